@@ -1,0 +1,85 @@
+"""The Flask application: ``create_app`` builds it from config; nothing runs at import."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from feedback_app import config as app_config
+from feedback_app.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the app: defaults, ``instance/config.py``, ``FEEDBACK_*`` env, then ``test_config``.
+
+    ``instance_path`` moves the instance folder (tests use a temporary one).
+    """
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(app_config.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FEEDBACK")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app_config.check(app.config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    _init_login(app)
+    with app.app_context():
+        _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from feedback_app.web import register_blueprints
+
+    register_blueprints(app)
+
+    from feedback_app.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    if str(config["DATABASE_URL"]).startswith("sqlite"):
+        # The busy timeout makes concurrent writers wait for the lock instead of failing.
+        return {"connect_args": {"timeout": config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
+    return {"pool_pre_ping": True}
+
+
+def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
+    """Foreign keys on, WAL for concurrent readers, and a busy timeout, on every connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+
+def _init_login(app: Flask) -> None:
+    from feedback_app.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None

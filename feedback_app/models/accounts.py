@@ -1,0 +1,64 @@
+"""Staff accounts and API keys."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from feedback_app.models.base import Base, enum_column
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    AGENT = "agent"
+
+
+#: What each role may do, highest first: an admin can do all a manager can, and so on.
+ROLE_RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased; an agent user sees the responses of interactions whose agent has this email.
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, role: Role) -> bool:
+        """True if this user's role is ``role`` or above it."""
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: The first characters of the key, shown in listings so keys can be told apart.
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    #: SHA-256 of the whole key; the key itself is shown once and never stored.
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

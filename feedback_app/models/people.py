@@ -1,0 +1,79 @@
+"""Customers, the support organisation, and the interactions between them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_app.models.base import Base, enum_column
+from surveys.channels import Channel
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: The user who owns follow-up cases from this team's interactions.
+    manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased helpdesk address; matches ``User.email`` for agents who log in.
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
+
+    team: Mapped[Team | None] = relationship()
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased; the identity a helpdesk and an embed share.
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    external_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    #: BCP 47 tag such as ``fr`` or ``pt-BR``; picks the language of emails and pages.
+    locale: Mapped[str | None] = mapped_column(sa.String(35))
+    properties: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Enrolled for periodic NPS; ``nps_next_at`` is when the next one is due.
+    nps_enrolled: Mapped[bool] = mapped_column(default=False)
+    nps_next_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: Set by a hard bounce; no invitation is sent to a bounced address.
+    bounced_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The helpdesk's ticket or conversation id; posting it again updates this row.
+    external_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.OTHER)
+    agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    handle_seconds: Mapped[int | None]
+    #: The helpdesk's own first-contact-resolution flag, when it sends one.
+    first_contact_resolved: Mapped[bool | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    customer: Mapped[Customer] = relationship()
+    agent: Mapped[Agent | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_interactions_customer_opened", "customer_id", "opened_at"),)

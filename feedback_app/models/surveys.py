@@ -1,0 +1,166 @@
+"""Surveys, the invitations sent for them, and the responses they collect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_app.models.base import Base, enum_column
+from feedback_app.models.people import Agent, Customer, Interaction, Team
+from surveys.bucketing import Bucket, Thresholds
+from surveys.channels import Channel
+from surveys.invitations import InvitationStatus, SuppressionReason
+from surveys.kinds import KIND_SPECS, ScaleSpec, SurveyKind
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SurveyKind] = mapped_column(enum_column(SurveyKind), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: Question text; ``{company}`` is replaced by ``company_name``.
+    question: Mapped[str] = mapped_column(sa.Text)
+    #: Open question shown under the scale; empty for none.
+    followup_question: Mapped[str] = mapped_column(sa.Text, default="")
+    company_name: Mapped[str] = mapped_column(sa.String(200))
+    satisfied_min: Mapped[int]
+    passive_min: Mapped[int | None]
+    delay_seconds: Mapped[int] = mapped_column(default=0)
+    expiry_days: Mapped[int] = mapped_column(default=30)
+    #: Minimum days between two invitations of this kind to one customer.
+    fatigue_days: Mapped[int] = mapped_column(default=7)
+    #: NPS only: days between two periodic invitations to one customer.
+    cadence_days: Mapped[int | None]
+    #: Days after sending to remind a non-responder once; None turns reminders off.
+    reminder_days: Mapped[int | None]
+    enabled: Mapped[bool] = mapped_column(default=True)
+    #: Identifies the survey in embed snippets; not a secret.
+    public_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: Signs customer identities for embeds; shared with the host site's back end only.
+    embed_secret: Mapped[str] = mapped_column(sa.String(128))
+    #: Space-separated origins allowed to frame the embed, e.g. ``https://help.example.com``.
+    allowed_origins: Mapped[str] = mapped_column(sa.Text, default="")
+    sender_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    sender_email: Mapped[str] = mapped_column(sa.String(320), default="")
+    accent_color: Mapped[str] = mapped_column(sa.String(7), default="#1f5fbf")
+    logo_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime]
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(satisfied_min=self.satisfied_min, passive_min=self.passive_min)
+
+    @property
+    def question_text(self) -> str:
+        return self.question.replace("{company}", self.company_name)
+
+    @property
+    def scale(self) -> ScaleSpec:
+        return KIND_SPECS[self.kind]
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
+    interaction_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("interactions.id", ondelete="SET NULL"), index=True
+    )
+    #: Random salt from which the server re-derives the link token (see surveys.tokens).
+    token_salt: Mapped[str] = mapped_column(sa.String(64))
+    #: SHA-256 of the link token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    status: Mapped[InvitationStatus] = mapped_column(enum_column(InvitationStatus))
+    suppression_reason: Mapped[SuppressionReason | None] = mapped_column(
+        enum_column(SuppressionReason)
+    )
+    scheduled_for: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    survey: Mapped[Survey] = relationship()
+    customer: Mapped[Customer] = relationship()
+    interaction: Mapped[Interaction | None] = relationship()
+
+    __table_args__ = (
+        # The dispatch sweep: scheduled rows due now, oldest first.
+        sa.Index("ix_invitations_status_scheduled_for", "status", "scheduled_for"),
+        # Fatigue: a customer's latest invitations.
+        sa.Index("ix_invitations_customer_created", "customer_id", "created_at"),
+    )
+
+
+class Response(Base):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"))
+    #: Empty for anonymous embed answers and imported history.
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="SET NULL"), unique=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    interaction_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("interactions.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[SurveyKind] = mapped_column(enum_column(SurveyKind))
+    score: Mapped[int]
+    #: Filed when the response is written; ``feedback rebucket`` re-files after a change.
+    bucket: Mapped[Bucket] = mapped_column(enum_column(Bucket))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Copied from the interaction (or an import) so reports need no join.
+    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
+    agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
+    #: How it arrived: page, email, embed, import or api.
+    source: Mapped[str] = mapped_column(sa.String(20))
+    #: The id in the system it was imported from; imports are idempotent by it.
+    source_id: Mapped[str | None] = mapped_column(sa.String(200))
+    locale: Mapped[str | None] = mapped_column(sa.String(35))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    survey: Mapped[Survey] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+    interaction: Mapped[Interaction | None] = relationship()
+    agent: Mapped[Agent | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_responses_created_at", "created_at"),
+        sa.Index("ix_responses_kind_created", "kind", "created_at"),
+        sa.UniqueConstraint("survey_id", "source_id", name="uq_responses_survey_source_id"),
+    )
+
+
+class Unsubscribe(Base):
+    """A customer's opt-out from one survey kind, or from all when ``kind`` is empty."""
+
+    __tablename__ = "unsubscribes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[SurveyKind | None] = mapped_column(enum_column(SurveyKind))
+    #: Where it came from: link, one-click, api, admin.
+    source: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime]
+    #: Set when an admin reverses it; the row stays as a record.
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(sa.String(320))
+
+    customer: Mapped[Customer] = relationship()

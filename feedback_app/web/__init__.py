@@ -1,0 +1,15 @@
+"""Blueprint registration: one module per audience."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from feedback_app.web import auth, errors, home
+    from feedback_app.web.api import register_api
+
+    errors.register(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    register_api(app, [])

@@ -1,0 +1,14 @@
+"""The staff landing page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import login_required
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    return render_template("home.html")

@@ -1,0 +1,1 @@
+"""Outbound delivery of rendered messages: email and webhooks. No web framework here."""

@@ -1,0 +1,232 @@
+"""Fixtures: an app on a migrated database (SQLite always, PostgreSQL when configured),
+a frozen clock, a client, and factories for the rows most tests need."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from feedback_app import create_app
+from feedback_app.extensions import db
+from feedback_app.models import Invitation, Role, User
+
+POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+class FrozenClock:
+    """A clock that only moves when a test says so."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def base_config(database_url: str, clock: FrozenClock | None = None) -> dict[str, Any]:
+    return {
+        "ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "BASE_URL": "http://feedback.test",
+        "COMPANY_NAME": "Acme",
+        "CLOCK": clock,
+    }
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(url), instance_path=str(instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per run; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this run, dropped at the end."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set; PostgreSQL runs are skipped")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"feedback_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url, tmp_path_factory.mktemp("pg"))
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every app test runs on SQLite and again on PostgreSQL when a server is configured."""
+    if request.param == "sqlite":
+        path = tmp_path / "feedback.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = [
+            t
+            for t in conn.execute(
+                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).scalars()
+            if t != "alembic_version"
+        ]
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app_config(database_url: str, clock: FrozenClock) -> dict[str, Any]:
+    """Override in a test module (or mutate) to change settings before the app is built."""
+    return base_config(database_url, clock)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    instance = tmp_path / "instance"
+    application = create_app(app_config, instance_path=str(instance))
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    match = CSRF_RE.search(html)
+    assert match, "no csrf_token field in page"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_user(app: Flask, clock: FrozenClock) -> Callable[..., User]:
+
+    def make(
+        email: str = "manager@example.com", role: str = "manager", password: str = "secret-pass"
+    ) -> User:
+        user = User(
+            email=email, name=email.split("@")[0].title(), role=Role(role), created_at=clock.now
+        )
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..., User]:
+    """Create a user with ``role`` and log the test client in as them."""
+
+    def do_login(role: str = "manager", email: str | None = None) -> User:
+        user = make_user(email=email or f"{role}@example.com", role=role)
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={
+                "email": user.email,
+                "password": "secret-pass",
+                "csrf_token": csrf_from(page.text),
+            },
+        )
+        assert response.status_code == 302, response.text
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def api_key(app: Flask, clock: FrozenClock) -> str:
+    """A valid API key, stored hashed as the CLI does."""
+    from feedback_app.models import ApiKey
+    from surveys.tokens import hash_token, new_api_key
+
+    key = new_api_key()
+    db.session.add(
+        ApiKey(name="helpdesk", prefix=key[:10], key_hash=hash_token(key), created_at=clock.now)
+    )
+    db.session.commit()
+    return key
+
+
+@pytest.fixture
+def make_invitation(app: Flask, clock: FrozenClock) -> Callable[..., tuple[Invitation, str]]:
+    """Add a customer and an invitation to the kind's main survey; returns (invitation, token)."""
+    from feedback_app.models import Customer
+    from feedback_app.services.invitations import add_invitation, token_for
+    from feedback_app.services.surveys import survey_for_kind
+    from surveys import SurveyKind
+
+    def make(
+        kind: str = "csat", email: str = "customer@example.com", **kwargs: Any
+    ) -> tuple[Invitation, str]:
+        customer = db.session.scalar(sa.select(Customer).where(Customer.email == email))
+        if customer is None:
+            customer = Customer(
+                email=email, name="Casey", created_at=clock.now, updated_at=clock.now
+            )
+            db.session.add(customer)
+        survey = survey_for_kind(SurveyKind(kind), clock.now)
+        invitation = add_invitation(survey, customer, clock.now, **kwargs)
+        db.session.commit()
+        return invitation, token_for(invitation)
+
+    return make

@@ -1,0 +1,69 @@
+"""create_app: config precedence, the start-up check, and SQLite connection settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from feedback_app import create_app
+from feedback_app.config import ConfigError
+from feedback_app.extensions import db
+
+
+def test_env_overrides_instance_config_and_test_config_overrides_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config.py").write_text(
+        "COMPANY_NAME = 'From instance'\nBASE_URL = 'https://i.example'\n"
+    )
+    monkeypatch.setenv("FEEDBACK_BASE_URL", "https://env.example")
+    app = create_app({"ENV": "testing", "DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
+    assert app.config["COMPANY_NAME"] == "From instance"
+    assert app.config["BASE_URL"] == "https://env.example"
+    app = create_app(
+        {"ENV": "testing", "DATABASE_URL": "sqlite://", "BASE_URL": "https://t.example"},
+        instance_path=str(tmp_path),
+    )
+    assert app.config["BASE_URL"] == "https://t.example"
+
+
+def test_default_database_lives_in_the_instance_folder(tmp_path: Path) -> None:
+    app = create_app({"ENV": "testing"}, instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/feedback.sqlite"
+
+
+@pytest.mark.parametrize("secret", [None, "", "dev-insecure-secret-key"])
+def test_production_without_a_real_secret_refuses_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret: str | None
+) -> None:
+    monkeypatch.setenv("FEEDBACK_ENV", "production")
+    config = {} if secret is None else {"SECRET_KEY": secret}
+    with pytest.raises(ConfigError, match="FEEDBACK_SECRET_KEY must be set"):
+        create_app(config, instance_path=str(tmp_path))
+
+
+def test_production_with_a_secret_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDBACK_ENV", "production")
+    monkeypatch.setenv("FEEDBACK_SECRET_KEY", "x" * 48)
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["ENV"] == "production"
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app, database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_the_migrated_schema_matches_the_models(app) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from feedback_app import config as app_config
-from feedback_app.extensions import csrf, db, login_manager, migrate
+from feedback_app.extensions import babel, csrf, db, login_manager, migrate
+from feedback_app.i18n import select_locale
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -37,6 +38,7 @@ def create_app(
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
     with app.app_context():
         _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

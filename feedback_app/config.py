@@ -41,6 +41,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_BACKEND": "mailbox",
         "MAIL_FROM": "Example Support <support@example.com>",
         "LOG_FORMAT": "text",
+        # Languages with a translation of emails and survey pages; the first is the fallback.
+        "LOCALES": ["en", "fr"],
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }

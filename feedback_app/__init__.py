@@ -13,6 +13,7 @@ from flask import Flask
 from feedback_app import config as app_config
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate
 from feedback_app.i18n import select_locale
+from feedback_app.logs import configure_logging
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -35,6 +36,7 @@ def create_app(
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
 
+    configure_logging(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)

@@ -40,7 +40,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
         "MAIL_BACKEND": "mailbox",
         "MAIL_FROM": "Example Support <support@example.com>",
+        # "text" or "json"; every line carries the request id.
         "LOG_FORMAT": "text",
+        "LOG_LEVEL": "INFO",
         # Languages with a translation of emails and survey pages; the first is the fallback.
         "LOCALES": ["en", "fr"],
         # A callable returning an aware UTC datetime; tests freeze time with it.

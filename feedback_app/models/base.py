@@ -33,7 +33,7 @@ def enum_column(enum_cls: type[enum.Enum]) -> sa.Enum:
         enum_cls,
         native_enum=False,
         values_callable=lambda members: [m.value for m in members],
-        length=20,
+        length=max(20, *(len(str(m.value)) for m in enum_cls)),
         validate_strings=True,
     )
 

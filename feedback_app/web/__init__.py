@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from feedback_app.web import auth, errors, home
+    from feedback_app.web import auth, errors, health, home
     from feedback_app.web.api import register_api
 
     errors.register(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(health.bp)
     register_api(app, [])

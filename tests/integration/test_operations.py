@@ -1,0 +1,53 @@
+"""Health check, request ids and JSON logs."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+
+def test_healthz_reports_the_database(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_a_sane_request_id_is_echoed_and_a_forged_one_replaced(client: FlaskClient) -> None:
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == (
+        "abc-123"
+    )
+    replaced = client.get("/healthz", headers={"X-Request-ID": "forged id with spaces and {json}"})
+    assert len(replaced.headers["X-Request-ID"]) == 32
+    assert replaced.headers["X-Request-ID"] != "forged id with spaces and {json}"
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "LOG_FORMAT": "json"}
+
+
+def test_json_log_lines_carry_the_request_id(app: Flask, client: FlaskClient) -> None:
+    (handler,) = [
+        h for h in logging.getLogger("feedback_app").handlers if h.get_name() == "feedback-app"
+    ]
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    handler.setStream(stream)
+
+    @app.route("/log-something")
+    def log_something() -> str:
+        logging.getLogger("feedback_app.test").warning("hello %s", "world")
+        return "ok"
+
+    client.get("/log-something", headers={"X-Request-ID": "req-42"})
+    (entry,) = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert entry["message"] == "hello world"
+    assert entry["level"] == "WARNING"
+    assert entry["request_id"] == "req-42"
+    assert entry["logger"] == "feedback_app.test"

@@ -27,12 +27,13 @@ def create_app(
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(app_config.defaults(app.instance_path))
+    defaults = app_config.defaults(app.instance_path)
+    app.config.from_mapping(defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FEEDBACK")
     if test_config is not None:
         app.config.from_mapping(test_config)
-    app_config.check(app.config)
+    app_config.check(app.config, defaults, set(defaults) | set(Flask.default_config))
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
 

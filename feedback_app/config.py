@@ -6,6 +6,7 @@ variables, then the ``test_config`` mapping given to ``create_app``.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from typing import Any
@@ -50,16 +51,43 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
-def check(config: dict[str, Any]) -> None:
-    """Stop start-up on settings that would be unsafe or broken."""
+#: Settings owned by Flask's extensions; any key with these prefixes is theirs to read.
+EXTENSION_PREFIXES = ("SQLALCHEMY_", "WTF_", "BABEL_", "REMEMBER_COOKIE_", "SESSION_", "LOGIN_")
+
+
+def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> None:
+    """Stop start-up with one message listing every setting that is unsafe, missing or unknown.
+
+    Unknown keys (a typo such as ``FEEDBACK_SMTP_HOTS``) stop production and only warn in
+    development, so a mistyped setting never silently falls back to a default in production.
+    """
     env = config.get("ENV", "development")
+    production = env not in DEVELOPMENT_ENVS
+    problems = []
     secret = config.get("SECRET_KEY")
-    if env not in DEVELOPMENT_ENVS and (not secret or secret == DEV_SECRET_KEY):
-        raise ConfigError(
+    if production and (not secret or secret == DEV_SECRET_KEY):
+        problems.append(
             f"FEEDBACK_SECRET_KEY must be set to a long random value when FEEDBACK_ENV={env!r}; "
             'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
         )
-    if not config.get("DATABASE_URL"):
-        raise ConfigError("FEEDBACK_DATABASE_URL must be set")
+    database_url = config.get("DATABASE_URL")
+    if not database_url or (production and database_url == defaults["DATABASE_URL"]):
+        problems.append(
+            "FEEDBACK_DATABASE_URL must be set, e.g. postgresql+psycopg://user:pass@host/feedback"
+        )
     if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
-        raise ConfigError("FEEDBACK_BASE_URL must be an absolute http(s) URL")
+        problems.append("FEEDBACK_BASE_URL must be an absolute http(s) URL")
+    unknown = sorted(
+        key
+        for key in config
+        if key.isupper() and key not in known and not key.startswith(EXTENSION_PREFIXES)
+    )
+    for key in unknown:
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean FEEDBACK_{close[0]}?)" if close else ""
+        if production:
+            problems.append(f"unknown setting FEEDBACK_{key}{hint}")
+        else:
+            log.warning("unknown setting FEEDBACK_%s%s is ignored", key, hint)
+    if problems:
+        raise ConfigError("configuration problems:\n- " + "\n- ".join(problems))

@@ -47,8 +47,37 @@ def test_production_without_a_real_secret_refuses_to_start(
 def test_production_with_a_secret_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FEEDBACK_ENV", "production")
     monkeypatch.setenv("FEEDBACK_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite")
     app = create_app(instance_path=str(tmp_path))
     assert app.config["ENV"] == "production"
+
+
+def test_production_lists_every_problem_in_one_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FEEDBACK_ENV", "production")
+    monkeypatch.setenv("FEEDBACK_SMTP_HOTS", "mail.example.com")
+    with pytest.raises(ConfigError) as error:
+        create_app(instance_path=str(tmp_path))
+    lines = str(error.value).splitlines()
+    assert lines[0] == "configuration problems:"
+    assert lines[1].startswith("- FEEDBACK_SECRET_KEY must be set")
+    assert lines[2] == (
+        "- FEEDBACK_DATABASE_URL must be set, e.g. postgresql+psycopg://user:pass@host/feedback"
+    )
+    assert lines[3].startswith("- unknown setting FEEDBACK_SMTP_HOTS")
+    assert len(lines) == 4
+
+
+def test_development_only_warns_about_unknown_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("FEEDBACK_COMPANY_NAEM", "Typo Inc")
+    app = create_app({"ENV": "development"}, instance_path=str(tmp_path))
+    assert app.config["COMPANY_NAME"] == "Example Support"
+    assert "unknown setting FEEDBACK_COMPANY_NAEM (did you mean FEEDBACK_COMPANY_NAME?)" in (
+        caplog.text
+    )
 
 
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app, database_url: str) -> None:

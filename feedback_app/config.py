@@ -51,8 +51,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
-#: Settings owned by Flask's extensions; any key with these prefixes is theirs to read.
-EXTENSION_PREFIXES = ("SQLALCHEMY_", "WTF_", "BABEL_", "REMEMBER_COOKIE_", "SESSION_", "LOGIN_")
+#: Settings owned by Flask's extensions (any key with these prefixes is theirs to read), and
+#: ``FEEDBACK_TEST_*``, which the test suite reads from the environment for itself.
+OTHER_PREFIXES = (
+    "SQLALCHEMY_",
+    "WTF_",
+    "BABEL_",
+    "REMEMBER_COOKIE_",
+    "SESSION_",
+    "LOGIN_",
+    "TEST_",
+)
 
 
 def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> None:
@@ -80,7 +89,7 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
     unknown = sorted(
         key
         for key in config
-        if key.isupper() and key not in known and not key.startswith(EXTENSION_PREFIXES)
+        if key.isupper() and key not in known and not key.startswith(OTHER_PREFIXES)
     )
     for key in unknown:
         close = difflib.get_close_matches(key, known, n=1)

@@ -7,9 +7,9 @@ from flask.cli import FlaskGroup
 
 
 def register_commands(app: Flask) -> None:
-    from feedback_app.cli import accounts, jobs
+    from feedback_app.cli import accounts, jobs, serve
 
-    for module in (accounts, jobs):
+    for module in (accounts, jobs, serve):
         for command in module.COMMANDS:
             app.cli.add_command(command)
 

@@ -1,0 +1,23 @@
+"""Gunicorn settings for ``feedback serve``; every value can be overridden on the command line.
+
+Run behind a reverse proxy (nginx, Caddy) that terminates TLS and sets X-Forwarded-*; the
+proxy's address must be in FORWARDED_ALLOW_IPS for client addresses and https links to be
+right. Sync workers suit this app: requests are short and the database does the waiting.
+"""
+
+import os
+
+bind = os.environ.get("FEEDBACK_BIND", "127.0.0.1:8000")
+#: Two workers per core is a sound start for short, database-bound requests.
+workers = int(os.environ.get("FEEDBACK_WEB_WORKERS", str(2 * (os.cpu_count() or 1))))
+threads = int(os.environ.get("FEEDBACK_WEB_THREADS", "1"))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+#: Recycle workers now and then so a slow leak can never take a web process down.
+max_requests = 2000
+max_requests_jitter = 200
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'

@@ -4,11 +4,10 @@ a frozen clock, a client, and factories for the rows most tests need."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,10 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Role, User
+from tests.helpers import FrozenClock, csrf_from
 
 POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
 TEST_SECRET = "test-secret-key-not-for-production"
-
-
-class FrozenClock:
-    """A clock that only moves when a test says so."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 def base_config(database_url: str, clock: FrozenClock | None = None) -> dict[str, Any]:
@@ -143,16 +129,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
-
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token of the first form in ``html``."""
-    match = CSRF_RE.search(html)
-    assert match, "no csrf_token field in page"
-    return match.group(1)
 
 
 @pytest.fixture

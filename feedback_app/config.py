@@ -98,5 +98,7 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
             problems.append(f"unknown setting FEEDBACK_{key}{hint}")
         else:
             log.warning("unknown setting FEEDBACK_%s%s is ignored", key, hint)
+    if config.get("DEFAULT_INTERACTION_SURVEY") not in ("csat", "ces", "none"):
+        problems.append("FEEDBACK_DEFAULT_INTERACTION_SURVEY must be csat, ces or none")
     if problems:
         raise ConfigError("configuration problems:\n- " + "\n- ".join(problems))

@@ -22,7 +22,7 @@ class Job:
 
 def all_jobs() -> dict[str, Job]:
     """Return every job by name; imported lazily so the CLI starts fast."""
-    from feedback_app.services import dispatch
+    from feedback_app.services import dispatch, nps
 
     jobs = [
         Job(
@@ -30,6 +30,12 @@ def all_jobs() -> dict[str, Job]:
             dispatch.dispatch_due_invitations,
             30,
             "Send scheduled survey invitations that are due.",
+        ),
+        Job(
+            "schedule-nps",
+            nps.schedule_due_nps,
+            600,
+            "Invite enrolled customers whose periodic NPS is due (suppressed ones recorded).",
         ),
     ]
     return {job.name: job for job in jobs}

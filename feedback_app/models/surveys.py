@@ -30,7 +30,7 @@ class Survey(Base):
     passive_min: Mapped[int | None]
     delay_seconds: Mapped[int] = mapped_column(default=0)
     expiry_days: Mapped[int] = mapped_column(default=30)
-    #: Minimum days between two invitations of this kind to one customer.
+    #: Minimum days since the customer's last invitation of any kind before one of this kind.
     fatigue_days: Mapped[int] = mapped_column(default=7)
     #: NPS only: days between two periodic invitations to one customer.
     cadence_days: Mapped[int | None]

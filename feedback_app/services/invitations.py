@@ -1,15 +1,18 @@
-"""Invitation rows, their link tokens and survey URLs."""
+"""Invitation rows, their link tokens and survey URLs, and inviting under the fatigue rule."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from feedback_app.extensions import db
-from feedback_app.models import Customer, Interaction, Invitation, Survey
+from feedback_app.models import Customer, Interaction, Invitation, Survey, Unsubscribe
+from surveys.fatigue import SCHEDULE, CustomerFacts, SurveyRules, decide
 from surveys.invitations import InvitationStatus, SuppressionReason
+from surveys.kinds import SurveyKind
 from surveys.tokens import derive_token, hash_token, new_salt
 
 
@@ -63,3 +66,116 @@ def find_by_token(token: str) -> Invitation | None:
     return db.session.scalar(
         sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
     )
+
+
+def fatigue_rules(survey: Survey) -> SurveyRules:
+    """The survey's settings that the fatigue decision reads."""
+    return SurveyRules(
+        kind=survey.kind,
+        enabled=survey.enabled,
+        fatigue_days=survey.fatigue_days,
+        cadence_days=survey.cadence_days,
+    )
+
+
+def fatigue_facts(customers: Sequence[Customer], kind: SurveyKind) -> dict[int, CustomerFacts]:
+    """Each customer's opt-outs, bounce and latest invitations, by id, in two queries.
+
+    Suppressed invitations do not count: they never reached the customer.
+    """
+    ids = [customer.id for customer in customers]
+    latest: dict[int, dict[SurveyKind, datetime]] = {customer_id: {} for customer_id in ids}
+    rows = db.session.execute(
+        sa.select(Invitation.customer_id, Survey.kind, sa.func.max(Invitation.scheduled_for))
+        .join(Survey, Invitation.survey_id == Survey.id)
+        .where(
+            Invitation.customer_id.in_(ids),
+            Invitation.status != InvitationStatus.SUPPRESSED,
+        )
+        .group_by(Invitation.customer_id, Survey.kind)
+    )
+    for customer_id, survey_kind, last in rows:
+        latest[customer_id][survey_kind] = last
+    opted_out: dict[int, set[SurveyKind | None]] = {customer_id: set() for customer_id in ids}
+    rows = db.session.execute(
+        sa.select(Unsubscribe.customer_id, Unsubscribe.kind).where(
+            Unsubscribe.customer_id.in_(ids),
+            Unsubscribe.revoked_at.is_(None),
+            sa.or_(Unsubscribe.kind.is_(None), Unsubscribe.kind == kind),
+        )
+    )
+    for customer_id, unsubscribed_kind in rows:
+        opted_out[customer_id].add(unsubscribed_kind)
+    return {
+        customer.id: CustomerFacts(
+            unsubscribed_from_kind=kind in opted_out[customer.id],
+            unsubscribed_from_all=None in opted_out[customer.id],
+            bounced=customer.bounced_at is not None,
+            last_invited_at=max(latest[customer.id].values(), default=None),
+            last_invited_at_of_kind=latest[customer.id].get(kind),
+        )
+        for customer in customers
+    }
+
+
+def invite_or_suppress(
+    survey: Survey,
+    customer: Customer,
+    now: datetime,
+    *,
+    send_at: datetime | None = None,
+    interaction: Interaction | None = None,
+) -> Invitation:
+    """Add the customer's invitation to ``survey``: scheduled, or suppressed with its reason.
+
+    Applies ``surveys.fatigue.decide`` (survey disabled, unsubscribed, bounced, throttled);
+    a suppressed invitation is recorded, never dropped. Flushes only.
+
+    :param send_at: when it should go out (``scheduled_for``); ``now`` when not given.
+    :param interaction: the interaction it asks about, if any.
+    """
+    return _invite_or_suppress_each(survey, [(customer, send_at or now)], now, interaction)[0]
+
+
+def invite_or_suppress_many(
+    survey: Survey, due: Sequence[tuple[Customer, datetime]], now: datetime
+) -> list[Invitation]:
+    """``invite_or_suppress`` for many customers, each with its send time; flushes only.
+
+    The customers must be distinct: the fatigue facts are read once, before any is added.
+    """
+    return _invite_or_suppress_each(survey, due, now, None)
+
+
+def _invite_or_suppress_each(
+    survey: Survey,
+    due: Sequence[tuple[Customer, datetime]],
+    now: datetime,
+    interaction: Interaction | None,
+) -> list[Invitation]:
+    customers = [customer for customer, _ in due]
+    if not customers:
+        return []
+    # Lock the customers' rows (PostgreSQL) so two requests for one customer decide in turn,
+    # the second seeing the first's invitation; SQLite serialises writers anyway.
+    db.session.execute(
+        sa.select(Customer.id)
+        .where(Customer.id.in_([customer.id for customer in customers]))
+        .with_for_update()
+    )
+    rules = fatigue_rules(survey)
+    facts = fatigue_facts(customers, survey.kind)
+    invitations = []
+    for customer, send_at in due:
+        decision = decide(rules, facts[customer.id], send_at)
+        invitations.append(
+            add_invitation(
+                survey,
+                customer,
+                now,
+                interaction=interaction,
+                scheduled_for=send_at,
+                suppressed=None if decision == SCHEDULE else SuppressionReason(decision),
+            )
+        )
+    return invitations

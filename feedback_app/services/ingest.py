@@ -1,0 +1,193 @@
+"""Ingest from a helpdesk: customers, agents and teams upserted, and the interaction use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+
+from feedback_app.extensions import db
+from feedback_app.models import Agent, Customer, Interaction, Invitation, Team
+from feedback_app.services.invitations import invite_or_suppress
+from feedback_app.services.surveys import survey_for_kind
+from surveys.channels import Channel
+from surveys.kinds import SurveyKind
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    """A customer as a helpdesk describes them; ``None`` leaves a stored value as it is."""
+
+    #: Already normalised by ``normalize_email``.
+    email: str
+    name: str | None = None
+    external_id: str | None = None
+    locale: str | None = None
+    #: Merged key by key into the stored properties.
+    properties: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class AgentInput:
+    email: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class InteractionInput:
+    """One interaction as posted; on a repost these values replace the stored ones."""
+
+    external_id: str
+    customer: CustomerInput
+    channel: Channel = Channel.OTHER
+    agent: AgentInput | None = None
+    team: str | None = None
+    opened_at: datetime | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    handle_seconds: int | None = None
+    first_contact_resolved: bool | None = None
+    #: The survey to invite to; None for no survey.
+    survey: SurveyKind | None = None
+    #: Seconds from now until the invitation goes out; None for the survey's own delay.
+    delay_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    interaction: Interaction
+    #: False when the external id was known: the interaction was updated, nobody invited.
+    created: bool
+    #: The interaction's invitation (scheduled, suppressed or later), or None if none was asked.
+    invitation: Invitation | None
+
+
+def normalize_email(raw: str) -> str:
+    """Return the address validated (syntax only, no DNS) and lower-cased; ValueError if bad."""
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from None
+
+
+def committed(work: Callable[[], T]) -> T:
+    """Run ``work`` and commit; run it once more if a unique key raced with another request.
+
+    Two concurrent posts for one new customer (or one external id) both find no row and both
+    insert; the loser's commit fails on the unique key. Run again, it finds the winner's row.
+    """
+    try:
+        result = work()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+    else:
+        return result
+    result = work()
+    db.session.commit()
+    return result
+
+
+def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
+    """Find the customer by email or add them; update the fields given. Flushes only."""
+    customer = db.session.scalar(sa.select(Customer).where(Customer.email == data.email))
+    if customer is None:
+        customer = Customer(email=data.email, name="", properties={}, created_at=now)
+        db.session.add(customer)
+    if data.name is not None:
+        customer.name = data.name
+    if data.external_id is not None:
+        customer.external_id = data.external_id
+    if data.locale is not None:
+        customer.locale = data.locale
+    if data.properties:
+        customer.properties = {**customer.properties, **data.properties}
+    customer.updated_at = now
+    db.session.flush()
+    return customer
+
+
+def upsert_agent(data: AgentInput) -> Agent:
+    """Find the agent by email or add them; update the name if given. Flushes only."""
+    agent = db.session.scalar(sa.select(Agent).where(Agent.email == data.email))
+    if agent is None:
+        agent = Agent(email=data.email, name="")
+        db.session.add(agent)
+    if data.name is not None:
+        agent.name = data.name
+    db.session.flush()
+    return agent
+
+
+def upsert_team(name: str) -> Team:
+    """Find the team by its exact name or add it. Flushes only."""
+    team = db.session.scalar(sa.select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:
+    """Record a closed interaction and invite its customer once; commits.
+
+    A new ``external_id`` adds the interaction and, unless ``data.survey`` is None, an
+    invitation: scheduled for ``now`` plus the delay, or suppressed with its reason. A known
+    one updates the interaction and its customer, and returns the invitation made the first
+    time: an interaction is never invited twice.
+    """
+    return committed(lambda: _ingest(data, now))
+
+
+def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
+    # Upsert everything the interaction points to first: its own row is added last, complete,
+    # so no autoflush ever sends it half-filled.
+    customer = upsert_customer(data.customer, now)
+    agent = upsert_agent(data.agent) if data.agent else None
+    team = upsert_team(data.team) if data.team else None
+    interaction = db.session.scalar(
+        sa.select(Interaction).where(Interaction.external_id == data.external_id)
+    )
+    created = interaction is None
+    if interaction is None:
+        interaction = Interaction(external_id=data.external_id, created_at=now)
+        db.session.add(interaction)
+    interaction.customer = customer
+    interaction.channel = data.channel
+    interaction.agent = agent
+    interaction.team = team
+    interaction.opened_at = data.opened_at
+    interaction.first_response_at = data.first_response_at
+    interaction.resolved_at = data.resolved_at
+    interaction.handle_seconds = data.handle_seconds
+    interaction.first_contact_resolved = data.first_contact_resolved
+    interaction.updated_at = now
+    db.session.flush()
+    if not created:
+        invitation = db.session.scalar(
+            sa.select(Invitation)
+            .where(Invitation.interaction_id == interaction.id)
+            .order_by(Invitation.id)
+            .limit(1)
+        )
+    elif data.survey is None:
+        invitation = None
+    else:
+        survey = survey_for_kind(data.survey, now)
+        delay = survey.delay_seconds if data.delay_seconds is None else data.delay_seconds
+        invitation = invite_or_suppress(
+            survey,
+            customer,
+            now,
+            send_at=now + timedelta(seconds=delay),
+            interaction=interaction,
+        )
+    return IngestResult(interaction=interaction, created=created, invitation=invitation)

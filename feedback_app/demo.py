@@ -1,0 +1,388 @@
+"""A realistic demo: 90 days of a support team's interactions, surveys and answers.
+
+Everything goes through the same services the API, the pages and the scheduler use, one
+simulated day at a time, so the demo's invitations, emails, rollups and follow-up cases are
+exactly what the product would have made. Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import Invitation, Role, Team, User
+from feedback_app.models.followups import FollowUpCase
+from feedback_app.services.dispatch import dispatch_due_invitations
+from feedback_app.services.followups import Actor, CaseChange, change_case
+from feedback_app.services.ingest import (
+    AgentInput,
+    CustomerInput,
+    InteractionInput,
+    ingest_interaction,
+)
+from feedback_app.services.nps import enrol_person, schedule_due_nps
+from feedback_app.services.outbox import deliver_outbox
+from feedback_app.services.responses import record_response
+from feedback_app.services.surveys import survey_for_kind
+from surveys.answers import ResponseSource
+from surveys.cases import ACTIVE, CaseStatus, Outcome
+from surveys.channels import Channel
+from surveys.invitations import InvitationStatus
+from surveys.kinds import SurveyKind
+
+#: Demo logins, printed by ``feedback demo`` and ``make run``.
+LOGINS = (
+    ("admin@example.com", "admin-demo", Role.ADMIN, "Alex Admin"),
+    ("manager@example.com", "manager-demo", Role.MANAGER, "Morgan Manager"),
+    ("lead@example.com", "manager-demo", Role.MANAGER, "Lee Lead"),
+    ("ana@example.com", "agent-demo", Role.AGENT, "Ana Agent"),
+    ("ben@example.com", "agent-demo", Role.AGENT, "Ben Agent"),
+)
+#: Team name, its manager's email, and its agents (email, name, skill: 0 poor to 1 great).
+TEAMS = (
+    (
+        "Billing",
+        "manager@example.com",
+        (
+            ("ana@example.com", "Ana Agent", 0.85),
+            ("carl@example.com", "Carl Okafor", 0.55),
+            ("dina@example.com", "Dina Weiss", 0.7),
+        ),
+    ),
+    (
+        "Technical",
+        "lead@example.com",
+        (
+            ("ben@example.com", "Ben Agent", 0.6),
+            ("eve@example.com", "Eve Laurent", 0.9),
+            ("femi@example.com", "Femi Adeyemi", 0.4),
+        ),
+    ),
+    (
+        "Onboarding",
+        "manager@example.com",
+        (
+            ("gus@example.com", "Gus Moreno", 0.75),
+            ("hana@example.com", "Hana Sato", 0.8),
+        ),
+    ),
+)
+FIRST_NAMES = [
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "Noah",
+    "Ava",
+    "Leo",
+    "Mia",
+    "Arthur",
+    "Zoe",
+    "Hugo",
+    "Lina",
+    "Omar",
+    "Chloe",
+    "Ravi",
+    "Elena",
+    "Theo",
+    "Nora",
+    "Samir",
+    "Julia",
+    "Marco",
+    "Ines",
+    "Felix",
+    "Grace",
+    "Yusuf",
+    "Clara",
+    "Mateo",
+    "Sofia",
+    "Jonas",
+    "Leila",
+    "Ethan",
+]
+LAST_NAMES = [
+    "Smith",
+    "Martin",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Nguyen",
+    "Kowalski",
+    "Haddad",
+    "Dubois",
+    "Silva",
+    "Jensen",
+    "Tanaka",
+    "Novak",
+    "Okoye",
+    "Fischer",
+    "Moreau",
+    "Costa",
+    "Lindqvist",
+    "Brennan",
+    "Petrov",
+]
+COMPANIES = [
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "vandelay",
+    "stark",
+    "wayne",
+    "tyrell",
+    "cyberdyne",
+]
+CHANNEL_WEIGHTS = {
+    Channel.EMAIL: 35,
+    Channel.CHAT: 30,
+    Channel.PHONE: 20,
+    Channel.SOCIAL: 10,
+    Channel.OTHER: 5,
+}
+#: Typical minutes to first response and hours to resolution per channel.
+CHANNEL_PACE = {
+    Channel.EMAIL: (180, 20),
+    Channel.CHAT: (2, 1),
+    Channel.PHONE: (1, 2),
+    Channel.SOCIAL: (90, 12),
+    Channel.OTHER: (240, 30),
+}
+COMMENTS = {
+    "good": (
+        "Quick and friendly, thank you!",
+        "Solved on the first reply. Great job.",
+        "The agent explained everything clearly.",
+        "Very patient with my questions.",
+        "Exactly what I needed, and fast.",
+        "Loved the follow-up email with the steps.",
+        "Friendly and knew the product inside out.",
+    ),
+    "middle": (
+        "Fine, but it took a couple of emails.",
+        "Got there in the end.",
+        "OK, though I had to repeat my account details.",
+        "Helpful, but the wait on the phone was long.",
+        "Answer was correct but a bit generic.",
+    ),
+    "bad": (
+        "I was transferred three times and nobody owned the problem.",
+        "Still not fixed after a week.",
+        "The refund was promised but never arrived.",
+        "Took days to get any answer at all.",
+        "The agent did not read my message properly.",
+        "Billing charged me twice and support just sent a template.",
+        "I had to explain the same thing to four people.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    customers: int = 300
+    days: int = 90
+    interactions_per_day: int = 14
+
+
+def seeded() -> bool:
+    """True once the demo (or anything else) has created staff accounts."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User)) > 0
+
+
+def seed_demo(
+    now: datetime,
+    size: DemoSize = DemoSize(),
+    seed: int = 2026,
+    progress: Callable[[str], None] = print,
+) -> None:
+    """Create the demo's people and then live through ``size.days`` days up to ``now``."""
+    rng = random.Random(seed)
+    users = _create_users(now - timedelta(days=size.days + 1))
+    agents = _create_teams(users)
+    for kind in SurveyKind:
+        survey = survey_for_kind(kind, now - timedelta(days=size.days + 1))
+        survey.reminder_days = 3 if kind is SurveyKind.CSAT else None
+    db.session.commit()
+    customers = _customers(rng, size.customers)
+    start = now - timedelta(days=size.days)
+    for customer in customers:
+        enrol_person(customer, start)
+    for day in range(size.days):
+        _live_one_day(rng, start + timedelta(days=day), customers, agents, users, size, now)
+        if day % 15 == 14:
+            progress(f"  day {day + 1} of {size.days}")
+
+
+def _create_users(when: datetime) -> dict[str, User]:
+    users = {}
+    for email, password, role, name in LOGINS:
+        user = User(email=email, name=name, role=role, created_at=when)
+        user.set_password(password)
+        db.session.add(user)
+        users[email] = user
+    db.session.flush()
+    return users
+
+
+def _create_teams(users: dict[str, User]) -> list[tuple[AgentInput, str, float]]:
+    agents = []
+    for name, manager, members in TEAMS:
+        db.session.add(Team(name=name, manager_id=users[manager].id))
+        agents += [
+            (AgentInput(email, agent_name), name, skill) for email, agent_name, skill in members
+        ]
+    db.session.flush()
+    return agents
+
+
+def _customers(rng: random.Random, count: int) -> list[CustomerInput]:
+    people = []
+    for number in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        company = rng.choice(COMPANIES)
+        french = rng.random() < 0.15
+        people.append(
+            CustomerInput(
+                email=f"{first.lower()}.{number}@{company}.example",
+                name=f"{first} {last}",
+                external_id=f"crm-{10000 + number}",
+                locale="fr" if french else "en",
+                properties={
+                    "plan": rng.choices(["free", "pro", "enterprise"], [5, 3, 1])[0],
+                    "region": rng.choice(["EMEA", "AMER", "APAC"]),
+                },
+            )
+        )
+    return people
+
+
+def _live_one_day(
+    rng: random.Random,
+    day: datetime,
+    customers: list[CustomerInput],
+    agents: list[tuple[AgentInput, str, float]],
+    users: dict[str, User],
+    size: DemoSize,
+    now: datetime,
+) -> None:
+    """One day: interactions close, invitations go out, some customers answer, cases move."""
+    end_of_day = min(day + timedelta(hours=23), now)
+    skills = {}
+    for number in range(
+        rng.randint(size.interactions_per_day // 2, size.interactions_per_day * 3 // 2)
+    ):
+        agent, team, skill = rng.choice(agents)
+        channel = rng.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
+        first_minutes, resolve_hours = CHANNEL_PACE[channel]
+        opened = day + timedelta(minutes=rng.randint(0, 12 * 60))
+        first_response = opened + timedelta(minutes=rng.expovariate(1 / first_minutes))
+        resolved = first_response + timedelta(hours=rng.expovariate(1 / resolve_hours))
+        if resolved > end_of_day:
+            continue
+        result = ingest_interaction(
+            InteractionInput(
+                external_id=f"T-{day:%y%m%d}-{number:03d}",
+                customer=rng.choice(customers),
+                channel=channel,
+                agent=agent,
+                team=team,
+                opened_at=opened,
+                first_response_at=first_response,
+                resolved_at=resolved,
+                handle_seconds=int(rng.uniform(4, 40) * 60),
+                survey=SurveyKind.CES if rng.random() < 0.3 else SurveyKind.CSAT,
+                delay_seconds=600,
+            ),
+            resolved,
+        )
+        if result.invitation is not None:
+            skills[result.invitation.id] = skill
+    if now - end_of_day < timedelta(days=1):
+        # The last day's invitations are left to the scheduler: the mailbox fills as you watch.
+        return
+    schedule_due_nps(end_of_day)
+    dispatch_due_invitations(end_of_day)
+    _answer(rng, day, skills, now)
+    _work_cases(end_of_day, users)
+    while deliver_outbox(end_of_day):
+        pass
+
+
+def _answer(rng: random.Random, day: datetime, skills: dict[int, float], now: datetime) -> None:
+    """About 40% of the day's invitations are answered within a few hours."""
+    sent = db.session.scalars(
+        sa.select(Invitation)
+        .where(Invitation.status == InvitationStatus.SENT, Invitation.sent_at >= day)
+        .order_by(Invitation.id)
+    ).all()
+    for invitation in sent:
+        if rng.random() > 0.4:
+            continue
+        answered_at = min(invitation.sent_at + timedelta(minutes=rng.randint(5, 600)), now)
+        kind = invitation.survey.kind
+        skill = skills.get(invitation.id, rng.uniform(0.5, 0.9))
+        score, comment = _answer_of(rng, kind, skill, invitation.customer.locale == "fr")
+        record_response(
+            invitation.survey,
+            score,
+            comment,
+            answered_at,
+            source=rng.choice([ResponseSource.EMAIL, ResponseSource.PAGE]),
+            invitation=invitation,
+        )
+
+
+@functools.cache
+def _french_comments() -> tuple[tuple[int, str], ...]:
+    """Real NPS answers in French (see demo_data/README.md)."""
+    text = resources.files("feedback_app").joinpath("demo_data/nps_comments_fr.csv")
+    with text.open(encoding="utf-8") as handle:
+        return tuple((int(row["score"]), row["comment"]) for row in csv.DictReader(handle))
+
+
+def _answer_of(rng: random.Random, kind: SurveyKind, skill: float, french: bool) -> tuple[int, str]:
+    """A score drawn around the agent's skill, and a comment half of the time."""
+    if kind is SurveyKind.NPS and french:
+        return rng.choice(_french_comments())
+    low, high = {SurveyKind.CSAT: (1, 5), SurveyKind.CES: (1, 7), SurveyKind.NPS: (0, 10)}[kind]
+    quality = min(1.0, max(0.0, rng.gauss(skill, 0.25)))
+    score = low + round(quality * (high - low))
+    share = (score - low) / (high - low)
+    mood = "good" if share >= 0.75 else "middle" if share >= 0.5 else "bad"
+    comment = rng.choice(COMMENTS[mood]) if rng.random() < 0.5 else ""
+    return score, comment
+
+
+def _work_cases(now: datetime, users: dict[str, User]) -> None:
+    """Managers resolve most cases after a day or two; some wait on the customer; a few linger.
+
+    Each case's fate is fixed by its id, so the last days keep a realistic open queue.
+    """
+    cases = db.session.scalars(
+        sa.select(FollowUpCase)
+        .where(FollowUpCase.status.in_(ACTIVE), FollowUpCase.opened_at <= now - timedelta(days=2))
+        .order_by(FollowUpCase.id)
+    ).all()
+    manager = Actor.of(users["manager@example.com"])
+    for case in cases:
+        fate = random.Random(case.id).random()
+        if fate < 0.6:
+            change = CaseChange(
+                status=CaseStatus.RESOLVED,
+                outcome=[Outcome.FIXED, Outcome.EXPLAINED, Outcome.COMPENSATED][case.id % 3],
+                note="Called the customer and sorted it out.",
+            )
+        elif fate < 0.75 and case.status is not CaseStatus.WAITING_ON_CUSTOMER:
+            change = CaseChange(status=CaseStatus.WAITING_ON_CUSTOMER, note="Left a voicemail.")
+        else:
+            continue
+        change_case(case, change, manager, now)
+    db.session.commit()

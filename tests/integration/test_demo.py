@@ -1,0 +1,57 @@
+"""``feedback demo`` seeds a working demo through the real services, once."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask.testing import FlaskCliRunner
+
+from feedback_app.extensions import db
+from feedback_app.models import Customer, Interaction, Invitation, Response, Team, User
+from surveys import classify
+from surveys.invitations import InvitationStatus
+from surveys.kinds import SurveyKind
+
+
+def count(model: type) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_demo_seeds_every_kind_through_the_services_and_only_once(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["demo", "--customers", "60", "--days", "20", "--per-day", "4", "--seed", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-5:] == [
+        "  admin    admin@example.com      password: admin-demo",
+        "  manager  manager@example.com    password: manager-demo",
+        "  manager  lead@example.com       password: manager-demo",
+        "  agent    ana@example.com        password: agent-demo",
+        "  agent    ben@example.com        password: agent-demo",
+    ]
+    assert count(User) == 5
+    assert count(Team) == 3
+    assert count(Customer) == 60
+    assert count(Interaction) > 40
+    kinds = set(db.session.scalars(sa.select(Response.kind).distinct()))
+    assert kinds == set(SurveyKind)
+    for response in db.session.scalars(sa.select(Response)):
+        assert response.bucket is classify(
+            response.kind, response.score, response.survey.thresholds
+        )
+        assert response.invitation.status is InvitationStatus.RESPONDED
+    # The last day is left for the scheduler to send.
+    scheduled = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Invitation)
+        .where(Invitation.status == InvitationStatus.SCHEDULED)
+    )
+    assert scheduled > 0
+
+    before = count(Response)
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert again.exit_code == 0
+    assert "the demo was not seeded again" in again.output
+    assert count(Response) == before
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code == 1
+    assert "the database already has users" in refused.output

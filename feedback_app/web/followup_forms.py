@@ -1,0 +1,168 @@
+"""Forms of the triage queue and the case page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from feedback_app.extensions import db
+from feedback_app.models import Agent, FollowUpCase, Role, Survey, Team, User
+from feedback_app.services.followups import CaseChange
+from feedback_app.services.triage import UNASSIGNED, CaseFilters
+from surveys.bucketing import Bucket
+from surveys.cases import ACTIVE, ALLOWED, CaseStatus, Outcome
+
+ANY = ("", "Any")
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as the choices of a select."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    """Active managers and admins, who may own cases."""
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.active.is_(True), User.role.in_([Role.MANAGER, Role.ADMIN]))
+        .order_by(User.name, User.email)
+    )
+    return [(str(user.id), user.name or user.email) for user in users]
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class TriageFilterForm(FlaskForm):
+    """The queue's filters; read from the query string, so no CSRF token."""
+
+    status = SelectField(
+        "Status",
+        choices=options(
+            [
+                ("active", "Open, in progress or waiting"),
+                *((s.value, s.label) for s in CaseStatus),
+                ("all", "All"),
+            ]
+        ),
+        default="active",
+    )
+    bucket = SelectField(
+        "Bucket", default="", choices=options([ANY, *((b.value, b.value.title()) for b in Bucket)])
+    )
+    survey = SelectField("Survey", default="")
+    team = SelectField("Team", default="")
+    agent = SelectField("Agent", default="")
+    owner = SelectField("Owner", default="")
+    overdue = SelectField(
+        "Deadline", default="", choices=options([ANY, ("yes", "Overdue"), ("no", "Not overdue")])
+    )
+    q = SearchField("Search comments", validators=[Length(max=200)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+        self.survey.choices = options([ANY, *_rows(Survey, Survey.name)])
+        self.team.choices = options([ANY, *_rows(Team, Team.name)])
+        self.agent.choices = options([ANY, *_rows(Agent, Agent.email)])
+        self.owner.choices = options([ANY, ("me", "Me"), ("none", "Unassigned"), *owner_choices()])
+
+    def filters(self, me: User) -> CaseFilters:
+        status = self.status.data or "active"
+        statuses = {"active": ACTIVE, "all": frozenset()}.get(status) or {CaseStatus(status)}
+        owner = {"me": me.id, "none": UNASSIGNED}.get(self.owner.data or "")
+        return CaseFilters(
+            statuses=frozenset(statuses),
+            buckets=frozenset({Bucket(self.bucket.data)}) if self.bucket.data else frozenset(),
+            owner_id=owner if owner is not None else _optional_int(self.owner.data),
+            survey_id=_optional_int(self.survey.data),
+            team_id=_optional_int(self.team.data),
+            agent_id=_optional_int(self.agent.data),
+            overdue={"yes": True, "no": False}.get(self.overdue.data or ""),
+            search=self.q.data or "",
+        )
+
+
+def _rows(model: Any, label: Any) -> list[tuple[str, str]]:
+    return [
+        (str(row.id), str(getattr(row, label.key)))
+        for row in db.session.scalars(sa.select(model).order_by(label))
+    ]
+
+
+class BulkForm(FlaskForm):
+    """Assign or close the ticked cases of the queue."""
+
+    case_ids = SelectMultipleField("Cases", coerce=int, validate_choice=False)
+    action = SelectField(
+        "With the selected cases",
+        choices=options([("assign", "Assign to"), ("close", "Close without action")]),
+    )
+    owner = SelectField("Owner", choices=[], validate_choice=False)
+    #: The queue's query string, to come back to the same filters.
+    filters = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner.choices = options([("none", "Nobody (unassigned)"), *owner_choices()])
+
+    def change(self) -> CaseChange:
+        if self.action.data == "close":
+            return CaseChange(status=CaseStatus.CLOSED_WITHOUT_ACTION)
+        if self.owner.data == "none":
+            return CaseChange(unassign=True)
+        return CaseChange(owner_id=_optional_int(self.owner.data))
+
+
+class CaseForm(FlaskForm):
+    """Move a case on, set its outcome or owner, and add an internal note."""
+
+    status = SelectField("Status")
+    outcome = SelectField(
+        "Outcome",
+        choices=options([("", "None yet"), *((o.value, o.value.title()) for o in Outcome)]),
+    )
+    owner = SelectField("Owner", default="")
+    note = TextAreaField("Internal note", validators=[Length(max=10_000)])
+
+    def __init__(self, case: FollowUpCase, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.status.choices = options(
+            (s.value, s.label) for s in CaseStatus if s is case.status or s in ALLOWED[case.status]
+        )
+        self.owner.choices = options([("none", "Nobody (unassigned)"), *owner_choices()])
+        if not self.status.raw_data:
+            self.status.data = case.status.value
+            self.outcome.data = case.outcome.value if case.outcome else ""
+            self.owner.data = str(case.owner_id) if case.owner_id else "none"
+
+    def change(self) -> CaseChange:
+        owner = None if self.owner.data == "none" else _optional_int(self.owner.data)
+        return CaseChange(
+            status=CaseStatus(self.status.data),
+            outcome=Outcome(self.outcome.data) if self.outcome.data else None,
+            owner_id=owner if owner != self.case.owner_id else None,
+            unassign=owner is None and self.case.owner_id is not None,
+            note=self.note.data or "",
+        )
+
+
+class MessageForm(FlaskForm):
+    """Write to the customer; replies come back to the writer."""
+
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=20_000)])

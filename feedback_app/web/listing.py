@@ -1,0 +1,46 @@
+"""One page of a query's rows for staff pages, with what a pager needs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from flask import request
+
+from feedback_app.extensions import db
+
+T = TypeVar("T")
+PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    number: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def page_of(query: sa.Select[tuple[T]], per_page: int = PER_PAGE) -> Page[T]:
+    """The page of ``query`` named by the ``page`` query argument (bad values mean page 1)."""
+    raw = request.args.get("page", "1")
+    number = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+    items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
+    return Page(items, number, total or 0, per_page)
+
+
+def page_url_args(number: int) -> dict[str, Any]:
+    """The current query arguments with ``page`` set to ``number``, for pager links."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(number)]
+    return args

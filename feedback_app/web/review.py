@@ -1,0 +1,158 @@
+"""Agents' comment review: the responses on their own interactions, to acknowledge and tag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import BooleanField, SearchField, SelectField, SelectMultipleField
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from feedback_app.clock import utcnow
+from feedback_app.extensions import db
+from feedback_app.models import CommentReview, Interaction, Response, Role
+from feedback_app.services.review import (
+    ReviewFilters,
+    is_own,
+    review_query,
+    review_response,
+    reviews_of,
+)
+from feedback_app.web.auth import role_required
+from feedback_app.web.followup_forms import ANY, options
+from feedback_app.web.listing import page_of, page_url_args
+from surveys.bucketing import Bucket
+from surveys.kinds import SurveyKind
+from surveys.review import ReviewTag
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+class ReviewFilterForm(FlaskForm):
+    kind = SelectField(
+        "Survey",
+        default="",
+        choices=options([ANY, *((k.value, k.value.upper()) for k in SurveyKind)]),
+    )
+    bucket = SelectField(
+        "Bucket", default="", choices=options([ANY, *((b.value, b.value.title()) for b in Bucket)])
+    )
+    acknowledged = SelectField(
+        "Acknowledged",
+        default="",
+        choices=options([ANY, ("no", "Not yet"), ("yes", "Acknowledged")]),
+    )
+    tag = SelectField(
+        "Tag", default="", choices=options([ANY, *((t.value, t.value.title()) for t in ReviewTag)])
+    )
+    q = SearchField("Search comments", validators=[Length(max=200)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, meta={"csrf": False}, **kwargs)
+
+    def filters(self) -> ReviewFilters:
+        return ReviewFilters(
+            kind=SurveyKind(self.kind.data) if self.kind.data else None,
+            bucket=Bucket(self.bucket.data) if self.bucket.data else None,
+            acknowledged={"yes": True, "no": False}.get(self.acknowledged.data or ""),
+            tag=ReviewTag(self.tag.data) if self.tag.data else None,
+            search=self.q.data or "",
+        )
+
+
+class ReviewForm(FlaskForm):
+    acknowledged = BooleanField("Acknowledged")
+    tags = SelectMultipleField(
+        "Tags",
+        choices=options((t.value, t.value.title()) for t in ReviewTag),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
+def review_form(response: Response, review: CommentReview | None) -> ReviewForm:
+    """One response's acknowledge-and-tag form, filled from its review; ids unique per page."""
+    return ReviewForm(
+        prefix=f"r{response.id}",
+        formdata=None,
+        acknowledged=review is not None and review.acknowledged_at is not None,
+        tags=[tag.value for tag in review.tags] if review else [],
+    )
+
+
+@bp.get("/")
+@role_required(Role.AGENT)
+def queue() -> tuple[str, int]:
+    """The responses on the signed-in agent's interactions, newest first."""
+    form = ReviewFilterForm(request.args)
+    valid = form.validate()
+    page = page_of(review_query(current_user, form.filters() if valid else ReviewFilters()))
+    return render_template(
+        "review/queue.html",
+        form=form,
+        page=page,
+        reviews=reviews_of(list(page.items)),
+        review_form=review_form,
+        page_url_args=page_url_args,
+    ), 200 if valid else 422
+
+
+@bp.get("/interactions/<int:interaction_id>")
+@role_required(Role.AGENT)
+def interaction(interaction_id: int) -> str:
+    """An interaction and its responses: for its own agent, and for managers."""
+    item = db.session.get(Interaction, interaction_id)
+    if item is None:
+        abort(404, f"There is no interaction {interaction_id}.")
+    if not (is_own(current_user, item) or current_user.has_role(Role.MANAGER)):
+        abort(403, "This interaction was handled by another agent.")
+    responses = db.session.scalars(
+        sa.select(Response)
+        .where(Response.interaction_id == item.id)
+        .order_by(Response.created_at.desc())
+    ).all()
+    return render_template(
+        "review/interaction.html",
+        interaction=item,
+        responses=responses,
+        reviews=reviews_of(list(responses)),
+        review_form=review_form,
+        own=is_own(current_user, item),
+    )
+
+
+@bp.post("/responses/<int:response_id>")
+@role_required(Role.AGENT)
+def review(response_id: int) -> WerkzeugResponse:
+    """Acknowledge and tag a response on one of the agent's own interactions."""
+    response = db.session.get(Response, response_id)
+    if response is None:
+        abort(404, f"There is no response {response_id}.")
+    if not is_own(current_user, response.interaction):
+        abort(403, "Only the agent who handled the interaction can review its comments.")
+    form = ReviewForm(prefix=f"r{response.id}")
+    if not form.validate():
+        flash("Choose tags from the list.", "error")
+    else:
+        review_response(
+            response,
+            current_user,
+            acknowledged=form.acknowledged.data,
+            tags=frozenset(ReviewTag(tag) for tag in form.tags.data or []),
+            now=utcnow(),
+        )
+        db.session.commit()
+        flash("Review saved.", "info")
+    return redirect(_back(request.form.get("next")))
+
+
+def _back(target: str | None) -> str:
+    """Back to the review page the form was on; never to another site."""
+    if target and target.startswith("/review") and "//" not in target:
+        return target
+    return url_for("review.queue")

@@ -1,0 +1,134 @@
+"""The real APScheduler, and two workers racing over the same due rows."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from feedback_app.extensions import db
+from feedback_app.jobs import Job, all_jobs
+from feedback_app.models import CaseEvent, EventKind, Invitation, OutboxMessage
+from feedback_app.scheduler import build_scheduler
+from feedback_app.services import followups, invitation_upkeep
+from feedback_app.services.dispatch import dispatch_due_invitations
+from feedback_app.services.invitation_upkeep import expire_invitations
+from surveys.invitations import InvitationStatus
+from tests.followups.conftest import Answer
+
+WAIT = 10
+
+
+def test_the_scheduler_registers_every_job_once_with_safe_settings(app: Flask) -> None:
+    scheduler = build_scheduler(app)
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert sorted(jobs) == sorted(all_jobs())
+    assert {"dispatch-invitations", "deliver-outbox", "remind-invitations", "expire-invitations",
+            "followup-deadlines", "weekly-digest"} <= set(jobs)  # fmt: skip
+    for name, job in jobs.items():
+        assert (job.max_instances, job.coalesce) == (1, True), name
+        assert job.misfire_grace_time >= all_jobs()[name].every_seconds
+        assert job.trigger.interval == timedelta(seconds=all_jobs()[name].every_seconds)
+
+
+def test_the_real_scheduler_runs_a_job_on_its_interval(
+    app: Flask, make_invitation: Callable[..., Any], clock: Any
+) -> None:
+    invitation, _ = make_invitation()
+    clock.advance(days=31)
+    runs: list[int] = []
+    twice = threading.Event()
+
+    def expire_and_count(now: datetime) -> int:
+        runs.append(expire_invitations(now))
+        if len(runs) == 2:
+            twice.set()
+        return runs[-1]
+
+    scheduler = build_scheduler(
+        app, jobs=[Job("expire-invitations", expire_and_count, 1, "Expire, and count runs.")]
+    )
+    scheduler.start()
+    try:
+        assert twice.wait(WAIT), "the job did not run twice"
+    finally:
+        scheduler.shutdown(wait=True)
+    assert runs == [1, 0]
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.EXPIRED
+
+
+def race(app: Flask, job: Callable[[datetime], int], now: datetime) -> list[int]:
+    """Run ``job`` in two threads at once, each until it finds nothing; returns their totals."""
+    start = threading.Barrier(2, timeout=WAIT)
+    totals = [0, 0]
+    errors: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        try:
+            start.wait()
+            while True:
+                with app.app_context():
+                    handled = job(now)
+                if not handled:
+                    return
+                totals[index] += handled
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT * 3)
+    assert errors == []
+    return totals
+
+
+def test_two_workers_send_each_reminder_and_escalation_exactly_once(
+    app: Flask, answer: Answer, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(followups, "BATCH_SIZE", 3)
+    cases = [answer(1, email=f"c{i}@example.com").id for i in range(12)]
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    db.session.remove()
+    clock.advance(hours=36)
+    totals = race(app, followups.process_deadlines, clock.now)
+    assert sum(totals) == 12
+    reminders = db.session.scalars(
+        sa.select(CaseEvent.case_id).where(CaseEvent.kind == EventKind.REMINDER)
+    ).all()
+    assert sorted(reminders) == sorted(cases)
+    after = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    assert after - before == 12
+    clock.advance(hours=12)
+    db.session.remove()
+    assert sum(race(app, followups.process_deadlines, clock.now)) == 12
+    escalated = db.session.scalars(
+        sa.select(CaseEvent.case_id).where(CaseEvent.kind == EventKind.ESCALATION)
+    ).all()
+    assert sorted(escalated) == sorted(cases)
+
+
+def test_two_workers_send_each_invitation_and_reminder_exactly_once(
+    app: Flask, make_invitation: Callable[..., Any], clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "DISPATCH_BATCH_SIZE", 3)
+    monkeypatch.setattr(invitation_upkeep, "BATCH_SIZE", 3)
+    ids = [make_invitation(email=f"c{i}@example.com")[0].id for i in range(12)]
+    db.session.get(Invitation, ids[0]).survey.reminder_days = 2  # type: ignore[union-attr]
+    db.session.commit()
+    db.session.remove()
+    assert sum(race(app, dispatch_due_invitations, clock.now)) == 12
+    clock.advance(days=2)
+    assert sum(race(app, invitation_upkeep.remind_invitations, clock.now)) == 12
+    sent = db.session.execute(
+        sa.select(OutboxMessage.purpose, OutboxMessage.invitation_id).order_by(OutboxMessage.id)
+    ).all()
+    assert sorted(sent) == sorted([("invitation", i) for i in ids] + [("reminder", i) for i in ids])

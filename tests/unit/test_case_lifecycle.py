@@ -1,0 +1,101 @@
+"""The follow-up case state machine and its deadline, reminder and escalation timing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from surveys.cases import (
+    ALLOWED,
+    CaseClock,
+    CaseStatus,
+    DueAction,
+    InvalidCaseChange,
+    Outcome,
+    due_action,
+    is_overdue,
+    transition,
+    within_deadline,
+)
+
+S = CaseStatus
+OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+REMIND_AT = OPENED + timedelta(hours=36)
+DUE_AT = OPENED + timedelta(hours=48)
+
+MOVES = {
+    (S.OPEN, S.IN_PROGRESS), (S.OPEN, S.WAITING_ON_CUSTOMER), (S.OPEN, S.RESOLVED),
+    (S.OPEN, S.CLOSED_WITHOUT_ACTION), (S.IN_PROGRESS, S.WAITING_ON_CUSTOMER),
+    (S.IN_PROGRESS, S.RESOLVED), (S.IN_PROGRESS, S.CLOSED_WITHOUT_ACTION),
+    (S.WAITING_ON_CUSTOMER, S.IN_PROGRESS), (S.WAITING_ON_CUSTOMER, S.RESOLVED),
+    (S.WAITING_ON_CUSTOMER, S.CLOSED_WITHOUT_ACTION), (S.RESOLVED, S.IN_PROGRESS),
+    (S.CLOSED_WITHOUT_ACTION, S.IN_PROGRESS),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("current", "target"), [(a, b) for a in S for b in S])
+def test_every_move_is_allowed_or_refused(current: CaseStatus, target: CaseStatus) -> None:
+    outcome = Outcome.FIXED if target is S.RESOLVED else None
+    if (current, target) in MOVES:
+        assert transition(current, target, outcome) is target
+    else:
+        with pytest.raises(InvalidCaseChange) as error:
+            transition(current, target, outcome)
+        assert error.value.field == "status"
+
+
+def test_the_table_is_the_documented_one() -> None:
+    assert {(a, b) for a, targets in ALLOWED.items() for b in targets} == MOVES
+
+
+def test_resolving_needs_an_outcome_and_open_states_take_none() -> None:
+    with pytest.raises(InvalidCaseChange, match="resolving a case needs an outcome"):
+        transition(S.OPEN, S.RESOLVED)
+    with pytest.raises(InvalidCaseChange, match="only a resolved or closed case"):
+        transition(S.OPEN, S.IN_PROGRESS, Outcome.FIXED)
+    assert (
+        transition(S.OPEN, S.CLOSED_WITHOUT_ACTION, Outcome.UNREACHABLE) is S.CLOSED_WITHOUT_ACTION
+    )
+    assert transition(S.OPEN, S.CLOSED_WITHOUT_ACTION) is S.CLOSED_WITHOUT_ACTION
+
+
+def clock(
+    status: CaseStatus = S.OPEN, reminded: bool = False, escalated: bool = False
+) -> CaseClock:
+    return CaseClock(
+        status=status,
+        remind_at=REMIND_AT,
+        due_at=DUE_AT,
+        reminded_at=REMIND_AT if reminded else None,
+        escalated_at=DUE_AT if escalated else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "case", "expected"),
+    [
+        (OPENED, clock(), None),
+        (REMIND_AT - timedelta(seconds=1), clock(), None),
+        (REMIND_AT, clock(), DueAction.REMIND),
+        (REMIND_AT, clock(S.IN_PROGRESS), DueAction.REMIND),
+        (REMIND_AT, clock(S.WAITING_ON_CUSTOMER), DueAction.REMIND),
+        (REMIND_AT, clock(reminded=True), None),
+        (DUE_AT - timedelta(seconds=1), clock(reminded=True), None),
+        (DUE_AT, clock(reminded=True), DueAction.ESCALATE),
+        (DUE_AT, clock(), DueAction.ESCALATE),
+        (DUE_AT + timedelta(days=3), clock(reminded=True, escalated=True), None),
+        (REMIND_AT, clock(S.RESOLVED), None),
+        (DUE_AT, clock(S.CLOSED_WITHOUT_ACTION), None),
+    ],
+)
+def test_due_action(now: datetime, case: CaseClock, expected: DueAction | None) -> None:
+    assert due_action(case, now) is expected
+
+
+def test_overdue_and_within_deadline() -> None:
+    assert not is_overdue(S.OPEN, DUE_AT, DUE_AT - timedelta(seconds=1))
+    assert is_overdue(S.OPEN, DUE_AT, DUE_AT)
+    assert not is_overdue(S.RESOLVED, DUE_AT, DUE_AT + timedelta(days=1))
+    assert within_deadline(DUE_AT, DUE_AT)
+    assert not within_deadline(DUE_AT + timedelta(seconds=1), DUE_AT)

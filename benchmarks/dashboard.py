@@ -1,0 +1,322 @@
+"""Dashboard queries at a million responses, against a plain aggregate measured in the same run.
+
+Loads RESPONSES responses spread over a year (all three kinds, five channels, teams and
+agents) into a fresh SQLite file, and into a fresh PostgreSQL database when
+``FEEDBACK_BENCH_POSTGRES_URL`` (or ``FEEDBACK_TEST_POSTGRES_URL``) is set. It then times, for
+a one-year range, each dashboard query (by week, by channel, by agent) from the score rollups
+and the same question as a plain ``GROUP BY`` over the responses, and prints their ratio.
+It also reports how fast the rollups are rebuilt and how many rows per second
+``feedback import-responses`` takes in.
+
+Run: ``.venv/bin/python benchmarks/dashboard.py [--responses N]``. ``run()`` returns the
+figures as a dict for other tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+
+from feedback_app import create_app
+from feedback_app.extensions import db
+from feedback_app.models import Agent, Response, Survey, Team
+from feedback_app.services.metrics import GroupBy, Interval, Period, score_report
+from feedback_app.services.rollups import day_of, rebuild_rollups
+from feedback_app.services.surveys import create_survey
+from surveys import KIND_SPECS, SurveyKind, classify
+from surveys.channels import Channel
+
+POSTGRES_ENVS = ("FEEDBACK_BENCH_POSTGRES_URL", "FEEDBACK_TEST_POSTGRES_URL")
+RESPONSES = 1_000_000
+IMPORT_ROWS = 50_000
+TEAMS, AGENTS_PER_TEAM = 8, 8
+START = datetime(2025, 1, 1, tzinfo=UTC)
+YEAR = Period(START.date(), date(2025, 12, 31))
+REPEATS = 5
+
+
+def _config(url: str) -> dict[str, Any]:
+    return {
+        "ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "benchmark-secret-key",
+        "DATABASE_URL": url,
+        "CLOCK": lambda: datetime(2026, 1, 15, tzinfo=UTC),
+    }
+
+
+@contextmanager
+def _database(dialect: str, folder: Path) -> Iterator[str]:
+    """A fresh database URL of ``dialect``, dropped afterwards (PostgreSQL)."""
+    if dialect == "sqlite":
+        yield f"sqlite:///{folder / 'bench.sqlite'}"
+        return
+    base = next(os.environ[name] for name in POSTGRES_ENVS if os.environ.get(name))
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"feedback_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _seed_rows(
+    surveys: dict[SurveyKind, int], agents: list[tuple[int, int]], count: int
+) -> list[tuple[Any, ...]]:
+    """``count`` response rows as tuples; scores lean positive as real feedback does."""
+    rng = random.Random(5)
+    kinds = list(surveys)
+    channels = [c.value for c in Channel]
+    buckets = {
+        (kind, score): classify(kind, score).value
+        for kind in SurveyKind
+        for score in KIND_SPECS[kind].points
+    }
+    seconds = int(timedelta(days=365).total_seconds())
+    rows = []
+    for _ in range(count):
+        kind = rng.choice(kinds)
+        spec = KIND_SPECS[kind]
+        score = min(
+            spec.high, max(spec.low, round(rng.triangular(spec.low, spec.high + 1, spec.high)))
+        )
+        agent_id, team_id = rng.choice(agents)
+        at = (START + timedelta(seconds=rng.randrange(seconds))).replace(tzinfo=None)
+        rows.append(
+            (
+                surveys[kind],
+                kind.value,
+                score,
+                buckets[(kind, score)],
+                "",
+                rng.choice(channels),
+                agent_id,
+                team_id,
+                "import",
+                at,
+                at,
+            )
+        )
+    return rows
+
+
+COLUMNS = (
+    "survey_id",
+    "kind",
+    "score",
+    "bucket",
+    "comment",
+    "channel",
+    "agent_id",
+    "team_id",
+    "source",
+    "created_at",
+    "updated_at",
+)
+
+
+def _bulk_insert(rows: list[tuple[Any, ...]]) -> None:
+    """Insert straight through the driver: executemany on SQLite, COPY on PostgreSQL."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if db.engine.dialect.name == "sqlite":
+            marks = ", ".join("?" for _ in COLUMNS)
+            cursor.executemany(
+                f"INSERT INTO responses ({', '.join(COLUMNS)}) VALUES ({marks})",
+                [
+                    (*row[:9], f"{row[9]:%Y-%m-%d %H:%M:%S.%f}", f"{row[10]:%Y-%m-%d %H:%M:%S.%f}")
+                    for row in rows
+                ],
+            )
+        else:
+            with cursor.copy(f"COPY responses ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _seed(count: int) -> dict[str, float]:
+    now = datetime(2026, 1, 15, tzinfo=UTC)
+    surveys = {kind: create_survey(kind, now).id for kind in SurveyKind}
+    agents = []
+    for t in range(TEAMS):
+        team = Team(name=f"Team {t + 1}")
+        db.session.add(team)
+        db.session.flush()
+        for a in range(AGENTS_PER_TEAM):
+            agent = Agent(email=f"agent{t}-{a}@example.com", name=f"Agent {t}-{a}", team_id=team.id)
+            db.session.add(agent)
+            db.session.flush()
+            agents.append((agent.id, team.id))
+    db.session.commit()
+    started = time.perf_counter()
+    _bulk_insert(_seed_rows(surveys, agents, count))
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    rebuild_rollups()
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+    return {"load_seconds": loaded, "rollup_rebuild_seconds": time.perf_counter() - started}
+
+
+def _median_seconds(work: Callable[[], object]) -> float:
+    work()
+    timings = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - started)
+        db.session.rollback()
+    return statistics.median(timings)
+
+
+def _plain_aggregate(by: Any) -> Callable[[], object]:
+    """The same question asked of the raw responses: counts per group and score."""
+    survey_ids = sa.select(Survey.id).where(Survey.kind == SurveyKind.NPS).scalar_subquery()
+    query = (
+        sa.select(by, Response.score, sa.func.count())
+        .where(
+            Response.survey_id.in_(survey_ids),
+            Response.created_at >= YEAR.start,
+            Response.created_at < YEAR.end,
+        )
+        .group_by(by, Response.score)
+    )
+    return lambda: db.session.execute(query).all()
+
+
+def _import_speed(app: Flask, folder: Path, rows: int) -> float:
+    path = folder / "import.csv"
+    rng = random.Random(7)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "rating", "date", "channel", "agent", "team", "email", "comment"])
+        for n in range(rows):
+            writer.writerow(
+                [
+                    f"H{n}",
+                    rng.randint(1, 5),
+                    f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00:00Z",
+                    rng.choice(["email", "chat", "phone"]),
+                    f"agent{rng.randrange(TEAMS)}-{rng.randrange(AGENTS_PER_TEAM)}@example.com",
+                    f"Team {rng.randrange(TEAMS) + 1}",
+                    f"customer{rng.randrange(5000)}@example.com",
+                    "NA",
+                ]
+            )
+    mapping = (
+        "source_id=id,score=rating,submitted_at=date,channel=channel,agent=agent,team=team,"
+        "email=email,comment=comment"
+    )
+    started = time.perf_counter()
+    result = app.test_cli_runner().invoke(
+        args=["import-responses", str(path), "--kind", "csat", "--map", mapping]
+    )
+    elapsed = time.perf_counter() - started
+    if result.exit_code != 0:
+        raise RuntimeError(f"import failed: {result.output}")
+    return rows / elapsed
+
+
+def measure(dialect: str, responses: int, import_rows: int) -> dict[str, float]:
+    """Every figure for one database."""
+    with tempfile.TemporaryDirectory() as tmp, _database(dialect, Path(tmp)) as url:
+        folder = Path(tmp)
+        app = create_app(_config(url), instance_path=str(folder / "instance"))
+        with app.app_context():
+            upgrade()
+            figures = _seed(responses)
+            queries = {
+                "by_week": (
+                    lambda: score_report(SurveyKind.NPS, YEAR, interval=Interval.WEEK),
+                    _plain_aggregate(day_of(Response.created_at)),
+                ),
+                "by_channel": (
+                    lambda: score_report(SurveyKind.NPS, YEAR, group_by=GroupBy.CHANNEL),
+                    _plain_aggregate(Response.channel),
+                ),
+                "by_agent": (
+                    lambda: score_report(SurveyKind.NPS, YEAR, group_by=GroupBy.AGENT),
+                    _plain_aggregate(Response.agent_id),
+                ),
+            }
+            for name, (dashboard, baseline) in queries.items():
+                figures[f"{name}_seconds"] = _median_seconds(dashboard)
+                figures[f"{name}_baseline_seconds"] = _median_seconds(baseline)
+            figures["import_rows_per_second"] = _import_speed(app, folder, import_rows)
+            db.session.remove()
+            db.engine.dispose()
+    return figures
+
+
+def run(responses: int = RESPONSES, import_rows: int = IMPORT_ROWS) -> dict[str, dict[str, float]]:
+    """Figures per database: ``sqlite`` always, ``postgresql`` when a server is configured."""
+    dialects = ["sqlite"]
+    if any(os.environ.get(name) for name in POSTGRES_ENVS):
+        dialects.append("postgresql")
+    return {dialect: measure(dialect, responses, import_rows) for dialect in dialects}
+
+
+def table(results: dict[str, dict[str, float]], responses: int) -> str:
+    """The figures as a plain-text table: each query, its baseline, and their ratio."""
+    lines = [
+        f"Dashboard queries over one year of {responses:,} responses (median of {REPEATS})",
+        f"{'database':<11} {'query':<11} {'rollups ms':>11} {'plain GROUP BY ms':>18} {'ratio':>7}",
+    ]
+    for dialect, figures in results.items():
+        for name in ("by_week", "by_channel", "by_agent"):
+            ours, base = figures[f"{name}_seconds"], figures[f"{name}_baseline_seconds"]
+            lines.append(
+                f"{dialect:<11} {name:<11} {ours * 1000:>11.1f} {base * 1000:>18.1f}"
+                f" {ours / base:>7.3f}"
+            )
+    lines.append("")
+    lines.append(f"{'database':<11} {'load s':>8} {'rollup rebuild s':>17} {'import rows/s':>14}")
+    for dialect, figures in results.items():
+        lines.append(
+            f"{dialect:<11} {figures['load_seconds']:>8.1f}"
+            f" {figures['rollup_rebuild_seconds']:>17.1f}"
+            f" {figures['import_rows_per_second']:>14,.0f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--responses", type=int, default=RESPONSES)
+    parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS)
+    args = parser.parse_args(argv)
+    print(table(run(args.responses, args.import_rows), args.responses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,619 @@
+"""The numbers behind the dashboard, the metrics API and the KPI exports.
+
+Score figures come from the score rollups (never a scan of the responses), except the
+breakdown by a customer property, which no rollup can anticipate. Support and follow-up
+figures come from the interactions and the cases. Every figure goes through
+``surveys.metrics``, so the page, the API and the CSV show the same numbers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from feedback_app.extensions import db
+from feedback_app.models import (
+    Agent,
+    Customer,
+    FollowUpCase,
+    Interaction,
+    Invitation,
+    Response,
+    ScoreRollup,
+    Survey,
+    Team,
+)
+from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension
+from feedback_app.services.response_queries import ResponseFilters, responses_query
+from surveys import SurveyKind
+from surveys.cases import CaseStatus
+from surveys.channels import Channel
+from surveys.metrics import (
+    CaseFacts,
+    Contact,
+    Estimate,
+    Tally,
+    duration_mean,
+    durations_seconds,
+    figures,
+    first_contact_resolution,
+    followup_figures,
+    median_of,
+    response_rate,
+    tally,
+)
+
+#: A breakdown or drill-down value meaning "none set" (no channel, team, agent or property).
+NONE = "none"
+
+
+class Interval(enum.StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class GroupBy(enum.StrEnum):
+    CHANNEL = "channel"
+    TEAM = "team"
+    AGENT = "agent"
+    SURVEY = "survey"
+    PROPERTY = "property"
+
+
+ROLLUP_DIMENSION = {
+    GroupBy.CHANNEL: RollupDimension.CHANNEL,
+    GroupBy.TEAM: RollupDimension.TEAM,
+    GroupBy.AGENT: RollupDimension.AGENT,
+    GroupBy.SURVEY: RollupDimension.ALL,
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC days from ``since`` to ``until``, both included."""
+
+    since: date
+    until: date
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    @property
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.since - timedelta(days=self.days), self.since - timedelta(days=1))
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.since, time(), UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period."""
+        return datetime.combine(self.until + timedelta(days=1), time(), UTC)
+
+    def split(self, interval: Interval) -> list[Period]:
+        """The day, week (Monday to Sunday) or month periods covering this one, clipped."""
+        parts = []
+        start = self.since
+        while start <= self.until:
+            if interval is Interval.DAY:
+                stop = start
+            elif interval is Interval.WEEK:
+                stop = start + timedelta(days=6 - start.weekday())
+            else:
+                following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+                stop = following - timedelta(days=1)
+            parts.append(Period(start, min(stop, self.until)))
+            start = min(stop, self.until) + timedelta(days=1)
+        return parts
+
+    def label(self, interval: Interval) -> str:
+        if interval is Interval.DAY:
+            return self.since.isoformat()
+        if interval is Interval.WEEK:
+            year, week, _ = self.since.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.since:%Y-%m}"
+
+
+def default_period(now: datetime, days: int = 30) -> Period:
+    """The last ``days`` whole days up to and including today."""
+    today = now.astimezone(UTC).date()
+    return Period(today - timedelta(days=days - 1), today)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a series or a breakdown, with what it takes to drill down to it."""
+
+    key: str
+    label: str
+    figures: dict[str, Estimate]
+    #: Query arguments selecting the responses behind this line.
+    drill: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    kind: SurveyKind
+    period: Period
+    figures: dict[str, Estimate]
+    previous: dict[str, Estimate]
+    interval: Interval | None = None
+    group_by: GroupBy | None = None
+    property_name: str | None = None
+    series: list[Line] = field(default_factory=list)
+    groups: list[Line] = field(default_factory=list)
+    #: Query arguments shared by every drill-down from this report.
+    drill: dict[str, str] = field(default_factory=dict)
+
+
+def min_n() -> int:
+    """Below this n a figure is flagged as a low sample (``METRICS_MIN_N``)."""
+    return current_app.config["METRICS_MIN_N"]
+
+
+# --- Scores ---------------------------------------------------------------------------------
+
+
+def _surveys(kind: SurveyKind, survey_id: int | None) -> dict[int, Survey]:
+    query = sa.select(Survey).where(Survey.kind == kind)
+    if survey_id is not None:
+        query = query.where(Survey.id == survey_id)
+    return {survey.id: survey for survey in db.session.scalars(query)}
+
+
+def _tallies(
+    kind: SurveyKind,
+    surveys: dict[int, Survey],
+    period: Period,
+    dimension: RollupDimension,
+    by: Any,
+) -> dict[Any, Tally]:
+    """Sum the rollups of ``dimension`` in ``period`` per value of the ``by`` column."""
+    if not surveys:
+        return {}
+    sums = [sa.func.sum(getattr(ScoreRollup, column)) for column in SCORE_COLUMNS]
+    query = (
+        sa.select(by, ScoreRollup.survey_id, *sums)
+        .where(
+            ScoreRollup.dimension == dimension,
+            ScoreRollup.day.between(period.since, period.until),
+            ScoreRollup.survey_id.in_(surveys),
+        )
+        .group_by(by, ScoreRollup.survey_id)
+    )
+    result: dict[Any, Tally] = defaultdict(Tally)
+    for key, survey_id, *counts in db.session.execute(query):
+        histogram = dict(enumerate(int(c or 0) for c in counts))
+        result[key] += tally(kind, histogram, surveys[survey_id].thresholds)
+    return result
+
+
+def _property_tallies(
+    kind: SurveyKind, surveys: dict[int, Survey], period: Period, name: str
+) -> dict[str | None, Tally]:
+    """Tallies per value of the customer property ``name``, read from the responses."""
+    if not surveys:
+        return {}
+    value = Customer.properties[name].as_string()
+    query = (
+        sa.select(value, Response.survey_id, Response.score, sa.func.count())
+        .select_from(Response)
+        .outerjoin(Customer, Customer.id == Response.customer_id)
+        .where(
+            Response.survey_id.in_(surveys),
+            Response.created_at >= period.start,
+            Response.created_at < period.end,
+        )
+        .group_by(value, Response.survey_id, Response.score)
+    )
+    result: dict[str | None, Tally] = defaultdict(Tally)
+    for key, survey_id, score, count in db.session.execute(query):
+        result[key] += tally(kind, {score: count}, surveys[survey_id].thresholds)
+    return result
+
+
+def _labels(group_by: GroupBy, keys: list[str], surveys: dict[int, Survey]) -> dict[str, str]:
+    if group_by is GroupBy.TEAM:
+        ids = [int(k) for k in keys if k]
+        return {
+            str(i): n
+            for i, n in db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(ids)))
+        }
+    if group_by is GroupBy.AGENT:
+        ids = [int(k) for k in keys if k]
+        rows = db.session.execute(
+            sa.select(Agent.id, Agent.name, Agent.email).where(Agent.id.in_(ids))
+        )
+        return {str(i): name or email for i, name, email in rows}
+    if group_by is GroupBy.SURVEY:
+        return {str(i): s.name for i, s in surveys.items()}
+    if group_by is GroupBy.CHANNEL:
+        return {k: k.capitalize() for k in keys if k}
+    return {k: k for k in keys if k}
+
+
+def score_report(
+    kind: SurveyKind,
+    period: Period,
+    *,
+    interval: Interval | None = None,
+    group_by: GroupBy | None = None,
+    property_name: str | None = None,
+    survey_id: int | None = None,
+) -> ScoreReport:
+    """The figures of ``kind`` for ``period`` and the period before, a series by ``interval``
+    and a breakdown by ``group_by`` (``property_name`` names the customer property).
+    """
+    if group_by is GroupBy.PROPERTY and not property_name:
+        raise ValueError("a customer property name is needed to group by property")
+    surveys = _surveys(kind, survey_id)
+    drill = {"kind": kind.value}
+    if survey_id is not None:
+        drill["survey"] = str(survey_id)
+
+    def total(p: Period) -> dict[str, Estimate]:
+        by_survey = _tallies(kind, surveys, p, RollupDimension.ALL, sa.literal(1))
+        return figures(kind, sum(by_survey.values(), Tally()), min_n())
+
+    return ScoreReport(
+        kind=kind,
+        period=period,
+        figures=total(period),
+        previous=total(period.previous),
+        interval=interval,
+        group_by=group_by,
+        property_name=property_name,
+        series=[] if interval is None else _series(kind, surveys, period, interval, drill),
+        groups=(
+            []
+            if group_by is None
+            else _groups(kind, surveys, period, group_by, property_name, drill)
+        ),
+        drill=drill | _dates(period),
+    )
+
+
+def _dates(period: Period) -> dict[str, str]:
+    return {"since": period.since.isoformat(), "until": period.until.isoformat()}
+
+
+def _series(
+    kind: SurveyKind,
+    surveys: dict[int, Survey],
+    period: Period,
+    interval: Interval,
+    drill: dict[str, str],
+) -> list[Line]:
+    """One line per day, week or month of ``period``, summed from the daily rollups."""
+    parts = period.split(interval)
+    starts = [part.since for part in parts]
+    by_part = [Tally() for _ in parts]
+    for day, value in _tallies(kind, surveys, period, RollupDimension.ALL, ScoreRollup.day).items():
+        by_part[bisect.bisect_right(starts, day) - 1] += value
+    return [
+        Line(
+            part.since.isoformat(),
+            part.label(interval),
+            figures(kind, t, min_n()),
+            drill | _dates(part),
+        )
+        for part, t in zip(parts, by_part, strict=True)
+    ]
+
+
+def _groups(
+    kind: SurveyKind,
+    surveys: dict[int, Survey],
+    period: Period,
+    group_by: GroupBy,
+    property_name: str | None,
+    drill: dict[str, str],
+) -> list[Line]:
+    """One line per value of ``group_by``, largest first; "" stands for none set."""
+    if group_by is GroupBy.PROPERTY:
+        raw = _property_tallies(kind, surveys, period, property_name or "")
+        drill = drill | {"property": property_name or ""}
+        param = "property_value"
+    else:
+        by = ScoreRollup.survey_id if group_by is GroupBy.SURVEY else ScoreRollup.value
+        raw = _tallies(kind, surveys, period, ROLLUP_DIMENSION[group_by], by)
+        param = group_by.value
+    by_key = {str(key or ""): value for key, value in raw.items()}
+    labels = _labels(group_by, list(by_key), surveys)
+    return [
+        Line(
+            key or NONE,
+            labels.get(key, f"(deleted {group_by.value} {key})" if key else "(none)"),
+            figures(kind, t, min_n()),
+            drill | _dates(period) | {param: key or NONE},
+        )
+        for key, t in sorted(by_key.items(), key=lambda item: (-item[1].n, item[0]))
+    ]
+
+
+# --- Response rate, support and follow-up figures -------------------------------------------
+
+
+def response_rate_figure(period: Period, kind: SurveyKind | None = None) -> Estimate:
+    """Response rate of the invitations sent in ``period`` (of ``kind``, or all kinds)."""
+    query = (
+        sa.select(sa.func.count(), sa.func.count(Invitation.responded_at))
+        .select_from(Invitation)
+        .where(Invitation.sent_at >= period.start, Invitation.sent_at < period.end)
+    )
+    if kind is not None:
+        query = query.join(Survey, Survey.id == Invitation.survey_id).where(Survey.kind == kind)
+    sent, responded = db.session.execute(query).one()
+    return response_rate(responded, sent, min_n())
+
+
+@dataclass(frozen=True)
+class SupportFigures:
+    figures: dict[str, Estimate]
+    #: Interactions opened in the period, per channel (a count, not an estimate).
+    volume: dict[str, int]
+
+
+def support_figures(period: Period) -> SupportFigures:
+    """First contact resolution, handle, resolution and first response times, volume.
+
+    The times are over interactions resolved in the period; a repeat contact is looked for
+    up to ``FCR_REPEAT_DAYS`` after each resolution.
+    """
+    limit = min_n()
+    window = timedelta(days=current_app.config["FCR_REPEAT_DAYS"])
+    opened = sa.func.coalesce(Interaction.opened_at, Interaction.created_at)
+    resolved = db.session.execute(
+        sa.select(
+            Interaction.customer_id,
+            opened,
+            Interaction.resolved_at,
+            Interaction.first_response_at,
+            Interaction.handle_seconds,
+            Interaction.first_contact_resolved,
+        ).where(Interaction.resolved_at >= period.start, Interaction.resolved_at < period.end)
+    ).all()
+    contacts = [Contact(row[0], _aware(row[1]), row[2], row[5]) for row in resolved]
+    later: list[Contact] = []
+    if contacts:
+        earliest = min(c.opened_at for c in contacts)
+        later = [
+            Contact(customer, _aware(at))
+            for customer, at in db.session.execute(
+                sa.select(Interaction.customer_id, opened).where(
+                    Interaction.customer_id.in_({c.customer for c in contacts}),
+                    opened > earliest,
+                    opened <= period.end + window,
+                )
+            )
+        ]
+    resolution = durations_seconds((c.opened_at, c.resolved_at) for c in contacts)
+    first_response = durations_seconds((_aware(row[1]), row[3]) for row in resolved)
+    handle = [float(row[4]) for row in resolved if row[4] is not None]
+    volume = Counter(
+        {
+            str(channel): count
+            for channel, count in db.session.execute(
+                sa.select(Interaction.channel, sa.func.count())
+                .where(opened >= period.start, opened < period.end)
+                .group_by(Interaction.channel)
+            )
+        }
+    )
+    return SupportFigures(
+        {
+            "fcr": first_contact_resolution(contacts, contacts + later, window, limit),
+            "handle_time": duration_mean(handle, limit),
+            "resolution_median": median_of(resolution, limit),
+            "resolution_mean": duration_mean(resolution, limit),
+            "first_response_median": median_of(first_response, limit),
+            "first_response_mean": duration_mean(first_response, limit),
+        },
+        {channel.value: volume.get(channel.value, 0) for channel in Channel},
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    """``coalesce()`` results skip the column type, so SQLite hands back naive UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def followup_report(period: Period, now: datetime) -> dict[str, Estimate]:
+    """Follow-up KPIs of the cases opened in ``period``, as of ``now``."""
+    cases = [
+        CaseFacts(
+            opened_at=case.opened_at,
+            contact_due_at=case.due_at,
+            first_contact_at=case.first_contact_at,
+            resolved_at=case.closed_at if case.status is CaseStatus.RESOLVED else None,
+            recovered=case.recovered,
+        )
+        for case in db.session.scalars(
+            sa.select(FollowUpCase).where(
+                FollowUpCase.opened_at >= period.start, FollowUpCase.opened_at < period.end
+            )
+        )
+    ]
+    return followup_figures(cases, now, min_n())
+
+
+# --- Drill-down ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    """Which responses a figure stands for; ``NONE`` as a value means "not set"."""
+
+    period: Period
+    kind: SurveyKind | None = None
+    survey_id: int | None = None
+    channel: str | None = None
+    team: str | None = None
+    agent: str | None = None
+    property_name: str | None = None
+    property_value: str | None = None
+
+
+def drill_down_query(where: ResponseFilter) -> sa.Select[tuple[Response]]:
+    """Responses matching ``where``, newest first, with their related rows loaded."""
+    query = responses_query(
+        ResponseFilters(since=where.period.start, until=where.period.end, kind=where.kind)
+    )
+    if where.survey_id is not None:
+        query = query.where(Response.survey_id == where.survey_id)
+    for column, value, convert in (
+        (Response.channel, where.channel, Channel),
+        (Response.team_id, where.team, int),
+        (Response.agent_id, where.agent, int),
+    ):
+        if value == NONE:
+            query = query.where(column.is_(None))
+        elif value is not None:
+            query = query.where(column == convert(value))
+    if where.property_name and where.property_value is not None:
+        prop = Customer.properties[where.property_name].as_string()
+        query = query.where(
+            Response.customer_id.in_(
+                sa.select(Customer.id).where(
+                    prop.is_(None) if where.property_value == NONE else prop == where.property_value
+                )
+            )
+        )
+    return query
+
+
+def iter_responses(where: ResponseFilter, batch: int = 1000) -> Iterator[Response]:
+    """Stream the matching responses in batches, so memory stays flat at any count."""
+    query = drill_down_query(where).execution_options(yield_per=batch)
+    yield from db.session.scalars(query)
+
+
+# --- The dashboard page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline figure and the same figure for the previous period."""
+
+    name: str
+    label: str
+    #: How to show the value: ``percent``, ``points`` (NPS), ``mean`` (CES), ``duration``
+    #: (seconds) or ``count``.
+    unit: str
+    current: Estimate
+    previous: Estimate
+    #: Drill-down arguments for figures that come from responses; None for the others.
+    drill: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    cards: list[Card]
+    support: list[Card]
+    followups: list[Card]
+    #: Interactions opened per channel, in the period and in the one before.
+    volume: dict[str, int]
+    previous_volume: dict[str, int]
+    report: ScoreReport
+
+
+SCORE_CARDS = (
+    (SurveyKind.NPS, "nps", "NPS", "points"),
+    (SurveyKind.CSAT, "csat", "CSAT", "percent"),
+    (SurveyKind.CES, "ces", "CES (mean, 1-7)", "mean"),
+    (SurveyKind.CES, "ces_easy", "CES % easy", "percent"),
+)
+SUPPORT_CARDS = (
+    ("fcr", "First contact resolution", "percent"),
+    ("handle_time", "Average handle time", "duration"),
+    ("resolution_median", "Time to resolution (median)", "duration"),
+    ("resolution_mean", "Time to resolution (mean)", "duration"),
+    ("first_response_median", "First response time (median)", "duration"),
+    ("first_response_mean", "First response time (mean)", "duration"),
+)
+FOLLOWUP_CARDS = (
+    ("contacted_in_time", "Follow-ups contacted within deadline", "percent"),
+    ("time_to_first_contact", "Time to first contact (median)", "duration"),
+    ("time_to_resolution", "Follow-up time to resolution (median)", "duration"),
+    ("recovery_rate", "Recovery rate (re-survey satisfied)", "percent"),
+)
+
+
+def dashboard(
+    kind: SurveyKind,
+    period: Period,
+    now: datetime,
+    *,
+    interval: Interval,
+    group_by: GroupBy,
+    property_name: str | None = None,
+    survey_id: int | None = None,
+) -> Dashboard:
+    """Everything the dashboard page shows: the cards of every kind, the support and
+    follow-up figures, each against the previous period, and ``kind``'s series and breakdown.
+    """
+    report = score_report(
+        kind,
+        period,
+        interval=interval,
+        group_by=group_by,
+        property_name=property_name,
+        survey_id=survey_id,
+    )
+    reports = {kind: report}
+    for other in SurveyKind:
+        if other not in reports:
+            reports[other] = score_report(other, period)
+    dates = {"since": period.since.isoformat(), "until": period.until.isoformat()}
+    cards = [
+        Card(
+            name,
+            label,
+            unit,
+            reports[k].figures[name],
+            reports[k].previous[name],
+            {"kind": k.value, **dates},
+        )
+        for k, name, label, unit in SCORE_CARDS
+    ]
+    cards.append(
+        Card(
+            "response_rate",
+            "Response rate",
+            "percent",
+            response_rate_figure(period),
+            response_rate_figure(period.previous),
+        )
+    )
+    support, before = support_figures(period), support_figures(period.previous)
+    cards_support = [
+        Card(name, label, unit, support.figures[name], before.figures[name])
+        for name, label, unit in SUPPORT_CARDS
+    ]
+    followups, followups_before = (
+        followup_report(period, now),
+        followup_report(period.previous, now),
+    )
+    cards_followups = [
+        Card(name, label, unit, followups[name], followups_before[name])
+        for name, label, unit in FOLLOWUP_CARDS
+    ]
+    return Dashboard(
+        period, cards, cards_support, cards_followups, support.volume, before.volume, report
+    )

@@ -1,0 +1,198 @@
+"""Keeping the score rollups true: on every write, in bulk, and by a rebuild from responses.
+
+A response counts once in each dimension's row for its survey and UTC day: ``all``, its
+channel, its team and its agent. Writes add to the counts with an upsert, so concurrent
+writers never lose an increment.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from feedback_app.extensions import db
+from feedback_app.models import Response
+from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension, ScoreRollup
+from surveys.channels import Channel
+
+D = RollupDimension
+#: Response attributes a rollup row depends on.
+TRACKED = ("survey_id", "created_at", "channel", "team_id", "agent_id", "score")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where one response is counted: its survey, day, breakdown values and score."""
+
+    survey_id: int
+    day: date
+    channel: str
+    team: str
+    agent: str
+    score: int
+
+    @classmethod
+    def of(
+        cls,
+        survey_id: int,
+        created_at: datetime,
+        channel: Channel | str | None,
+        team_id: int | None,
+        agent_id: int | None,
+        score: int,
+    ) -> Entry:
+        return cls(
+            survey_id,
+            created_at.astimezone(UTC).date(),
+            str(channel or ""),
+            "" if team_id is None else str(team_id),
+            "" if agent_id is None else str(agent_id),
+            score,
+        )
+
+    def rows(self) -> Iterable[tuple[RollupDimension, date, int, str]]:
+        yield D.ALL, self.day, self.survey_id, ""
+        yield D.CHANNEL, self.day, self.survey_id, self.channel
+        yield D.TEAM, self.day, self.survey_id, self.team
+        yield D.AGENT, self.day, self.survey_id, self.agent
+
+
+def entry_of(response: Response) -> Entry:
+    """The rollup entry of a response as it is now."""
+    return Entry.of(*(getattr(response, name) for name in TRACKED))
+
+
+def count_in_rollups(response: Response, previous_score: int | None = None) -> None:
+    """Count a response just written (and flushed) in the rollups; does not commit.
+
+    For an edit, ``previous_score`` is the score it replaced: that count moves to the new
+    score. An edit changes only the score and comment, so the row's day, survey, channel,
+    team and agent stay as they were.
+    """
+    new = entry_of(response)
+    if previous_score is None:
+        apply_entries([new])
+    elif previous_score != new.score:
+        apply_entries([new], removed=[replace(new, score=previous_score)])
+
+
+def apply_entries(added: Iterable[Entry], removed: Iterable[Entry] = ()) -> int:
+    """Add ``added`` to the rollups and take ``removed`` out, in one batch; does not commit.
+
+    Returns how many rollup rows were written.
+    """
+    deltas: dict[tuple[RollupDimension, date, int, str], Counter[int]] = defaultdict(Counter)
+    for sign, entries in ((1, added), (-1, removed)):
+        for entry in entries:
+            for key in entry.rows():
+                deltas[key][entry.score] += sign
+    if not deltas:
+        return 0
+    rows = [
+        {
+            "dimension": dimension,
+            "day": day,
+            "survey_id": survey_id,
+            "value": value,
+            **{column: counts.get(score, 0) for score, column in enumerate(SCORE_COLUMNS)},
+        }
+        # One order for every writer, so two transactions never wait on each other's rows.
+        for (dimension, day, survey_id, value), counts in sorted(deltas.items())
+    ]
+    db.session.execute(_upsert(), rows)
+    return len(rows)
+
+
+def _upsert() -> Any:
+    """INSERT … ON CONFLICT DO UPDATE adding the new counts to the stored ones."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ScoreRollup.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.dimension, table.c.survey_id, table.c.day, table.c.value],
+        set_={column: table.c[column] + statement.excluded[column] for column in SCORE_COLUMNS},
+    )
+
+
+def day_of(column: Any) -> Any:
+    """SQL for the UTC calendar day of a stored (naive UTC) timestamp."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.date(column)
+    return sa.cast(column, sa.Date)
+
+
+def _dimension_value(dimension: RollupDimension) -> Any:
+    """SQL for a response's rollup ``value`` in ``dimension``: text, empty for none."""
+    column = {
+        D.ALL: None,
+        D.CHANNEL: Response.channel,
+        D.TEAM: Response.team_id,
+        D.AGENT: Response.agent_id,
+    }[dimension]
+    if column is None:
+        return sa.literal("")
+    return sa.func.coalesce(sa.cast(column, sa.String(40)), "")
+
+
+def computed_rollups(dimension: RollupDimension) -> sa.Select[Any]:
+    """The rollup rows of ``dimension`` computed from the responses, in the table's columns."""
+    value = _dimension_value(dimension)
+    day = day_of(Response.created_at)
+    counts = [
+        sa.func.sum(sa.case((Response.score == score, 1), else_=0)).label(column)
+        for score, column in enumerate(SCORE_COLUMNS)
+    ]
+    return sa.select(
+        sa.literal(dimension.value).label("dimension"),
+        day.label("day"),
+        Response.survey_id,
+        value.label("value"),
+        *counts,
+    ).group_by(day, Response.survey_id, value)
+
+
+def rebuild_rollups() -> int:
+    """Recompute every rollup row from the responses; flushes, does not commit.
+
+    Use it after writing responses behind the services' back (SQL, a restore). Returns the
+    number of rollup rows.
+    """
+    db.session.flush()
+    db.session.execute(sa.delete(ScoreRollup))
+    columns = ["dimension", "day", "survey_id", "value", *SCORE_COLUMNS]
+    for dimension in RollupDimension:
+        db.session.execute(sa.insert(ScoreRollup).from_select(columns, computed_rollups(dimension)))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ScoreRollup)) or 0
+
+
+def rollup_differences() -> list[str]:
+    """Describe every rollup row that differs from a fresh computation; empty when true."""
+    table = ScoreRollup.__table__
+    stored: dict[tuple[str, date, int, str], tuple[int, ...]] = {}
+    for row in db.session.execute(sa.select(table)):
+        counts = tuple(row._mapping[column] for column in SCORE_COLUMNS)
+        if any(counts):
+            stored[(str(row.dimension), row.day, row.survey_id, row.value)] = counts
+    computed: dict[tuple[str, date, int, str], tuple[int, ...]] = {}
+    for dimension in RollupDimension:
+        for row in db.session.execute(computed_rollups(dimension)):
+            day = row.day if isinstance(row.day, date) else date.fromisoformat(row.day)
+            computed[(dimension.value, day, row.survey_id, row.value)] = tuple(
+                row._mapping[column] for column in SCORE_COLUMNS
+            )
+    differences = []
+    for key in sorted(stored.keys() | computed.keys()):
+        if stored.get(key) != computed.get(key):
+            dimension, day, survey_id, value = key
+            differences.append(
+                f"{dimension} {day} survey {survey_id} {value or '-'}: "
+                f"stored {stored.get(key)}, responses give {computed.get(key)}"
+            )
+    return differences

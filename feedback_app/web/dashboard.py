@@ -1,0 +1,241 @@
+"""The managers' dashboard: KPI cards, a series and a breakdown, drill-downs and CSV exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from feedback_app.clock import utcnow
+from feedback_app.models import Role
+from feedback_app.services.metrics import (
+    GroupBy,
+    Interval,
+    ScoreReport,
+    dashboard,
+    drill_down_query,
+    iter_responses,
+    min_n,
+    score_report,
+)
+from feedback_app.web.api.fields import Reader
+from feedback_app.web.api.responses import response_payload
+from feedback_app.web.auth import role_required
+from feedback_app.web.charts import line_chart
+from feedback_app.web.csv_export import stream_csv
+from feedback_app.web.listing import page_of, page_url_args
+from feedback_app.web.reports import (
+    ReportArgs,
+    estimate_data,
+    read_report_args,
+    read_response_filter,
+)
+from surveys.kinds import SurveyKind
+from surveys.metrics import Estimate, change
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+#: The charted figure of each kind and its fixed scale.
+HEADLINE = {
+    SurveyKind.NPS: ("nps", (-100.0, 100.0)),
+    SurveyKind.CSAT: ("csat", (0.0, 100.0)),
+    SurveyKind.CES: ("ces", (1.0, 7.0)),
+}
+FIGURE_LABELS = {"nps": "NPS", "csat": "CSAT %", "ces": "CES mean", "ces_easy": "CES % easy"}
+FIGURE_UNITS = {"nps": "points", "csat": "percent", "ces": "mean", "ces_easy": "percent"}
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure as the page shows it; ``None`` is "No data", never 0."""
+    if value is None:
+        return "No data"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "points":
+        return f"{value:.1f}"
+    if unit == "mean":
+        return f"{value:.2f}"
+    if unit == "duration":
+        return format_duration(value)
+    return f"{value:,.0f}"
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as the largest two units that matter: "45 s", "12 min", "3 h 20 min", "2 d 4 h"."""
+    whole = round(abs(seconds))
+    sign = "-" if seconds < 0 else ""
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days} d {hours} h"
+    if hours:
+        return f"{sign}{hours} h {minutes} min"
+    if minutes:
+        return f"{sign}{minutes} min"
+    return f"{sign}{secs} s"
+
+
+def format_change(current: Estimate, previous: Estimate, unit: str) -> str:
+    """The change against the previous period, signed; percentages move in points."""
+    delta = change(current, previous)
+    if delta is None:
+        return "no comparison"
+    sign = "+" if delta >= 0 else "-"
+    if unit == "duration":
+        return sign + format_duration(abs(delta))
+    if unit == "percent":
+        return f"{sign}{abs(delta):.1f} pts"
+    return sign + format_value(abs(delta), unit)
+
+
+def format_margin(estimate: Estimate, unit: str) -> str:
+    """The interval as "± half-width" in the figure's own unit, or empty when none."""
+    if estimate.margin is None:
+        return ""
+    if unit == "duration":
+        return f"{format_duration(estimate.low or 0)} to {format_duration(estimate.high or 0)}"
+    text = format_value(estimate.margin, unit)
+    return "± " + (text.rstrip("%") + " pts" if unit == "percent" else text)
+
+
+HELPERS = {
+    "format_value": format_value,
+    "format_change": format_change,
+    "format_margin": format_margin,
+    "figure_labels": FIGURE_LABELS,
+    "figure_units": FIGURE_UNITS,
+}
+
+
+def read_page_args(reader: Reader, now: datetime) -> ReportArgs:
+    """The page's report arguments: CSAT by week and by channel unless asked otherwise."""
+    return read_report_args(
+        reader,
+        now,
+        default_kind=SurveyKind.CSAT.value,
+        default_interval=Interval.WEEK.value,
+        default_group_by=GroupBy.CHANNEL.value,
+    )
+
+
+@bp.get("")
+@role_required(Role.MANAGER)
+def index() -> tuple[str, int] | str:
+    """Cards, the chosen kind's series and breakdown; bad filters get the reasons, 422."""
+    now = utcnow()
+    reader = Reader(request.args)
+    args = read_page_args(reader, now)
+    if reader.errors:
+        return render_template("dashboard/index.html", errors=reader.errors, **HELPERS), 422
+    page = dashboard(args.kind, args.period, now, **args.options())
+    name, bounds = HEADLINE[args.kind]
+    chart = line_chart(
+        [(line.label, line.figures[name]) for line in page.report.series],
+        bounds,
+        lambda value: format_value(value, FIGURE_UNITS[name]),
+    )
+    return render_template(
+        "dashboard/index.html",
+        errors={},
+        page=page,
+        report=page.report,
+        headline=name,
+        chart=chart,
+        min_n=min_n(),
+        kinds=list(SurveyKind),
+        intervals=list(Interval),
+        groupings=list(GroupBy),
+        **HELPERS,
+    )
+
+
+@bp.get("/responses")
+@role_required(Role.MANAGER)
+def responses() -> tuple[str, int] | str:
+    """The responses behind a figure, newest first, a page at a time."""
+    reader = Reader(request.args)
+    where = read_response_filter(reader, utcnow())
+    if reader.errors:
+        return render_template("dashboard/responses.html", errors=reader.errors), 422
+    return render_template(
+        "dashboard/responses.html",
+        errors={},
+        where=where,
+        page=page_of(drill_down_query(where)),
+        page_url_args=page_url_args,
+    )
+
+
+#: The columns of the responses export: the API's fields, in this order.
+RESPONSE_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "kind",
+    "survey_id",
+    "score",
+    "bucket",
+    "comment",
+    "channel",
+    "team",
+    "agent_email",
+    "customer_email",
+    "interaction_external_id",
+)
+
+
+@bp.get("/export/responses.csv")
+@role_required(Role.MANAGER)
+def export_responses() -> WerkzeugResponse | tuple[str, int]:
+    """The responses behind a figure as CSV, streamed."""
+    reader = Reader(request.args)
+    where = read_response_filter(reader, utcnow())
+    if reader.errors:
+        return render_template("dashboard/responses.html", errors=reader.errors), 422
+    rows = (
+        [payload[column] for column in RESPONSE_COLUMNS]
+        for payload in map(response_payload, iter_responses(where))
+    )
+    period = where.period
+    return stream_csv(f"responses-{period.since}-{period.until}.csv", RESPONSE_COLUMNS, rows)
+
+
+@bp.get("/export/kpis.csv")
+@role_required(Role.MANAGER)
+def export_kpis() -> WerkzeugResponse | tuple[str, int]:
+    """The page's score tables (overall, previous period, series, breakdown) as CSV."""
+    reader = Reader(request.args)
+    args = read_page_args(reader, utcnow())
+    if reader.errors:
+        return render_template("dashboard/index.html", errors=reader.errors, **HELPERS), 422
+    report = score_report(args.kind, args.period, **args.options())
+    period = args.period
+    return stream_csv(
+        f"kpis-{args.kind.value}-{period.since}-{period.until}.csv",
+        ["table", "key", "label", "figure", "value", "n", "low", "high", "margin", "low_sample"],
+        _kpi_rows(report),
+    )
+
+
+def _kpi_rows(report: ScoreReport) -> Iterator[list[Any]]:
+    period = f"{report.period.since}/{report.period.until}"
+    tables: list[tuple[str, str, str, dict[str, Estimate]]] = [
+        ("overall", period, "This period", report.figures),
+        ("overall", "previous", "Previous period", report.previous),
+    ]
+    tables += [("series", line.key, line.label, line.figures) for line in report.series]
+    tables += [("group", line.key, line.label, line.figures) for line in report.groups]
+    for table, key, label, figures in tables:
+        for name, estimate in figures.items():
+            data = estimate_data(estimate)
+            yield [
+                table,
+                key,
+                label,
+                name,
+                *(data[k] for k in ("value", "n", "low", "high", "margin", "low_sample")),
+            ]

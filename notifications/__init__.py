@@ -1,1 +1,33 @@
 """Outbound delivery of rendered messages: email and webhooks. No web framework here."""
+
+from notifications.email import (
+    MailChannel,
+    MailSender,
+    SmtpChannel,
+    SmtpSettings,
+    build_mime,
+    wire_bytes,
+)
+from notifications.mailbox import MailboxChannel
+from notifications.message import DeliveryResult, HeaderInjectionError, Message
+from notifications.retry import RetryPolicy, retry_delay
+from notifications.webhook import WebhookChannel, WebhookRequest, new_secret, sign
+
+__all__ = [
+    "DeliveryResult",
+    "HeaderInjectionError",
+    "MailChannel",
+    "MailSender",
+    "MailboxChannel",
+    "Message",
+    "RetryPolicy",
+    "SmtpChannel",
+    "SmtpSettings",
+    "WebhookChannel",
+    "WebhookRequest",
+    "build_mime",
+    "new_secret",
+    "retry_delay",
+    "sign",
+    "wire_bytes",
+]

@@ -1,0 +1,208 @@
+"""Rendering emails: Jinja2 template pairs in the recipient's language, with survey branding.
+
+Each email ``name`` has ``emails/name.txt`` (blocks ``subject`` and ``body``) and
+``emails/name.html`` (table layout, inline styles, no script, no required images). The result
+is a ``notifications.Message``; hand it to ``outbox.queue_email`` to send it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from babel.support import Translations
+from flask import current_app
+from flask_babel import force_locale, get_translations, gettext
+from jinja2 import Template
+
+from feedback_app.branding import accent_colors, question_text
+from feedback_app.i18n import best_locale
+from feedback_app.models import Customer, Invitation, Survey
+from feedback_app.services.invitations import token_for
+from feedback_app.texts import kind_name
+from notifications import Message
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Who an email is from and how it looks: a survey's settings over the configured ones."""
+
+    company: str
+    sender_name: str
+    sender_email: str
+    accent: str
+    #: Black or white, whichever reads better on ``accent``.
+    accent_text: str
+    logo_url: str
+
+
+def branding(survey: Survey | None = None) -> Branding:
+    """The survey's branding, falling back to ``COMPANY_NAME`` and ``MAIL_FROM``."""
+    config = current_app.config
+    default_name, default_email = parseaddr(config["MAIL_FROM"])
+    company = survey.company_name if survey else config["COMPANY_NAME"]
+    accent, accent_text = accent_colors(survey.accent_color if survey else "")
+    return Branding(
+        company=company,
+        sender_name=(survey.sender_name if survey else "") or company or default_name,
+        sender_email=(survey.sender_email if survey else "") or default_email,
+        accent=accent,
+        accent_text=accent_text,
+        logo_url=survey.logo_url if survey else "",
+    )
+
+
+def one_line(value: str) -> str:
+    """``value`` with every run of whitespace (CR and LF too) made one space: header-safe."""
+    return " ".join(value.split())
+
+
+def new_message_id(sender_email: str) -> str:
+    """A unique Message-ID in the sender's domain; the outbox keeps it for every attempt."""
+    domain = sender_email.rpartition("@")[2] or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def _translator(translations: Translations) -> Callable[..., str]:
+    """``gettext`` bound to one catalogue, for a whole email.
+
+    Looking the catalogue up once instead of at every string keeps rendering thousands of
+    invitations fast. It returns plain text: an HTML template escapes it, as it escapes the
+    values put into it (no message carries markup).
+    """
+
+    def translate(text: str, **values: object) -> str:
+        result = translations.gettext(text)
+        return result % values if values else result
+
+    return translate
+
+
+def _render_blocks(template: Template, context: Mapping[str, Any]) -> tuple[str, str]:
+    blocks = template.new_context(dict(context))
+    subject = "".join(template.blocks["subject"](blocks))
+    body = "".join(template.blocks["body"](blocks))
+    return one_line(subject), body.strip() + "\n"
+
+
+def compose(
+    name: str,
+    *,
+    to_email: str,
+    to_name: str = "",
+    context: Mapping[str, Any],
+    locale: str | None = None,
+    survey: Survey | None = None,
+    reply_to: str = "",
+    headers: Mapping[str, str] | None = None,
+    brand: Branding | None = None,
+) -> Message:
+    """Render the email ``name`` for one recipient.
+
+    :param context: the template's variables (each template lists the ones it reads);
+        ``brand`` (the survey's ``Branding``), ``to_name`` and ``lang`` are added.
+    :param locale: the recipient's language, e.g. ``Customer.locale``; English when no
+        translation exists.
+    :param reply_to: an address (``Name <a@b>`` or bare) for answers, e.g. a case owner's.
+    :param brand: ``branding(survey)`` when the caller already has it.
+    """
+    brand = brand or branding(survey)
+    env = current_app.jinja_env
+    lang = best_locale(locale)
+    with force_locale(lang):
+        translate = _translator(get_translations())
+        values = {**context, "brand": brand, "to_name": to_name, "lang": lang}
+        values["_"] = values["gettext"] = translate
+        subject, text = _render_blocks(env.get_template(f"emails/{name}.txt"), values)
+        html = env.get_template(f"emails/{name}.html").render(values, subject=subject)
+    return Message(
+        message_id=new_message_id(brand.sender_email),
+        sender=brand.sender_email,
+        sender_name=one_line(brand.sender_name),
+        recipient=to_email,
+        recipient_name=one_line(to_name),
+        reply_to=one_line(reply_to),
+        subject=subject,
+        text=text,
+        html=html,
+        headers=dict(headers or {}),
+    )
+
+
+class SurveyEmails:
+    """Renders invitations and reminders, sharing what emails of one survey have in common.
+
+    A dispatch batch renders thousands of emails for a handful of surveys: the question, the
+    intro and the branding are worked out once per survey, language and purpose.
+    """
+
+    def __init__(self) -> None:
+        self._shared: dict[tuple[int, str, bool], dict[str, Any]] = {}
+
+    def _common(self, survey: Survey, lang: str, reminder: bool) -> dict[str, Any]:
+        key = (survey.id, lang, reminder)
+        if key not in self._shared:
+            company = survey.company_name
+            with force_locale(lang):
+                intro = (
+                    gettext(
+                        "A few days ago we asked how we did. If you have a moment, your answer"
+                        " helps %(company)s improve.",
+                        company=company,
+                    )
+                    if reminder
+                    else gettext(
+                        "Thank you for contacting %(company)s. Could you tell us how we did? It"
+                        " takes one click.",
+                        company=company,
+                    )
+                )
+                self._shared[key] = {
+                    "intro": intro,
+                    "question": question_text(survey),
+                    "kind_name": kind_name(survey.kind),
+                    "scale": survey.scale,
+                    "reminder": reminder,
+                    "brand": branding(survey),
+                }
+        return self._shared[key]
+
+    def render(self, invitation: Invitation, *, reminder: bool = False) -> Message:
+        """The invitation (or its reminder) with the question as one-click score links.
+
+        Carries ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC 8058) and a footer
+        link to the same page.
+        """
+        survey = invitation.survey
+        customer: Customer = invitation.customer
+        lang = best_locale(customer.locale)
+        common = self._common(survey, lang, reminder)
+        base = current_app.config["BASE_URL"].rstrip("/")
+        token = token_for(invitation)
+        link, stop = f"{base}/s/{token}", f"{base}/u/{token}"
+        return compose(
+            "survey",
+            to_email=customer.email,
+            to_name=customer.name,
+            locale=lang,
+            survey=survey,
+            brand=common["brand"],
+            context={
+                **common,
+                "score_urls": [(point, f"{link}?score={point}") for point in survey.scale.points],
+                "survey_url": link,
+                "unsubscribe_url": stop,
+            },
+            headers={
+                "List-Unsubscribe": f"<{stop}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+
+
+def survey_email(invitation: Invitation, *, reminder: bool = False) -> Message:
+    """One invitation or reminder email; see ``SurveyEmails.render``."""
+    return SurveyEmails().render(invitation, reminder=reminder)

@@ -1,0 +1,340 @@
+"""The outbox: every email and webhook is a row written with the event that causes it, and
+``deliver_outbox`` sends the due rows after commit.
+
+Delivery is at least once. A deliverer claims due rows by pushing ``next_attempt_at`` ahead by
+``OUTBOX_LEASE_SECONDS`` and commits that before sending, so a deliverer that crashes after
+sending but before recording leaves its rows to come due again; the repeat carries the same
+Message-ID or webhook-id, and results are committed every ``RESULTS_PER_COMMIT`` sends, which
+bounds how many can repeat.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.header import decode_header, make_header
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
+
+from feedback_app.extensions import db
+from feedback_app.models import (
+    Invitation,
+    MailboxMessage,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    WebhookEndpoint,
+)
+from feedback_app.services.claims import claim
+from notifications import (
+    DeliveryResult,
+    MailboxChannel,
+    MailChannel,
+    Message,
+    RetryPolicy,
+    SmtpChannel,
+    SmtpSettings,
+    WebhookChannel,
+    WebhookRequest,
+    build_mime,
+    retry_delay,
+)
+
+#: Sends between two commits of their results: at most this many repeat after a crash.
+RESULTS_PER_COMMIT = 50
+UNSENT = (OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.DEAD)
+
+
+def address_problem(address: str) -> str:
+    """Why ``address`` cannot receive email (email-validator's reason), or "" if it can."""
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        return f"invalid address {address!r}: {error}"
+    return ""
+
+
+def queue_email(
+    message: Message, now: datetime, *, purpose: str, invitation: Invitation | None = None
+) -> OutboxMessage:
+    """Add ``message`` to the outbox in the caller's transaction; does not commit.
+
+    An invalid recipient address is dead-lettered at once with the reason, so the admin sees
+    it on the outbox page instead of the caller failing.
+
+    :param purpose: what it is for, e.g. ``invitation``, ``reminder``, ``followup_alert``,
+        ``reply``, ``digest``; shown on the outbox page.
+    :param invitation: the invitation it carries, if any.
+    """
+    problem = address_problem(message.recipient)
+    row = OutboxMessage(
+        channel=OutboxChannel.EMAIL,
+        status=OutboxStatus.DEAD if problem else OutboxStatus.PENDING,
+        purpose=purpose,
+        delivery_id=message.message_id,
+        recipient=message.recipient,
+        subject=message.subject[:500],
+        payload={
+            "sender": message.sender,
+            "sender_name": message.sender_name,
+            "recipient_name": message.recipient_name,
+            "reply_to": message.reply_to,
+            "text": message.text,
+            "html": message.html,
+            "headers": dict(message.headers),
+        },
+        invitation=invitation,
+        attempts=0,
+        next_attempt_at=now,
+        last_error=problem,
+        response_body="",
+        created_at=now,
+    )
+    db.session.add(row)
+    return row
+
+
+def message_of(row: OutboxMessage) -> Message:
+    """The email an outbox row holds, exactly as queued."""
+    data = row.payload
+    return Message(
+        message_id=row.delivery_id,
+        sender=data["sender"],
+        sender_name=data["sender_name"],
+        recipient=row.recipient,
+        recipient_name=data["recipient_name"],
+        reply_to=data["reply_to"],
+        subject=row.subject,
+        text=data["text"],
+        html=data["html"],
+        headers=data["headers"],
+        date=row.created_at,
+    )
+
+
+def _smtp_channel(app: Flask) -> MailChannel:
+    config = app.config
+    return SmtpChannel(
+        SmtpSettings(
+            host=str(config["SMTP_HOST"]),
+            port=int(config["SMTP_PORT"]),
+            username=str(config["SMTP_USERNAME"]),
+            password=str(config["SMTP_PASSWORD"]),
+            security=config["SMTP_SECURITY"],
+            timeout=float(config["SMTP_TIMEOUT"]),
+        )
+    )
+
+
+def _readable(value: str) -> str:
+    """A header value with its RFC 2047 encoded words decoded, for people to read."""
+    return str(make_header(decode_header(value)))
+
+
+def keep_in_mailbox(message: Message) -> None:
+    """The development mailbox's store: one ``MailboxMessage`` row, in the current session."""
+    mime = build_mime(message)
+    db.session.add(
+        MailboxMessage(
+            message_id=message.message_id,
+            sender=_readable(mime["From"]),
+            recipient=_readable(mime["To"]),
+            subject=message.subject[:500],
+            text=message.text,
+            html=message.html,
+            headers={name: _readable(value) for name, value in mime.items()},
+            created_at=message.date,
+        )
+    )
+
+
+def _mailbox_channel(app: Flask) -> MailChannel:
+    return MailboxChannel(keep_in_mailbox)
+
+
+#: ``MAIL_BACKEND`` → the channel it builds.
+MAIL_BACKENDS: dict[str, Callable[[Flask], MailChannel]] = {
+    "smtp": _smtp_channel,
+    "mailbox": _mailbox_channel,
+}
+
+
+def mail_channel() -> MailChannel:
+    """The configured mail backend's channel."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return MAIL_BACKENDS[app.config["MAIL_BACKEND"]](app)
+
+
+def retry_policy() -> RetryPolicy:
+    config = current_app.config
+    return RetryPolicy(
+        max_attempts=int(config["OUTBOX_MAX_ATTEMPTS"]),
+        base_seconds=float(config["OUTBOX_RETRY_BASE_SECONDS"]),
+        max_seconds=float(config["OUTBOX_RETRY_MAX_SECONDS"]),
+    )
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """What sending one row needs, read before the claim is committed."""
+
+    id: int
+    attempts: int
+    email: Message | None
+    webhook: WebhookRequest | None
+    #: Set when the row cannot be sent at all (its endpoint was switched off).
+    refusal: str = ""
+
+
+def _claim_due(now: datetime, limit: int) -> list[_Claimed]:
+    due = (
+        sa.select(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
+    rows = claim(due, limit=limit)
+    endpoint_ids = {row.endpoint_id for row in rows if row.endpoint_id is not None}
+    endpoints = {
+        endpoint.id: endpoint
+        for endpoint in db.session.scalars(
+            sa.select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))
+        )
+    }
+    lease_end = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    claimed = []
+    for row in rows:
+        row.attempts += 1
+        row.last_attempt_at = now
+        row.next_attempt_at = lease_end
+        if row.channel is OutboxChannel.EMAIL:
+            claimed.append(_Claimed(row.id, row.attempts, message_of(row), None))
+            continue
+        endpoint = endpoints[row.endpoint_id] if row.endpoint_id is not None else None
+        if endpoint is None or not endpoint.active:
+            claimed.append(_Claimed(row.id, row.attempts, None, None, "the endpoint is off"))
+            continue
+        request = WebhookRequest(
+            endpoint.url, row.delivery_id, row.payload["body"], endpoint.secret
+        )
+        claimed.append(_Claimed(row.id, row.attempts, None, request))
+    db.session.commit()
+    return claimed
+
+
+def _outcome(
+    item: _Claimed, result: DeliveryResult, now: datetime, rand: Callable[[], float]
+) -> dict[str, Any]:
+    """The row's new state after one attempt, as a bulk-update mapping."""
+    values: dict[str, Any] = {
+        "id": item.id,
+        "response_status": result.status,
+        "response_body": result.response,
+    }
+    if result.ok:
+        return values | {"status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
+    delay = None if result.permanent else retry_delay(retry_policy(), item.attempts, rand)
+    if delay is None:
+        error = result.error
+        if not result.permanent:
+            error += f" (gave up after {item.attempts} attempts)"
+        return values | {"status": OutboxStatus.DEAD, "last_error": error}
+    return values | {
+        "status": OutboxStatus.FAILED,
+        "last_error": result.error,
+        "next_attempt_at": now + delay,
+    }
+
+
+@contextmanager
+def _recorder(
+    now: datetime, rand: Callable[[], float]
+) -> Iterator[Callable[[_Claimed, DeliveryResult], None]]:
+    """Collect results and write them in bulk every ``RESULTS_PER_COMMIT`` sends."""
+    pending: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if pending:
+            db.session.execute(sa.update(OutboxMessage), pending)
+            pending.clear()
+        db.session.commit()
+
+    def record(item: _Claimed, result: DeliveryResult) -> None:
+        pending.append(_outcome(item, result, now, rand))
+        if len(pending) >= RESULTS_PER_COMMIT:
+            flush()
+
+    try:
+        yield record
+    finally:
+        flush()
+
+
+def deliver_outbox(now: datetime, rand: Callable[[], float] = random.random) -> int:
+    """Send one batch of due emails and webhooks; commits. Returns how many were attempted.
+
+    Emails share one connection of the mail backend; webhooks share one HTTP session. A
+    temporary failure is retried after an exponential backoff with jitter (``rand``), up to
+    ``OUTBOX_MAX_ATTEMPTS``; a permanent one (SMTP 5xx, unusable address) is dead at once.
+    """
+    claimed = _claim_due(now, int(current_app.config["OUTBOX_BATCH_SIZE"]))
+    if not claimed:
+        return 0
+    emails = [item for item in claimed if item.email is not None]
+    webhooks = [item for item in claimed if item.webhook is not None]
+    with _recorder(now, rand) as record:
+        for item in claimed:
+            if item.refusal:
+                record(item, DeliveryResult.failed_permanently(item.refusal))
+        if emails:
+            with mail_channel().batch() as sender:
+                for item in emails:
+                    assert item.email is not None
+                    record(item, sender.send(item.email))
+        if webhooks:
+            with WebhookChannel(float(current_app.config["WEBHOOK_TIMEOUT"])) as channel:
+                for item in webhooks:
+                    assert item.webhook is not None
+                    record(item, channel.send(item.webhook))
+    return len(claimed)
+
+
+def retry(statement: sa.Select[tuple[OutboxMessage]], now: datetime) -> int:
+    """Make the rows of ``statement`` due now with a fresh set of attempts; commits.
+
+    Works on any row: a failed or dead one is tried again, a sent webhook is re-sent with its
+    webhook-id, so a receiver that already has it can drop it.
+    """
+    ids = list(db.session.scalars(statement.with_only_columns(OutboxMessage.id)))
+    if ids:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
+        )
+    db.session.commit()
+    return len(ids)
+
+
+def retry_unsent(now: datetime) -> int:
+    """Make every pending, failed and dead row due now (after fixing an outage); commits."""
+    return retry(sa.select(OutboxMessage).where(OutboxMessage.status.in_(UNSENT)), now)
+
+
+def status_counts() -> dict[OutboxStatus, int]:
+    """How many rows are in each status."""
+    counts = dict.fromkeys(OutboxStatus, 0)
+    rows = db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    )
+    for status, count in rows:
+        counts[status] = count
+    return counts

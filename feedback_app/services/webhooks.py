@@ -1,0 +1,182 @@
+"""Webhook endpoints and the events queued for them.
+
+An event becomes one outbox row per active endpoint subscribed to it, written in the
+caller's transaction; ``outbox.deliver_outbox`` signs and posts it (Standard Webhooks).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import (
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    Response,
+    WebhookEndpoint,
+    WebhookFormat,
+)
+from notifications import new_secret
+from surveys.bucketing import Bucket
+
+EVENTS = ("response.created", "response.updated", "followup.created", "followup.updated")
+LOW_BUCKETS = {Bucket.DETRACTOR, Bucket.UNSATISFIED}
+
+
+class InvalidEndpoint(ValueError):
+    """An endpoint that cannot be registered; ``errors`` names each bad field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def endpoint_problems(url: str, events: Iterable[str]) -> dict[str, str]:
+    """What is wrong with an endpoint's URL and events, by field; empty when nothing."""
+    problems = {}
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        problems["url"] = "must be an absolute http(s) URL"
+    chosen = list(events)
+    if not chosen:
+        problems["events"] = "choose at least one event"
+    elif unknown := sorted(set(chosen) - set(EVENTS)):
+        problems["events"] = f"unknown events: {', '.join(unknown)}"
+    return problems
+
+
+def create_endpoint(
+    url: str,
+    events: Iterable[str],
+    now: datetime,
+    *,
+    format: WebhookFormat = WebhookFormat.STANDARD,
+    description: str = "",
+) -> WebhookEndpoint:
+    """Register an endpoint with a fresh ``whsec_`` signing secret; flushes only.
+
+    :raises InvalidEndpoint: a bad URL or events.
+    """
+    chosen = list(dict.fromkeys(events))
+    if problems := endpoint_problems(url, chosen):
+        raise InvalidEndpoint(problems)
+    endpoint = WebhookEndpoint(
+        url=url.strip(),
+        events=chosen,
+        format=format,
+        description=description.strip(),
+        secret=new_secret(),
+        active=True,
+        created_at=now,
+    )
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint
+
+
+def response_payload(response: Response) -> dict[str, Any]:
+    """A response as webhook receivers get it."""
+    customer = response.customer
+    interaction = response.interaction
+    return {
+        "id": response.id,
+        "survey_id": response.survey_id,
+        "kind": response.kind.value,
+        "score": response.score,
+        "scale_max": response.survey.scale.high,
+        "bucket": response.bucket.value,
+        "comment": response.comment,
+        "customer": {"email": customer.email, "name": customer.name} if customer else None,
+        "interaction_external_id": interaction.external_id if interaction else None,
+        "channel": response.channel.value if response.channel else None,
+        "agent": response.agent.email if response.agent else None,
+        "team": response.team.name if response.team else None,
+        "created_at": response.created_at.isoformat(),
+        "updated_at": response.updated_at.isoformat(),
+    }
+
+
+def slack_text(event: str, payload: dict[str, Any]) -> str:
+    """A readable one-message summary for a Slack incoming webhook."""
+    if event.startswith("response."):
+        who = payload["customer"] or {}
+        person = who.get("name") or who.get("email") or "An anonymous customer"
+        if who.get("name") and who.get("email"):
+            person = f"{who['name']} <{who['email']}>"
+        bucket = payload["bucket"]
+        mark = ":rotating_light: " if bucket in LOW_BUCKETS else ""
+        verb = "changed their answer to" if event == "response.updated" else "answered"
+        line = (
+            f"{mark}*{bucket.capitalize()}*: {person} {verb} {payload['score']}/"
+            f"{payload['scale_max']} on {payload['kind'].upper()}"
+        )
+        if payload.get("agent"):
+            line += f" (agent {payload['agent']})"
+        if payload.get("comment"):
+            quoted = "\n".join(f"> {part}" for part in payload["comment"].splitlines())
+            line += f"\n{quoted}"
+        return line
+    summary = payload.get("summary") or f"case {payload.get('id', '')}".strip()
+    url = payload.get("url")
+    return f"{event}: {summary}" + (f" <{url}|Open>" if url else "")
+
+
+def _body(endpoint: WebhookEndpoint, event: str, payload: dict[str, Any], now: datetime) -> str:
+    if endpoint.format is WebhookFormat.SLACK:
+        document: dict[str, Any] = {"text": slack_text(event, payload)}
+    else:
+        document = {"type": event, "timestamp": now.isoformat(), "data": payload}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def queue_webhook_event(event: str, payload: dict[str, Any], now: datetime) -> list[OutboxMessage]:
+    """Queue ``event`` for every active endpoint subscribed to it; does not commit.
+
+    Write it in the transaction that makes the change, so the event exists exactly when the
+    change does. Each row gets its own ``webhook-id``, kept across retries and re-sends.
+
+    :param event: one of ``EVENTS``.
+    :param payload: JSON-serialisable data, sent as ``data`` (Slack endpoints get a summary;
+        for ``followup.*`` they show ``payload["summary"]`` and link ``payload["url"]``).
+    """
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    endpoints = db.session.scalars(
+        sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+    ).all()
+    rows = []
+    for endpoint in endpoints:
+        if event not in endpoint.events:
+            continue
+        row = OutboxMessage(
+            channel=OutboxChannel.WEBHOOK,
+            status=OutboxStatus.PENDING,
+            purpose=event,
+            delivery_id=f"msg_{secrets.token_hex(16)}",
+            recipient=endpoint.url,
+            subject=event,
+            payload={"body": _body(endpoint, event, payload, now)},
+            endpoint=endpoint,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            response_body="",
+            created_at=now,
+        )
+        db.session.add(row)
+        rows.append(row)
+    return rows
+
+
+def queue_response_event(response: Response, now: datetime, *, created: bool) -> None:
+    """Queue ``response.created`` or ``response.updated``; does not commit."""
+    event = "response.created" if created else "response.updated"
+    queue_webhook_event(event, response_payload(response), now)

@@ -1,0 +1,83 @@
+"""What a channel is given to send, and what it reports back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class HeaderInjectionError(ValueError):
+    """A header value carrying CR or LF, which would let it add headers of its own."""
+
+
+def check_header_value(name: str, value: str) -> str:
+    """Return ``value`` if it is safe as a header value, else raise ``HeaderInjectionError``."""
+    if "\r" in value or "\n" in value:
+        raise HeaderInjectionError(f"the {name} header may not contain CR or LF")
+    return value
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered email: plain text, an optional HTML alternative and its headers.
+
+    Every header value is checked at construction, so no channel can be handed one that
+    smuggles in another header (a ``Bcc:`` in a customer's name, say).
+    """
+
+    #: ``<…@…>``; the same on every attempt so a duplicate can be recognised.
+    message_id: str
+    sender: str
+    recipient: str
+    subject: str
+    text: str
+    html: str = ""
+    sender_name: str = ""
+    recipient_name: str = ""
+    reply_to: str = ""
+    #: When the message was written; the Date header.
+    date: datetime | None = None
+    #: Further headers, such as List-Unsubscribe.
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, value in (
+            ("Message-ID", self.message_id),
+            ("From", self.sender),
+            ("From", self.sender_name),
+            ("To", self.recipient),
+            ("To", self.recipient_name),
+            ("Subject", self.subject),
+            ("Reply-To", self.reply_to),
+            *self.headers.items(),
+        ):
+            check_header_value(name, name)
+            check_header_value(name, value)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The outcome of one attempt; ``permanent`` failures are not worth retrying."""
+
+    ok: bool
+    permanent: bool = False
+    error: str = ""
+    #: The SMTP reply code or HTTP status, when the other side answered.
+    status: int | None = None
+    #: The start of the other side's answer, for the delivery log.
+    response: str = ""
+
+    @classmethod
+    def sent(cls, status: int | None = None, response: str = "") -> DeliveryResult:
+        return cls(ok=True, status=status, response=response)
+
+    @classmethod
+    def temporary(cls, error: str, status: int | None = None, response: str = "") -> DeliveryResult:
+        return cls(ok=False, error=error, status=status, response=response)
+
+    @classmethod
+    def failed_permanently(
+        cls, error: str, status: int | None = None, response: str = ""
+    ) -> DeliveryResult:
+        return cls(ok=False, permanent=True, error=error, status=status, response=response)

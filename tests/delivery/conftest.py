@@ -1,0 +1,65 @@
+"""Real components for the delivery tests, on 127.0.0.1 with ports the OS assigns, started
+and stopped around each test: an SMTP server and a webhook receiver."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.delivery.sinks import SinkHandler, SmtpSink, WebhookReceiver
+
+
+@pytest.fixture
+def smtp_handler() -> SinkHandler:
+    return SinkHandler()
+
+
+@pytest.fixture
+def smtp_sink(smtp_handler: SinkHandler) -> Iterator[SmtpSink]:
+    sink = SmtpSink(smtp_handler)
+    sink.start()
+    yield sink
+    if sink.running:
+        sink.stop()
+
+
+@pytest.fixture
+def smtp_config(app_config: dict[str, Any], smtp_sink: SmtpSink) -> dict[str, Any]:
+    """The app's settings pointing its SMTP backend at the local sink."""
+    app_config.update(
+        MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_sink.port, SMTP_TIMEOUT=5
+    )
+    return app_config
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            status = receiver.answer(dict(self.headers.items()), body)
+            payload = json.dumps({"status": status}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep the test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    yield receiver
+    server.shutdown()
+    server.server_close()
+    thread.join()

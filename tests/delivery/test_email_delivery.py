@@ -1,0 +1,191 @@
+"""Survey emails through a real SMTP server: what arrives, and that nothing is lost."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from feedback_app.extensions import db
+from feedback_app.models import Invitation, OutboxMessage, OutboxStatus, Response
+from feedback_app.services.dispatch import dispatch_due_invitations
+from feedback_app.services.invitations import find_by_token
+from feedback_app.services.outbox import deliver_outbox
+from surveys.invitations import InvitationStatus
+from tests.delivery.sinks import SinkHandler, SmtpSink
+from tests.helpers import FrozenClock, csrf_from
+
+HREF = re.compile(r'href="([^"]+)"')
+
+
+@pytest.fixture
+def app_config(smtp_config: dict[str, Any]) -> dict[str, Any]:
+    return smtp_config
+
+
+def outbox_rows() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_the_invitation_arrives_with_both_parts_headers_and_score_buttons(
+    app: Flask,
+    client: FlaskClient,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+) -> None:
+    invitation, token = make_invitation(kind="nps", email="casey@example.com")
+
+    assert dispatch_due_invitations(clock.now) == 1
+    assert deliver_outbox(clock.now) == 1
+
+    [received] = smtp_handler.received
+    [row] = outbox_rows()
+    mail = received.message
+    assert received.sender == "support@example.com"
+    assert received.recipients == ["casey@example.com"]
+    assert mail["From"] == "Acme <support@example.com>"
+    assert mail["To"] == "Casey <casey@example.com>"
+    assert mail["Subject"] == "How did Acme do?"
+    assert mail["Message-ID"] == row.delivery_id
+    assert mail["Date"] == "Mon, 02 Mar 2026 09:00:00 +0000"
+    base = f"http://feedback.test/u/{token}"
+    assert mail["List-Unsubscribe"] == f"<{base}>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail.get_content_type() == "multipart/alternative"
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = mail.get_body(("html",)).get_content()
+    survey = f"http://feedback.test/s/{token}"
+    assert f"0 (Not at all likely): {survey}?score=0\n" in text
+    assert f"5: {survey}?score=5\n" in text
+    assert f"10 (Extremely likely): {survey}?score=10\n" in text
+    assert "How likely are you to recommend Acme to a friend or colleague?" in text
+    assert f"Unsubscribe from recommendation surveys: {base}" in text
+    links = HREF.findall(html)
+    assert links == [f"{survey}?score={n}" for n in range(11)] + [survey, base]
+    assert "<script" not in html and "<img" not in html
+    assert row.status is OutboxStatus.SENT and row.sent_at == clock.now
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.SENT and invitation.sent_at == clock.now
+
+
+def test_a_button_in_the_received_email_answers_the_survey(
+    app: Flask,
+    client: FlaskClient,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+) -> None:
+    invitation, _ = make_invitation(kind="csat")
+    dispatch_due_invitations(clock.now)
+    deliver_outbox(clock.now)
+    html = smtp_handler.received[0].message.get_body(("html",)).get_content()
+    four = next(link for link in HREF.findall(html) if link.endswith("?score=4"))
+    parts = urlsplit(four)
+    token = parts.path.removeprefix("/s/")
+    assert find_by_token(token).id == invitation.id
+
+    page = client.get(f"{parts.path}?{parts.query}")
+    assert page.status_code == 200
+    assert 'id="score-4" value="4" checked' in page.text
+    saved = client.post(
+        parts.path, data={"score": "4", "via": "email", "csrf_token": csrf_from(page.text)}
+    )
+
+    assert saved.status_code == 303
+    response = db.session.scalar(sa.select(Response))
+    assert (response.invitation_id, response.score, response.source) == (invitation.id, 4, "email")
+
+
+def test_a_down_server_delays_the_email_until_it_is_back(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+    smtp_sink: SmtpSink,
+) -> None:
+    make_invitation(email="first@example.com")
+    make_invitation(email="second@example.com")
+    dispatch_due_invitations(clock.now)
+    smtp_sink.stop()
+
+    assert deliver_outbox(clock.now, rand=lambda: 1.0) == 2
+    failed = outbox_rows()
+    assert [row.status for row in failed] == [OutboxStatus.FAILED] * 2
+    assert failed[0].last_error.startswith(f"cannot reach 127.0.0.1:{smtp_sink.port}: ")
+    assert [row.next_attempt_at for row in failed] == [clock.now.replace(minute=1)] * 2
+    assert deliver_outbox(clock.now) == 0
+
+    again = SmtpSink(smtp_handler, port=smtp_sink.port)
+    again.start()
+    try:
+        clock.advance(seconds=60)
+        assert deliver_outbox(clock.now) == 2
+    finally:
+        again.stop()
+
+    assert sorted(r.recipients[0] for r in smtp_handler.received) == [
+        "first@example.com",
+        "second@example.com",
+    ]
+    rows = outbox_rows()
+    assert [(row.status, row.attempts, row.last_error) for row in rows] == [
+        (OutboxStatus.SENT, 2, "")
+    ] * 2
+    assert {r.message["Message-ID"] for r in smtp_handler.received} == {
+        row.delivery_id for row in rows
+    }
+
+
+def test_a_permanent_refusal_is_dead_lettered_with_the_servers_answer(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+) -> None:
+    smtp_handler.rcpt_reply = "550 5.1.1 No such user here"
+    make_invitation(email="gone@example.com")
+    dispatch_due_invitations(clock.now)
+
+    deliver_outbox(clock.now)
+
+    [row] = outbox_rows()
+    assert row.status is OutboxStatus.DEAD
+    assert row.last_error == "recipient refused: 550 5.1.1 No such user here"
+    assert row.response_status == 550
+    clock.advance(days=1)
+    assert deliver_outbox(clock.now) == 0
+    assert smtp_handler.received == []
+
+
+def test_a_temporary_refusal_is_retried_until_the_limit_then_dead(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+) -> None:
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    smtp_handler.rcpt_reply = "451 4.3.0 Try again later"
+    make_invitation()
+    dispatch_due_invitations(clock.now)
+
+    waits = []
+    for _ in range(3):
+        assert deliver_outbox(clock.now, rand=lambda: 0.0) == 1
+        [row] = outbox_rows()
+        waits.append(row.next_attempt_at - clock.now)
+        clock.now = row.next_attempt_at
+
+    assert [w.total_seconds() for w in waits[:2]] == [30.0, 60.0]
+    assert row.status is OutboxStatus.DEAD
+    assert row.attempts == 3
+    assert row.last_error == (
+        "recipient refused: 451 4.3.0 Try again later (gave up after 3 attempts)"
+    )

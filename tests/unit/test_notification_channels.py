@@ -1,0 +1,90 @@
+"""The delivery adapters on their own: header safety, backoff, signatures, MIME."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from standardwebhooks import Webhook
+
+from notifications import (
+    HeaderInjectionError,
+    MailboxChannel,
+    Message,
+    RetryPolicy,
+    build_mime,
+    retry_delay,
+    sign,
+    wire_bytes,
+)
+
+
+def message(**fields: object) -> Message:
+    values: dict[str, object] = {
+        "message_id": "<1@example.com>",
+        "sender": "support@example.com",
+        "recipient": "casey@example.com",
+        "subject": "How did we do?",
+        "text": "Hello",
+    }
+    values.update(fields)
+    return Message(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"subject": "Hi\r\nBcc: victim@example.com"},
+        {"subject": "Hi\nBcc: victim@example.com"},
+        {"recipient_name": "Eve\rBcc: victim@example.com"},
+        {"recipient": "casey@example.com\r\nBcc: victim@example.com"},
+        {"sender_name": "Acme\n"},
+        {"reply_to": "owner@example.com\r\nX-Evil: 1"},
+        {"headers": {"List-Unsubscribe": "<https://x>\r\nBcc: victim@example.com"}},
+        {"headers": {"X-Evil\r\nBcc": "victim@example.com"}},
+    ],
+)
+def test_a_header_value_with_cr_or_lf_is_refused(fields: dict[str, object]) -> None:
+    with pytest.raises(HeaderInjectionError, match="may not contain CR or LF"):
+        message(**fields)
+
+
+def test_the_mime_has_text_then_html_alternative_and_quoted_names() -> None:
+    mime = build_mime(
+        message(
+            recipient_name='Zoë "Z" Example',
+            html="<p>Hello</p>",
+            date=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        )
+    )
+    assert mime["Date"] == "Mon, 02 Mar 2026 09:00:00 +0000"
+    assert [part.get_content_type() for part in mime.get_payload()] == ["text/plain", "text/html"]
+    wire = wire_bytes(message(recipient_name='Zoë "Z" Example'))
+    assert b"\r\nTo: =?utf-8?q?Zo=C3=AB_=22Z=22_Example?= <casey@example.com>\r\n" in wire
+
+
+def test_the_mailbox_keeps_a_good_message_and_refuses_an_unwritable_address() -> None:
+    kept: list[Message] = []
+    channel = MailboxChannel(kept.append)
+    with channel.batch() as sender:
+        good = sender.send(message())
+        bad = sender.send(message(recipient="no at sign"))
+    assert good.ok and kept == [message()]
+    assert not bad.ok and bad.permanent
+
+
+def test_the_backoff_doubles_within_jitter_and_stops_at_the_limit() -> None:
+    policy = RetryPolicy(max_attempts=5, base_seconds=60, max_seconds=300)
+    lowest = [retry_delay(policy, n, rand=lambda: 0.0) for n in range(1, 6)]
+    highest = [retry_delay(policy, n, rand=lambda: 0.999999) for n in range(1, 5)]
+    assert lowest == [timedelta(seconds=s) for s in (30, 60, 120, 150)] + [None]
+    assert [round(h.total_seconds()) for h in highest if h] == [60, 120, 240, 300]
+
+
+def test_the_signature_is_the_one_standardwebhooks_computes() -> None:
+    secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
+    stamp = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    body = '{"type":"response.created"}'
+    expected = Webhook(secret).sign("msg_1", stamp, body)
+    assert sign(secret, "msg_1", int(stamp.timestamp()), body) == expected

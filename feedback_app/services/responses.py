@@ -1,0 +1,208 @@
+"""Customers' answers: opening a survey, and writing or editing a response.
+
+``record_response`` is the one place a response row is written or changed, so everything that
+follows from an answer (events, rollups, follow-up cases) hangs off one marked spot in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from feedback_app.extensions import db
+from feedback_app.models import Customer, Invitation, Response, Survey
+from feedback_app.services.claims import take_write_lock
+from feedback_app.services.followups import sync_case
+from feedback_app.services.rollups import count_in_rollups
+from feedback_app.services.webhooks import queue_response_event
+from surveys.answers import (
+    EditWindowClosed,
+    ResponseSource,
+    SurveyExpired,
+    can_edit,
+    clean_comment,
+    is_expired,
+)
+from surveys.bucketing import Bucket, classify
+from surveys.identity import Identity
+from surveys.invitations import InvitationStatus, transition
+from surveys.kinds import validate_score
+
+
+@dataclass(frozen=True)
+class PreviousAnswer:
+    """A response as it was before an edit, for whatever must undo or compare it."""
+
+    score: int
+    bucket: Bucket
+    comment: str
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """What ``record_response`` did: the row, and what it replaced if it was an edit."""
+
+    response: Response
+    #: None for a new response or an edit that changed nothing.
+    previous: PreviousAnswer | None
+    changed: bool
+
+
+def edit_window() -> timedelta:
+    """How long after the first answer the customer may still change it (``EDIT_WINDOW_DAYS``)."""
+    return timedelta(days=current_app.config["EDIT_WINDOW_DAYS"])
+
+
+def response_to(invitation: Invitation) -> Response | None:
+    """The response given to ``invitation``, if any."""
+    return db.session.scalar(sa.select(Response).where(Response.invitation_id == invitation.id))
+
+
+def record_open(invitation: Invitation, now: datetime) -> None:
+    """Note that the customer opened the survey (not an answer); commits if anything changed.
+
+    Only a scheduled or sent invitation moves to opened, so the first open keeps its time.
+    """
+    if invitation.status not in (InvitationStatus.SCHEDULED, InvitationStatus.SENT):
+        return
+    invitation.status = transition(invitation.status, InvitationStatus.OPENED)
+    invitation.opened_at = now
+    db.session.commit()
+
+
+def record_response(
+    survey: Survey,
+    score: object,
+    comment: str | None,
+    now: datetime,
+    *,
+    source: ResponseSource,
+    invitation: Invitation | None = None,
+    customer: Customer | None = None,
+    response: Response | None = None,
+    locale: str | None = None,
+) -> RecordedAnswer:
+    """Write a new answer, or edit the existing one, and commit.
+
+    Commits, in one transaction: the response row (score, its bucket, comment; channel, agent
+    and team copied from the invitation's interaction), the invitation's move to responded on
+    the first answer, and everything done at the "what follows" mark below. An edit keeps
+    ``created_at`` and ``source`` and moves ``updated_at``; an edit that changes nothing
+    writes nothing.
+
+    :param score: as received (form strings too); validated on the survey's scale, never clamped.
+    :param comment: the whole comment as it should now read; ``None`` keeps an existing one.
+    :param invitation: the invitation answered; its response is edited if it has one.
+    :param customer: who answered when there is no invitation (a signed embed); else ``None``.
+    :param response: the response to edit when there is no invitation (an embed's second post).
+    :param locale: the language the customer answered in.
+    :raises InvalidScore, InvalidComment: bad input; nothing is written.
+    :raises SurveyExpired: the invitation expired before being answered.
+    :raises EditWindowClosed: the answer is older than ``EDIT_WINDOW_DAYS``.
+    :raises InvalidTransition: the invitation was suppressed and can never be answered.
+    """
+    value = validate_score(survey.kind, score)
+    bucket = classify(survey.kind, value, survey.thresholds)
+    text = None if comment is None else clean_comment(comment)
+    if invitation is not None:
+        response = _lock_answer_of(invitation)
+    elif response is not None:
+        take_write_lock()
+        db.session.refresh(response, with_for_update=True)
+
+    previous: PreviousAnswer | None = None
+    if response is None:
+        response = Response(
+            survey=survey,
+            kind=survey.kind,
+            score=value,
+            bucket=bucket,
+            comment=text or "",
+            source=source.value,
+            locale=locale,
+            customer=customer,
+            created_at=now,
+            updated_at=now,
+        )
+        if invitation is not None:
+            _answer_invitation(response, invitation, now)
+        db.session.add(response)
+    else:
+        if not can_edit(response.created_at, now, edit_window()):
+            raise EditWindowClosed("this answer can no longer be changed")
+        text = response.comment if text is None else text
+        if (response.score, response.comment) == (value, text):
+            db.session.commit()
+            return RecordedAnswer(response, previous=None, changed=False)
+        previous = PreviousAnswer(response.score, response.bucket, response.comment)
+        response.score = value
+        response.bucket = bucket
+        response.comment = text
+        response.updated_at = now
+    db.session.flush()
+
+    # ---- What follows from a new or changed answer ------------------------------------------
+    # Runs in the transaction that wrote ``response``, before the commit below. ``previous`` is
+    # None for a new response, else the score, bucket and comment this edit replaced.
+    count_in_rollups(response, None if previous is None else previous.score)
+    sync_case(response, now)
+    queue_response_event(response, now, created=previous is None)
+
+    db.session.commit()
+    return RecordedAnswer(response, previous, changed=True)
+
+
+def _lock_answer_of(invitation: Invitation) -> Response | None:
+    """Lock the invitation and return its response as committed now.
+
+    Answers to one invitation (a double tap, two tabs) are serialised here: the second waits,
+    then finds the first one's response and edits it instead of failing on the unique
+    ``invitation_id``.
+    """
+    take_write_lock()
+    db.session.refresh(invitation, with_for_update=True)
+    return response_to(invitation)
+
+
+def _answer_invitation(response: Response, invitation: Invitation, now: datetime) -> None:
+    """Tie a first answer to its invitation, which names the customer and the interaction."""
+    if is_expired(invitation.status, invitation.expires_at, now):
+        raise SurveyExpired("this survey has expired")
+    invitation.status = transition(invitation.status, InvitationStatus.RESPONDED)
+    invitation.responded_at = now
+    response.invitation = invitation
+    response.customer = invitation.customer
+    interaction = invitation.interaction
+    if interaction is not None:
+        response.interaction = interaction
+        response.channel = interaction.channel
+        response.agent_id = interaction.agent_id
+        response.team_id = interaction.team_id
+
+
+def find_customer(identity: Identity) -> Customer | None:
+    """The known customer a signed embed identity names, if any."""
+    if identity.email is not None:
+        return db.session.scalar(sa.select(Customer).where(Customer.email == identity.email))
+    return db.session.scalar(
+        sa.select(Customer)
+        .where(Customer.external_id == identity.external_id)
+        .order_by(Customer.id)
+        .limit(1)
+    )
+
+
+def customer_for(identity: Identity, now: datetime) -> Customer | None:
+    """Like ``find_customer``, but an unknown email becomes a new customer (flushed).
+
+    An unknown ``external_id`` stays None: a customer cannot be made without an email.
+    """
+    customer = find_customer(identity)
+    if customer is None and identity.email is not None:
+        customer = Customer(email=identity.email, created_at=now, updated_at=now)
+        db.session.add(customer)
+        db.session.flush()
+    return customer

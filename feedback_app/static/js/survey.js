@@ -1,0 +1,32 @@
+/* Survey pages: post a one-click score at once, keep double taps from posting twice, and in
+   an embed tell the host page how tall the widget is. No framework, nothing loaded. */
+(function () {
+  "use strict";
+
+  document.querySelectorAll("form.answer").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; }
+    });
+  });
+
+  // A score link from the invitation email: the page shows it selected and sends it now; the
+  // visible button stays as the fallback for browsers without JavaScript.
+  var pending = document.querySelector("form[data-autosubmit]");
+  if (pending && pending.querySelector("input[name=score]:checked")) {
+    var saving = pending.querySelector(".saving");
+    if (saving) { saving.hidden = false; }
+    pending.querySelector("button[type=submit]").disabled = true;
+    pending.submit();
+  }
+
+  if (window.parent !== window && document.body.classList.contains("embedded")) {
+    var report = function () {
+      window.parent.postMessage(
+        { feedbackEmbedHeight: document.body.getBoundingClientRect().height }, "*"
+      );
+    };
+    report();
+    if (window.ResizeObserver) { new ResizeObserver(report).observe(document.body); }
+  }
+})();

@@ -1,0 +1,160 @@
+"""The hosted survey page ``/s/<token>``: the customer answers, then may revise for a while.
+
+A GET never writes an answer (mail scanners open every link); it only notes that the survey
+was opened. A one-click link's ``?score=N`` is pre-selected and posted by the page's script,
+with a visible button for browsers without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, abort, g, redirect, request, url_for
+from flask_babel import get_locale, gettext
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from feedback_app.clock import utcnow
+from feedback_app.extensions import csrf
+from feedback_app.models import Invitation, Response
+from feedback_app.services.invitations import find_by_token
+from feedback_app.services.responses import (
+    edit_window,
+    record_open,
+    record_response,
+    response_to,
+)
+from feedback_app.web.answering import (
+    AnswerForm,
+    customer_page,
+    message_page,
+    page_context,
+    preselected_score,
+)
+from surveys.answers import EditWindowClosed, SurveyExpired, can_edit, edit_deadline, is_expired
+from surveys.invitations import InvitationStatus
+
+bp = Blueprint("public", __name__)
+# The answer form still checks its CSRF token (Flask-WTF, session-bound); it is exempt from the
+# global pre-check only so a refusal is this page, in the customer's language, not a staff one.
+csrf.exempt(bp)
+
+
+@dataclass(frozen=True)
+class Answering:
+    """An invitation as the page sees it now: its answer, and whether that may still change."""
+
+    invitation: Invitation
+    answer: Response | None
+    editable: bool
+    deadline: datetime | None
+
+
+def _load(token: str, now: datetime) -> Answering:
+    """The invitation behind ``token`` with its answer; aborts with a readable 404 or 410."""
+    invitation = find_by_token(token)
+    if invitation is None or invitation.status is InvitationStatus.SUPPRESSED:
+        abort(
+            message_page(
+                404,
+                gettext("Survey not found"),
+                gettext("This survey link is not valid. Please check that it is complete."),
+            )
+        )
+    g.locale = invitation.customer.locale
+    answer = response_to(invitation)
+    if answer is None:
+        if is_expired(invitation.status, invitation.expires_at, now):
+            abort(_expired(invitation))
+        return Answering(invitation, None, editable=True, deadline=None)
+    window = edit_window()
+    return Answering(
+        invitation,
+        answer,
+        editable=can_edit(answer.created_at, now, window),
+        deadline=edit_deadline(answer.created_at, window),
+    )
+
+
+def _expired(invitation: Invitation) -> WerkzeugResponse:
+    return message_page(
+        410,
+        gettext("This survey has expired"),
+        gettext("It is too late to answer this survey. Thank you for your time all the same."),
+        survey=invitation.survey,
+    )
+
+
+def _closed(invitation: Invitation) -> WerkzeugResponse:
+    return message_page(
+        403,
+        gettext("This answer can no longer be changed"),
+        gettext("Your answer was saved; the time to change it has passed."),
+        survey=invitation.survey,
+    )
+
+
+def _page(
+    state: Answering, form: AnswerForm, token: str, status: int = 200, **context: object
+) -> WerkzeugResponse:
+    return customer_page(
+        "survey/page.html",
+        status,
+        token=token,
+        form=form,
+        answer=state.answer,
+        editable=state.editable,
+        deadline=state.deadline,
+        **page_context(state.invitation.survey),
+        **context,
+    )
+
+
+@bp.get("/s/<token>")
+def survey(token: str) -> WerkzeugResponse:
+    now = utcnow()
+    state = _load(token, now)
+    record_open(state.invitation, now)
+    scale = state.invitation.survey.scale
+    score, notice = preselected_score(scale, request.args.get("score"))
+    data = {}
+    if state.answer is not None:
+        data = {"score": str(state.answer.score), "comment": state.answer.comment}
+    if score is not None:
+        data.update(score=str(score), via="email")
+    form = AnswerForm(scale, formdata=None, data=data)
+    autosubmit = score is not None and state.editable
+    return _page(state, form, token, notice=notice, autosubmit=autosubmit)
+
+
+@bp.post("/s/<token>")
+def answer(token: str) -> WerkzeugResponse:
+    now = utcnow()
+    state = _load(token, now)
+    survey = state.invitation.survey
+    form = AnswerForm(survey.scale)
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            return message_page(
+                400,
+                gettext("This page has expired"),
+                gettext("Your answer was not saved. Please open the survey again and resend it."),
+                survey=survey,
+                retry_url=url_for("public.survey", token=token),
+            )
+        return _page(state, form, token, 422)
+    try:
+        record_response(
+            survey,
+            form.score.data,
+            form.comment.data,
+            now,
+            source=form.source,
+            invitation=state.invitation,
+            locale=str(get_locale()),
+        )
+    except SurveyExpired:
+        return _expired(state.invitation)
+    except EditWindowClosed:
+        return _closed(state.invitation)
+    return redirect(url_for("public.survey", token=token), 303)

@@ -1,0 +1,87 @@
+"""Browser fixtures: the app served by a real WSGI server in a thread, and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: A phone: most customers answer on one.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+WSGIApp = Callable[..., object]
+
+
+class Served:
+    """A WSGI app listening on 127.0.0.1 in a thread until ``close``."""
+
+    def __init__(self, wsgi_app: WSGIApp) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join()
+        self.server.server_close()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[WSGIApp], str]]:
+    """Serve any WSGI app on a free local port; returns its base URL. Stopped after the test."""
+    servers: list[Served] = []
+
+    def start(wsgi_app: WSGIApp) -> str:
+        servers.append(Served(wsgi_app))
+        return servers[-1].url
+
+    yield start
+    for served in servers:
+        served.close()
+
+
+@pytest.fixture
+def live_server(app: Flask, serve: Callable[[WSGIApp], str]) -> str:
+    """The app under test, on a real server; requests run in their own app contexts."""
+    return serve(app)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh phone-sized tab with its own cookies."""
+    context = browser.new_context(**PHONE)
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -1,0 +1,104 @@
+"""record_response, the one writer of responses: what it returns, keeps and refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import Invitation, Response
+from feedback_app.services.responses import PreviousAnswer, record_response
+from surveys.answers import InvalidComment, ResponseSource, SurveyExpired
+from surveys.bucketing import Bucket
+from surveys.errors import InvalidScore
+from surveys.invitations import InvalidTransition, InvitationStatus, SuppressionReason
+from tests.helpers import FrozenClock
+
+MakeInvitation = Callable[..., tuple[Invitation, str]]
+
+
+def count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Response))
+
+
+def test_an_edit_reports_what_it_replaced(
+    make_invitation: MakeInvitation, clock: FrozenClock
+) -> None:
+    invitation, _ = make_invitation("nps")
+    first = record_response(
+        invitation.survey, 6, "Meh", clock.now, source=ResponseSource.EMAIL, invitation=invitation
+    )
+    assert (first.previous, first.changed) == (None, True)
+    clock.advance(hours=1)
+
+    second = record_response(
+        invitation.survey, "9", None, clock.now, source=ResponseSource.PAGE, invitation=invitation
+    )
+
+    assert second.response.id == first.response.id
+    assert second.previous == PreviousAnswer(score=6, bucket=Bucket.DETRACTOR, comment="Meh")
+    assert second.changed
+    row = second.response
+    assert (row.score, row.bucket, row.comment, row.source) == (9, Bucket.PROMOTER, "Meh", "email")
+    assert row.updated_at == clock.now
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(
+    make_invitation: MakeInvitation, clock: FrozenClock
+) -> None:
+    invitation, _ = make_invitation()
+    created = clock.now
+    record_response(
+        invitation.survey, 4, "ok", clock.now, source=ResponseSource.PAGE, invitation=invitation
+    )
+    clock.advance(hours=1)
+    again = record_response(
+        invitation.survey, 4, " ok ", clock.now, source=ResponseSource.PAGE, invitation=invitation
+    )
+    assert (again.changed, again.previous, again.response.updated_at) == (False, None, created)
+
+
+@pytest.mark.parametrize(
+    ("score", "comment", "error"),
+    [(6, "", InvalidScore), (True, "", InvalidScore), (3, "x" * 5001, InvalidComment)],
+)
+def test_bad_input_writes_nothing(
+    make_invitation: MakeInvitation,
+    clock: FrozenClock,
+    score: object,
+    comment: str,
+    error: type[Exception],
+) -> None:
+    invitation, _ = make_invitation("csat")
+    with pytest.raises(error):
+        record_response(
+            invitation.survey,
+            score,
+            comment,
+            clock.now,
+            source=ResponseSource.API,
+            invitation=invitation,
+        )
+    assert count() == 0
+    assert invitation.status is InvitationStatus.SCHEDULED
+
+
+def test_a_suppressed_or_expired_invitation_takes_no_answer(
+    make_invitation: MakeInvitation, clock: FrozenClock
+) -> None:
+    suppressed, _ = make_invitation(suppressed=SuppressionReason.UNSUBSCRIBED)
+    with pytest.raises(InvalidTransition):
+        record_response(
+            suppressed.survey, 5, "", clock.now, source=ResponseSource.API, invitation=suppressed
+        )
+    db.session.rollback()
+    expiring, _ = make_invitation(email="other@example.com")
+    clock.advance(days=30)
+    with pytest.raises(SurveyExpired):
+        record_response(
+            expiring.survey, 5, "", clock.now, source=ResponseSource.API, invitation=expiring
+        )
+    db.session.rollback()
+    assert count() == 0

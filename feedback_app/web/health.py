@@ -1,4 +1,8 @@
-"""``/healthz`` for load balancers and monitors: is the database answering?"""
+"""``/healthz`` for load balancers and monitors: the database, and the workers' last beat.
+
+The status code follows the database alone (a web process without a database cannot serve);
+a stale or missing worker is reported in the body for monitoring to alert on.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from feedback_app.clock import utcnow
 from feedback_app.extensions import db
+from feedback_app.services.heartbeat import STALE_AFTER_SECONDS, last_beat
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -17,9 +23,15 @@ log = logging.getLogger(__name__)
 @bp.route("/healthz")
 def healthz() -> tuple[WerkzeugResponse, int]:
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        beat = last_beat()
     except sa.exc.SQLAlchemyError as error:
         log.warning("health check: database unavailable: %s", error.__class__.__name__)
         db.session.rollback()
-        return jsonify(status="unavailable", database="unavailable"), 503
-    return jsonify(status="ok", database="ok"), 200
+        return jsonify(status="unavailable", database="unavailable", worker=None), 503
+    if beat is None:
+        worker = {"state": "never", "last_beat": None, "age_seconds": None}
+    else:
+        age = int((utcnow() - beat).total_seconds())
+        state = "ok" if age <= STALE_AFTER_SECONDS else "stale"
+        worker = {"state": state, "last_beat": beat.isoformat(), "age_seconds": age}
+    return jsonify(status="ok", database="ok", worker=worker), 200

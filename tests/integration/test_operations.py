@@ -11,11 +11,29 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback_app.services.heartbeat import beat
+from tests.helpers import FrozenClock
 
-def test_healthz_reports_the_database(client: FlaskClient) -> None:
+
+def test_healthz_reports_the_database_and_the_last_worker_beat(
+    client: FlaskClient, clock: FrozenClock
+) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {
+        "status": "ok",
+        "database": "ok",
+        "worker": {"state": "never", "last_beat": None, "age_seconds": None},
+    }
+    beat(clock.now)
+    clock.advance(seconds=30)
+    assert client.get("/healthz").json["worker"] == {
+        "state": "ok",
+        "last_beat": "2026-03-02T09:00:00+00:00",
+        "age_seconds": 30,
+    }
+    clock.advance(seconds=151)
+    assert client.get("/healthz").json["worker"]["state"] == "stale"
 
 
 def test_a_sane_request_id_is_echoed_and_a_forged_one_replaced(client: FlaskClient) -> None:

@@ -54,10 +54,6 @@ class Survey(Base):
         return Thresholds(satisfied_min=self.satisfied_min, passive_min=self.passive_min)
 
     @property
-    def question_text(self) -> str:
-        return self.question.replace("{company}", self.company_name)
-
-    @property
     def scale(self) -> ScaleSpec:
         return KIND_SPECS[self.kind]
 

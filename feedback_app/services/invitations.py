@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from feedback_app.extensions import db
-from feedback_app.models import Customer, Interaction, Invitation, Survey, Unsubscribe
+from feedback_app.models import Customer, Interaction, Invitation, Survey
+from feedback_app.services.suppression import opt_outs
 from surveys.fatigue import SCHEDULE, CustomerFacts, SurveyRules, decide
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import SurveyKind
@@ -96,16 +97,7 @@ def fatigue_facts(customers: Sequence[Customer], kind: SurveyKind) -> dict[int, 
     )
     for customer_id, survey_kind, last in rows:
         latest[customer_id][survey_kind] = last
-    opted_out: dict[int, set[SurveyKind | None]] = {customer_id: set() for customer_id in ids}
-    rows = db.session.execute(
-        sa.select(Unsubscribe.customer_id, Unsubscribe.kind).where(
-            Unsubscribe.customer_id.in_(ids),
-            Unsubscribe.revoked_at.is_(None),
-            sa.or_(Unsubscribe.kind.is_(None), Unsubscribe.kind == kind),
-        )
-    )
-    for customer_id, unsubscribed_kind in rows:
-        opted_out[customer_id].add(unsubscribed_kind)
+    opted_out = opt_outs(ids)
     return {
         customer.id: CustomerFacts(
             unsubscribed_from_kind=kind in opted_out[customer.id],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -279,8 +278,6 @@ def test_an_enrolment_through_the_api_is_picked_up_by_the_job(
 
 
 def test_feedback_run_job_schedule_nps(runner: Any, clock: FrozenClock) -> None:
-    if importlib.util.find_spec("feedback_app.services.dispatch") is None:
-        pytest.skip("the job table also lists dispatch-invitations, not written yet")
     enrol(clock, "casey@example.com", timedelta(0))
     result = runner.invoke(args=["run-job", "schedule-nps"])
     assert result.exit_code == 0, result.output

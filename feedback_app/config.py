@@ -39,13 +39,36 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "API_PAGE_SIZE": 50,
         "API_MAX_PAGE_SIZE": 500,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        # "mailbox" keeps emails in the database, shown at /dev/mailbox; "smtp" sends them.
         "MAIL_BACKEND": "mailbox",
         "MAIL_FROM": "Example Support <support@example.com>",
+        "SMTP_HOST": "localhost",
+        "SMTP_PORT": 25,
+        "SMTP_USERNAME": "",
+        "SMTP_PASSWORD": "",
+        # "none", "starttls" or "ssl".
+        "SMTP_SECURITY": "none",
+        "SMTP_TIMEOUT": 30,
+        # Outbox: attempts per email or webhook before it is dead-lettered, and the first and
+        # longest wait between two attempts (doubling, with jitter).
+        "OUTBOX_MAX_ATTEMPTS": 8,
+        "OUTBOX_RETRY_BASE_SECONDS": 60,
+        "OUTBOX_RETRY_MAX_SECONDS": 6 * 3600,
+        # Rows one deliver-outbox run sends; invitations one dispatch-invitations run queues.
+        "OUTBOX_BATCH_SIZE": 500,
+        "DISPATCH_BATCH_SIZE": 1000,
+        # How long a deliverer may hold rows it is sending before another may take them.
+        "OUTBOX_LEASE_SECONDS": 600,
+        "WEBHOOK_TIMEOUT": 10,
         # "text" or "json"; every line carries the request id.
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "INFO",
         # Languages with a translation of emails and survey pages; the first is the fallback.
         "LOCALES": ["en", "fr"],
+        # Dashboard figures from fewer observations are flagged as a low sample.
+        "METRICS_MIN_N": 30,
+        # A repeat contact within these days undoes a first-contact resolution.
+        "FCR_REPEAT_DAYS": 7,
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }
@@ -86,6 +109,12 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
         )
     if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
         problems.append("FEEDBACK_BASE_URL must be an absolute http(s) URL")
+    if config.get("MAIL_BACKEND") not in ("smtp", "mailbox"):
+        problems.append("FEEDBACK_MAIL_BACKEND must be smtp or mailbox")
+    if config.get("SMTP_SECURITY") not in ("none", "starttls", "ssl"):
+        problems.append("FEEDBACK_SMTP_SECURITY must be none, starttls or ssl")
+    if config.get("DEFAULT_INTERACTION_SURVEY") not in ("csat", "ces", "none"):
+        problems.append("FEEDBACK_DEFAULT_INTERACTION_SURVEY must be csat, ces or none")
     unknown = sorted(
         key
         for key in config
@@ -98,7 +127,5 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
             problems.append(f"unknown setting FEEDBACK_{key}{hint}")
         else:
             log.warning("unknown setting FEEDBACK_%s%s is ignored", key, hint)
-    if config.get("DEFAULT_INTERACTION_SURVEY") not in ("csat", "ces", "none"):
-        problems.append("FEEDBACK_DEFAULT_INTERACTION_SURVEY must be csat, ces or none")
     if problems:
         raise ConfigError("configuration problems:\n- " + "\n- ".join(problems))

@@ -362,13 +362,13 @@ def _answer_of(rng: random.Random, kind: SurveyKind, skill: float, french: bool)
 
 
 def _work_cases(now: datetime, users: dict[str, User]) -> None:
-    """Managers resolve most cases after a day or two; some wait on the customer; a few linger.
+    """Managers resolve most cases within a day, inside the deadline; some wait; a few linger.
 
     Each case's fate is fixed by its id, so the last days keep a realistic open queue.
     """
     cases = db.session.scalars(
         sa.select(FollowUpCase)
-        .where(FollowUpCase.status.in_(ACTIVE), FollowUpCase.opened_at <= now - timedelta(days=2))
+        .where(FollowUpCase.status.in_(ACTIVE), FollowUpCase.opened_at <= now - timedelta(days=1))
         .order_by(FollowUpCase.id)
     ).all()
     manager = Actor.of(users["manager@example.com"])

@@ -22,9 +22,23 @@ class Job:
 
 def all_jobs() -> dict[str, Job]:
     """Return every job by name; imported lazily so the CLI starts fast."""
-    from feedback_app.services import dispatch, nps
+    from feedback_app.services import (
+        digest,
+        dispatch,
+        followups,
+        heartbeat,
+        invitation_upkeep,
+        nps,
+        outbox,
+    )
 
     jobs = [
+        Job(
+            "heartbeat",
+            heartbeat.beat,
+            30,
+            "Record that this worker is alive (shown by /healthz).",
+        ),
         Job(
             "dispatch-invitations",
             dispatch.dispatch_due_invitations,
@@ -32,10 +46,40 @@ def all_jobs() -> dict[str, Job]:
             "Send scheduled survey invitations that are due.",
         ),
         Job(
+            "deliver-outbox",
+            outbox.deliver_outbox,
+            15,
+            "Send due emails and webhooks from the outbox; retry failures with backoff.",
+        ),
+        Job(
             "schedule-nps",
             nps.schedule_due_nps,
             600,
             "Invite enrolled customers whose periodic NPS is due (suppressed ones recorded).",
+        ),
+        Job(
+            "remind-invitations",
+            invitation_upkeep.remind_invitations,
+            300,
+            "Remind non-responders once, reminder_days after their invitation was sent.",
+        ),
+        Job(
+            "expire-invitations",
+            invitation_upkeep.expire_invitations,
+            600,
+            "Mark unanswered invitations past their expiry expired.",
+        ),
+        Job(
+            "followup-deadlines",
+            followups.process_deadlines,
+            60,
+            "Remind case owners before the deadline; escalate overdue cases to the admins.",
+        ),
+        Job(
+            "weekly-digest",
+            digest.send_weekly_digests,
+            3600,
+            "Send managers last week's follow-up digest (from Monday 08:00 UTC).",
         ),
     ]
     return {job.name: job for job in jobs}

@@ -7,9 +7,32 @@ from flask.cli import FlaskGroup
 
 
 def register_commands(app: Flask) -> None:
-    from feedback_app.cli import accounts, jobs, serve
+    from feedback_app.cli import (
+        accounts,
+        delivery,
+        demo,
+        followups,
+        imports,
+        jobs,
+        maintenance,
+        rollups,
+        scheduling,
+        serve,
+    )
 
-    for module in (accounts, jobs, serve):
+    modules = (
+        accounts,
+        delivery,
+        demo,
+        followups,
+        imports,
+        jobs,
+        maintenance,
+        rollups,
+        scheduling,
+        serve,
+    )
+    for module in modules:
         for command in module.COMMANDS:
             app.cli.add_command(command)
 

@@ -6,11 +6,47 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from feedback_app.web import auth, errors, health, home
-    from feedback_app.web.api import interactions, people, register_api, responses
+    from feedback_app.web import (
+        auth,
+        csp,
+        dashboard,
+        delivery,
+        embed,
+        errors,
+        followups,
+        health,
+        home,
+        mailbox,
+        public,
+        recovery,
+        review,
+        unsubscribe,
+    )
+    from feedback_app.web.api import followups as followups_api
+    from feedback_app.web.api import (
+        interactions,
+        metrics,
+        people,
+        register_api,
+        responses,
+        suppressions,
+    )
 
     errors.register(app)
+    csp.register(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(embed.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
-    register_api(app, [interactions.bp, people.bp, responses.bp])
+    app.register_blueprint(followups.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(recovery.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(delivery.bp)
+    app.register_blueprint(mailbox.bp)
+    app.register_blueprint(unsubscribe.bp)
+    register_api(
+        app,
+        [interactions.bp, people.bp, responses.bp, followups_api.bp, metrics.bp, suppressions.bp],
+    )

@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
+from scratch_databases import fresh_database, postgres_configured
 
 from feedback_app import create_app
 from feedback_app.extensions import db
@@ -42,7 +40,6 @@ from feedback_app.services.surveys import create_survey
 from surveys import KIND_SPECS, SurveyKind, classify
 from surveys.channels import Channel
 
-POSTGRES_ENVS = ("FEEDBACK_BENCH_POSTGRES_URL", "FEEDBACK_TEST_POSTGRES_URL")
 RESPONSES = 1_000_000
 IMPORT_ROWS = 50_000
 TEAMS, AGENTS_PER_TEAM = 8, 8
@@ -59,25 +56,6 @@ def _config(url: str) -> dict[str, Any]:
         "DATABASE_URL": url,
         "CLOCK": lambda: datetime(2026, 1, 15, tzinfo=UTC),
     }
-
-
-@contextmanager
-def _database(dialect: str, folder: Path) -> Iterator[str]:
-    """A fresh database URL of ``dialect``, dropped afterwards (PostgreSQL)."""
-    if dialect == "sqlite":
-        yield f"sqlite:///{folder / 'bench.sqlite'}"
-        return
-    base = next(os.environ[name] for name in POSTGRES_ENVS if os.environ.get(name))
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"feedback_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _seed_rows(
@@ -248,7 +226,7 @@ def _import_speed(app: Flask, folder: Path, rows: int) -> float:
 
 def measure(dialect: str, responses: int, import_rows: int) -> dict[str, float]:
     """Every figure for one database."""
-    with tempfile.TemporaryDirectory() as tmp, _database(dialect, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(dialect, Path(tmp)) as url:
         folder = Path(tmp)
         app = create_app(_config(url), instance_path=str(folder / "instance"))
         with app.app_context():
@@ -280,7 +258,7 @@ def measure(dialect: str, responses: int, import_rows: int) -> dict[str, float]:
 def run(responses: int = RESPONSES, import_rows: int = IMPORT_ROWS) -> dict[str, dict[str, float]]:
     """Figures per database: ``sqlite`` always, ``postgresql`` when a server is configured."""
     dialects = ["sqlite"]
-    if any(os.environ.get(name) for name in POSTGRES_ENVS):
+    if postgres_configured():
         dialects.append("postgresql")
     return {dialect: measure(dialect, responses, import_rows) for dialect in dialects}
 

@@ -18,6 +18,7 @@ from importlib import resources
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
+from feedback_app.jobs import all_jobs
 from feedback_app.models import Invitation, Role, Team, User
 from feedback_app.models.followups import FollowUpCase
 from feedback_app.services.dispatch import dispatch_due_invitations
@@ -312,6 +313,10 @@ def _live_one_day(
     dispatch_due_invitations(end_of_day)
     _answer(rng, day, skills, now)
     _work_cases(end_of_day, users)
+    # The rest of the scheduler's day: reminders, expiry, case deadlines, digests, delivery.
+    for job in all_jobs().values():
+        if job.name not in ("heartbeat", "deliver-outbox"):
+            job.run(end_of_day)
     while deliver_outbox(end_of_day):
         pass
 

@@ -1,0 +1,130 @@
+"""What admins do with surveys: list them, add one, change its settings, renew its embed secret.
+
+Each function here commits: a settings change and the re-filing of responses it calls for go
+in one transaction, so the stored buckets never disagree with the thresholds.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import Response, Survey
+from feedback_app.services.followups import rule_for, save_rule
+from feedback_app.services.outbox import address_problem
+from feedback_app.services.rebucketing import rebucket_responses
+from feedback_app.services.surveys import create_survey
+from surveys.kinds import SurveyKind
+from surveys.settings import InvalidSettings, SurveySettings, parse_origins, settings_problems
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    """A survey as the overview lists it."""
+
+    survey: Survey
+    responses: int
+    last_response_at: datetime | None
+
+
+def survey_rows() -> list[SurveyRow]:
+    """Every survey, oldest first, with its number of responses and the latest one's time."""
+    stats = (
+        sa.select(
+            Response.survey_id,
+            sa.func.count(Response.id).label("responses"),
+            sa.func.max(Response.created_at).label("last_at"),
+        )
+        .group_by(Response.survey_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Survey, stats.c.responses, stats.c.last_at)
+        .outerjoin(stats, stats.c.survey_id == Survey.id)
+        .order_by(Survey.id)
+    )
+    return [SurveyRow(survey, count or 0, last_at) for survey, count, last_at in rows]
+
+
+def add_survey(kind: SurveyKind, name: str, now: datetime) -> Survey:
+    """Add a survey of ``kind`` with its defaults, named ``name`` (or the default); commits."""
+    survey = create_survey(kind, now, name=name.strip() or None)
+    db.session.commit()
+    return survey
+
+
+def settings_of(survey: Survey) -> SurveySettings:
+    """The survey's current settings, its follow-up rule included."""
+    return SurveySettings(
+        name=survey.name,
+        question=survey.question,
+        followup_question=survey.followup_question,
+        company_name=survey.company_name,
+        thresholds=survey.thresholds,
+        delay_seconds=survey.delay_seconds,
+        expiry_days=survey.expiry_days,
+        fatigue_days=survey.fatigue_days,
+        cadence_days=survey.cadence_days,
+        reminder_days=survey.reminder_days,
+        enabled=survey.enabled,
+        sender_name=survey.sender_name,
+        sender_email=survey.sender_email,
+        accent_color=survey.accent_color,
+        logo_url=survey.logo_url,
+        allowed_origins=tuple(survey.allowed_origins.split()),
+        rule=rule_for(survey),
+    )
+
+
+def save_settings(survey: Survey, settings: SurveySettings, now: datetime) -> int | None:
+    """Check all of ``settings``, store them and, if the thresholds changed, re-file; commits.
+
+    The follow-up rule is stored only when it differs from the one in force, so a survey
+    still on its kind's default keeps following the default.
+
+    :returns: how many of the survey's responses moved to another bucket, or None when the
+        thresholds did not change.
+    :raises InvalidSettings: naming every bad field; nothing is stored then.
+    """
+    problems = settings_problems(survey.kind, settings)
+    if settings.sender_email and (problem := address_problem(settings.sender_email)):
+        problems["sender_email"] = problem
+    if problems:
+        raise InvalidSettings(problems)
+    refile = settings.thresholds != survey.thresholds
+    survey.name = settings.name
+    survey.question = settings.question
+    survey.followup_question = settings.followup_question
+    survey.company_name = settings.company_name
+    survey.satisfied_min = settings.thresholds.satisfied_min
+    survey.passive_min = settings.thresholds.passive_min
+    survey.delay_seconds = settings.delay_seconds
+    survey.expiry_days = settings.expiry_days
+    survey.fatigue_days = settings.fatigue_days
+    survey.cadence_days = settings.cadence_days
+    survey.reminder_days = settings.reminder_days
+    survey.enabled = settings.enabled
+    survey.sender_name = settings.sender_name
+    survey.sender_email = settings.sender_email
+    survey.accent_color = settings.accent_color
+    survey.logo_url = settings.logo_url
+    survey.allowed_origins = " ".join(parse_origins(settings.allowed_origins)[0])
+    if settings.rule != rule_for(survey):
+        save_rule(survey, settings.rule, now)
+    if not refile:
+        db.session.commit()
+        return None
+    return rebucket_responses().get(survey.id, 0)
+
+
+def rotate_embed_secret(survey: Survey) -> None:
+    """Give the survey a new embed secret; identities signed with the old one stop working.
+
+    Commits.
+    """
+    survey.embed_secret = secrets.token_urlsafe(32)
+    db.session.commit()

@@ -1,0 +1,107 @@
+"""Admin pages for surveys: the overview, a new survey, its settings and its embed secret."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from feedback_app.clock import utcnow
+from feedback_app.extensions import db
+from feedback_app.models import Role, Survey
+from feedback_app.services.survey_settings import (
+    add_survey,
+    rotate_embed_secret,
+    save_settings,
+    settings_of,
+    survey_rows,
+)
+from feedback_app.web.auth import role_required
+from feedback_app.web.delivery import ButtonForm
+from feedback_app.web.survey_forms import NewSurveyForm, SettingsForm
+from surveys.bucketing import Thresholds, check_thresholds
+from surveys.errors import InvalidThresholds
+from surveys.kinds import SurveyKind
+from surveys.settings import InvalidSettings, bucket_ranges
+
+bp = Blueprint("surveys_admin", __name__, url_prefix="/admin/surveys")
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def index() -> str:
+    return render_template("admin/surveys/index.html", rows=survey_rows())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new() -> tuple[str, int] | WerkzeugResponse:
+    form = NewSurveyForm()
+    if form.validate_on_submit():
+        survey = add_survey(SurveyKind(form.kind.data), form.name.data or "", utcnow())
+        flash(f"{survey.name} added with its kind's usual settings; adjust them below.", "info")
+        return redirect(url_for(".settings", survey_id=survey.id))
+    return render_template("admin/surveys/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/<int:survey_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def settings(survey_id: int) -> WerkzeugResponse:
+    """The settings form; saving new thresholds re-files the stored responses at once."""
+    survey = db.get_or_404(Survey, survey_id)
+    form = SettingsForm(survey.kind, data=SettingsForm.initial(settings_of(survey)))
+    if form.validate_on_submit():
+        try:
+            moved = save_settings(survey, form.settings(), utcnow())
+        except InvalidSettings as error:
+            for name, problem in error.errors.items():
+                form[name].errors.append(problem)
+        else:
+            flash("Settings saved.", "info")
+            if moved is not None:
+                flash(
+                    f"New thresholds: {moved} response{'' if moved == 1 else 's'} moved "
+                    "to another bucket.",
+                    "info",
+                )
+            return redirect(url_for(".settings", survey_id=survey.id))
+    response = make_response(
+        render_template(
+            "admin/surveys/settings.html",
+            survey=survey,
+            form=form,
+            buckets=bucket_ranges(survey.kind, _shown_thresholds(survey, form)),
+        ),
+        422 if form.errors else 200,
+    )
+    # The page carries the embed secret.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<int:survey_id>/secret")
+@role_required(Role.ADMIN)
+def rotate_secret(survey_id: int) -> WerkzeugResponse:
+    """Replace the embed secret; snippets signed with the old one are refused from now on."""
+    survey = db.get_or_404(Survey, survey_id)
+    if ButtonForm().validate_on_submit():
+        rotate_embed_secret(survey)
+        flash(
+            "New signing secret made. Embeds signed with the old one are refused until your "
+            "site signs with the new one.",
+            "info",
+        )
+    return redirect(url_for(".settings", survey_id=survey.id, _anchor="embed"))
+
+
+def _shown_thresholds(survey: Survey, form: SettingsForm) -> Thresholds:
+    """The thresholds in the form if they are usable, else the saved ones."""
+    typed = Thresholds(
+        satisfied_min=form.satisfied_min.data,
+        passive_min=form.passive_min.data if survey.kind is SurveyKind.NPS else None,
+    )
+    if typed.satisfied_min is None:
+        return survey.thresholds
+    try:
+        return check_thresholds(survey.kind, typed)
+    except InvalidThresholds:
+        return survey.thresholds

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask.testing import FlaskCliRunner
 
 from feedback_app.extensions import db
-from feedback_app.models import ApiKey, Response, Role, User
+from feedback_app.models import ApiKey, FollowUpCase, Invitation, Response, Role, User
+from feedback_app.services.responses import record_response
 from feedback_app.services.surveys import survey_for_kind
 from surveys import Bucket, SurveyKind
+from surveys.answers import ResponseSource
 from surveys.tokens import hash_token
 from tests.helpers import FrozenClock
 
@@ -98,6 +102,25 @@ def test_rebucket_refiles_responses_after_a_threshold_change(
         (5, Bucket.SATISFIED),
     ]
     assert runner.invoke(args=["rebucket"]).output == "0 responses re-filed\n"
+
+
+def test_rebucket_refiles_follow_up_cases_with_their_response(
+    runner: FlaskCliRunner,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    clock: FrozenClock,
+) -> None:
+    invitation, _ = make_invitation("nps")
+    answer = record_response(
+        invitation.survey, 6, "slow", clock.now, source=ResponseSource.PAGE, invitation=invitation
+    )
+    case = db.session.scalar(sa.select(FollowUpCase))
+    assert (case.score, case.bucket) == (6, Bucket.DETRACTOR)
+    invitation.survey.passive_min = 6
+    db.session.commit()
+    assert runner.invoke(args=["rebucket"]).output == "1 responses re-filed in 1 surveys\n"
+    db.session.expire_all()
+    assert answer.response.bucket is Bucket.PASSIVE
+    assert db.session.get(FollowUpCase, case.id).bucket is Bucket.PASSIVE
 
 
 def test_run_job_rejects_an_unknown_job(runner: FlaskCliRunner) -> None:

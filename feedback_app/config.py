@@ -59,7 +59,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DISPATCH_BATCH_SIZE": 1000,
         # How long a deliverer may hold rows it is sending before another may take them.
         "OUTBOX_LEASE_SECONDS": 600,
+        # Job name → seconds between its runs, replacing the job's own interval.
+        "JOB_INTERVALS": {},
         "WEBHOOK_TIMEOUT": 10,
+        # Our forms word and translate their own messages; WTForms' catalogue would otherwise
+        # be loaded from disk on every request.
+        "WTF_I18N_ENABLED": False,
         # "text" or "json"; every line carries the request id.
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "INFO",

@@ -21,6 +21,7 @@ from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Role, User
 from tests.helpers import FrozenClock, csrf_from
+from tests.outage import Outage, database_outage
 
 POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -120,6 +121,17 @@ def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def outage(database_url: str, app_config: dict[str, Any]) -> Iterator[Outage]:
+    """Cut and restore the database for real; the app reaches it through the outage's URL.
+
+    Request it before ``app`` or ``client``: it changes the settings the app is built from.
+    """
+    with database_outage(database_url) as cut_off:
+        app_config.update(cut_off.settings, DATABASE_URL=cut_off.url)
+        yield cut_off
 
 
 @pytest.fixture

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
-import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,36 +52,62 @@ def feedback_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("feedback")), *args]
 
 
-def wait_for_line(
-    process: subprocess.Popen[str], marker: str, deadline_seconds: float = 60
-) -> list[str]:
-    """Read the process's stderr until a line contains ``marker``; fail with the log if not."""
-    seen: list[str] = []
+class Running:
+    """A subprocess whose stderr is read line by line in a thread, so its pipe never fills."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def kill(self) -> None:
+        self.process.kill()
+
+    def wait(self, timeout: float) -> int:
+        return self.process.wait(timeout=timeout)
+
+
+def wait_for_line(running: Running, marker: str, deadline_seconds: float = 60) -> list[str]:
+    """Wait until the process writes a line containing ``marker``; fail with its log if not."""
     deadline = time.monotonic() + deadline_seconds
-    assert process.stderr is not None
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stderr], [], [], deadline - time.monotonic())
-        line = process.stderr.readline() if ready else ""
-        if not line:
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = running.lines.get(timeout=left)
+        except queue.Empty:
             break
-        seen.append(line)
+        if line is None:
+            break
+        running.seen.append(line)
         if marker in line:
-            return seen
-    raise AssertionError(f"no line with {marker!r}:\n" + "".join(seen))
+            return running.seen
+    raise AssertionError(f"no line with {marker!r}:\n" + "".join(running.seen))
 
 
 @contextmanager
-def running(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[subprocess.Popen[str]]:
+def running(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[Running]:
     """Run ``command`` for the duration of the block, then stop it and close its pipes."""
     process = subprocess.Popen(
         command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
+    handle = Running(process)
     try:
-        yield process
+        yield handle
     finally:
         if process.poll() is None:
             process.terminate()
         process.wait(timeout=60)
+        handle._reader.join(timeout=10)
         if process.stderr:
             process.stderr.close()
 

@@ -20,6 +20,8 @@ def register_blueprints(app: Flask) -> None:
         public,
         recovery,
         review,
+        surveys_admin,
+        unavailable,
         unsubscribe,
     )
     from feedback_app.web.api import followups as followups_api
@@ -33,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     errors.register(app)
+    unavailable.register(app)
     csp.register(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(embed.bp)
@@ -44,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(recovery.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(delivery.bp)
+    app.register_blueprint(surveys_admin.bp)
     app.register_blueprint(mailbox.bp)
     app.register_blueprint(unsubscribe.bp)
     register_api(

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from feedback_app.config import ConfigError
 from feedback_app.extensions import db
 from feedback_app.jobs import Job, all_jobs
 from feedback_app.models import CaseEvent, EventKind, Invitation, OutboxMessage
@@ -35,6 +36,18 @@ def test_the_scheduler_registers_every_job_once_with_safe_settings(app: Flask) -
         assert (job.max_instances, job.coalesce) == (1, True), name
         assert job.misfire_grace_time >= all_jobs()[name].every_seconds
         assert job.trigger.interval == timedelta(seconds=all_jobs()[name].every_seconds)
+
+
+def test_job_intervals_replace_the_named_jobs_intervals_and_refuse_unknown_names(
+    app: Flask,
+) -> None:
+    app.config["JOB_INTERVALS"] = {"deliver-outbox": 2}
+    jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
+    assert jobs["deliver-outbox"].trigger.interval == timedelta(seconds=2)
+    assert jobs["dispatch-invitations"].trigger.interval == timedelta(seconds=30)
+    app.config["JOB_INTERVALS"] = {"deliver-outbx": 2}
+    with pytest.raises(ConfigError, match="names unknown jobs: deliver-outbx "):
+        build_scheduler(app)
 
 
 def test_the_real_scheduler_runs_a_job_on_its_interval(

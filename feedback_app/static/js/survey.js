@@ -20,6 +20,19 @@
     pending.submit();
   }
 
+  // The database was out of reach: the page kept the answer (or the page's address) in a form
+  // and says how long to wait, longer after each attempt; send it again then, as the button
+  // would.
+  var retry = document.querySelector("form[data-retry-in]");
+  if (retry) {
+    window.setTimeout(function () {
+      var trying = retry.querySelector(".saving");
+      if (trying) { trying.hidden = false; }
+      retry.querySelector("button[type=submit]").disabled = true;
+      retry.submit();
+    }, 1000 * Number(retry.getAttribute("data-retry-in")));
+  }
+
   if (window.parent !== window && document.body.classList.contains("embedded")) {
     var report = function () {
       window.parent.postMessage(

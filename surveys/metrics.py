@@ -280,6 +280,38 @@ class Contact:
     helpdesk_flag: bool | None = None
 
 
+def opened_by_customer(contacts: Iterable[Contact]) -> dict[int, list[datetime]]:
+    """When each customer opened an interaction, for ``repeat_contact``."""
+    opened: dict[int, list[datetime]] = defaultdict(list)
+    for contact in contacts:
+        opened[contact.customer].append(contact.opened_at)
+    return opened
+
+
+def repeat_contact(
+    contact: Contact,
+    opened: Mapping[int, Sequence[datetime]],
+    window: timedelta = DEFAULT_REPEAT_WINDOW,
+) -> datetime | None:
+    """When the same customer first came back after ``contact`` opened and within ``window``
+    after it was resolved; None when they did not (or it is not resolved)."""
+    if contact.resolved_at is None:
+        return None
+    start, end = contact.opened_at, contact.resolved_at + window
+    return min((at for at in opened.get(contact.customer, ()) if start < at <= end), default=None)
+
+
+def resolved_at_first_contact(
+    contact: Contact,
+    opened: Mapping[int, Sequence[datetime]],
+    window: timedelta = DEFAULT_REPEAT_WINDOW,
+) -> bool:
+    """The helpdesk's flag when it sent one, else: no repeat contact (see ``repeat_contact``)."""
+    if contact.helpdesk_flag is not None:
+        return contact.helpdesk_flag
+    return repeat_contact(contact, opened, window) is None
+
+
 def first_contact_resolution(
     resolved: Iterable[Contact],
     all_contacts: Iterable[Contact],
@@ -293,21 +325,13 @@ def first_contact_resolution(
     it was resolved. ``all_contacts`` must include the contacts that follow the period (up to
     ``window`` after it), or late repeats go unseen. Wilson interval.
     """
-    opened_by_customer: dict[int, list[datetime]] = defaultdict(list)
-    for contact in all_contacts:
-        opened_by_customer[contact.customer].append(contact.opened_at)
-    successes = n = 0
-    for contact in resolved:
-        if contact.resolved_at is None:
-            continue
-        n += 1
-        if contact.helpdesk_flag is not None:
-            successes += contact.helpdesk_flag
-            continue
-        start, end = contact.opened_at, contact.resolved_at + window
-        repeat = any(start < other <= end for other in opened_by_customer[contact.customer])
-        successes += not repeat
-    return proportion(successes, n, min_n)
+    opened = opened_by_customer(all_contacts)
+    verdicts = [
+        resolved_at_first_contact(contact, opened, window)
+        for contact in resolved
+        if contact.resolved_at is not None
+    ]
+    return proportion(sum(verdicts), len(verdicts), min_n)
 
 
 def durations_seconds(

@@ -93,6 +93,8 @@ class Invitation(Base):
         sa.Index("ix_invitations_status_scheduled_for", "status", "scheduled_for"),
         # Fatigue: a customer's latest invitations.
         sa.Index("ix_invitations_customer_created", "customer_id", "created_at"),
+        # Response rate: invitations sent in a period, answered or not, read from the index.
+        sa.Index("ix_invitations_sent_at", "sent_at", "responded_at"),
     )
 
 

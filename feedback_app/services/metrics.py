@@ -11,13 +11,14 @@ from __future__ import annotations
 import bisect
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -47,6 +48,9 @@ from surveys.metrics import (
     first_contact_resolution,
     followup_figures,
     median_of,
+    opened_by_customer,
+    repeat_contact,
+    resolved_at_first_contact,
     response_rate,
     tally,
 )
@@ -367,6 +371,58 @@ class SupportFigures:
     volume: dict[str, int]
 
 
+#: When an interaction began: the helpdesk's opening time, or when we first heard of it.
+interaction_opened = sa.func.coalesce(Interaction.opened_at, Interaction.created_at)
+
+
+class SupportFigure(enum.StrEnum):
+    """The sets of interactions the support figures stand for."""
+
+    FCR = "fcr"
+    HANDLE_TIME = "handle_time"
+    RESOLUTION = "resolution"
+    FIRST_RESPONSE = "first_response"
+    VOLUME = "volume"
+
+
+def _support_set(figure: SupportFigure, period: Period) -> list[sa.ColumnElement[bool]]:
+    """The conditions selecting the interactions behind ``figure`` in ``period``: the volume
+    counts those opened in it, the others those resolved in it that have the measure."""
+    if figure is SupportFigure.VOLUME:
+        return [interaction_opened >= period.start, interaction_opened < period.end]
+    conditions = [Interaction.resolved_at >= period.start, Interaction.resolved_at < period.end]
+    if figure is SupportFigure.HANDLE_TIME:
+        conditions.append(Interaction.handle_seconds.is_not(None))
+    elif figure is SupportFigure.RESOLUTION:
+        conditions.append(Interaction.resolved_at >= interaction_opened)
+    elif figure is SupportFigure.FIRST_RESPONSE:
+        conditions.append(Interaction.first_response_at >= interaction_opened)
+    return conditions
+
+
+def repeat_window() -> timedelta:
+    """How long after a resolution a new contact undoes it (``FCR_REPEAT_DAYS``)."""
+    return timedelta(days=current_app.config["FCR_REPEAT_DAYS"])
+
+
+def _later_contacts(contacts: list[Contact], until: datetime) -> list[Contact]:
+    """The same customers' interactions opened after the earliest of ``contacts`` and up to
+    the repeat window after ``until``: what a repeat contact could be."""
+    if not contacts:
+        return []
+    earliest = min(c.opened_at for c in contacts)
+    return [
+        Contact(customer, _aware(at))
+        for customer, at in db.session.execute(
+            sa.select(Interaction.customer_id, interaction_opened).where(
+                Interaction.customer_id.in_({c.customer for c in contacts}),
+                interaction_opened > earliest,
+                interaction_opened <= until + repeat_window(),
+            )
+        )
+    ]
+
+
 def support_figures(period: Period) -> SupportFigures:
     """First contact resolution, handle, resolution and first response times, volume.
 
@@ -374,32 +430,18 @@ def support_figures(period: Period) -> SupportFigures:
     up to ``FCR_REPEAT_DAYS`` after each resolution.
     """
     limit = min_n()
-    window = timedelta(days=current_app.config["FCR_REPEAT_DAYS"])
-    opened = sa.func.coalesce(Interaction.opened_at, Interaction.created_at)
     resolved = db.session.execute(
         sa.select(
             Interaction.customer_id,
-            opened,
+            interaction_opened,
             Interaction.resolved_at,
             Interaction.first_response_at,
             Interaction.handle_seconds,
             Interaction.first_contact_resolved,
-        ).where(Interaction.resolved_at >= period.start, Interaction.resolved_at < period.end)
+        ).where(*_support_set(SupportFigure.FCR, period))
     ).all()
     contacts = [Contact(row[0], _aware(row[1]), row[2], row[5]) for row in resolved]
-    later: list[Contact] = []
-    if contacts:
-        earliest = min(c.opened_at for c in contacts)
-        later = [
-            Contact(customer, _aware(at))
-            for customer, at in db.session.execute(
-                sa.select(Interaction.customer_id, opened).where(
-                    Interaction.customer_id.in_({c.customer for c in contacts}),
-                    opened > earliest,
-                    opened <= period.end + window,
-                )
-            )
-        ]
+    later = _later_contacts(contacts, period.end)
     resolution = durations_seconds((c.opened_at, c.resolved_at) for c in contacts)
     first_response = durations_seconds((_aware(row[1]), row[3]) for row in resolved)
     handle = [float(row[4]) for row in resolved if row[4] is not None]
@@ -408,14 +450,14 @@ def support_figures(period: Period) -> SupportFigures:
             str(channel): count
             for channel, count in db.session.execute(
                 sa.select(Interaction.channel, sa.func.count())
-                .where(opened >= period.start, opened < period.end)
+                .where(*_support_set(SupportFigure.VOLUME, period))
                 .group_by(Interaction.channel)
             )
         }
     )
     return SupportFigures(
         {
-            "fcr": first_contact_resolution(contacts, contacts + later, window, limit),
+            "fcr": first_contact_resolution(contacts, contacts + later, repeat_window(), limit),
             "handle_time": duration_mean(handle, limit),
             "resolution_median": median_of(resolution, limit),
             "resolution_mean": duration_mean(resolution, limit),
@@ -476,15 +518,7 @@ def drill_down_query(where: ResponseFilter) -> sa.Select[tuple[Response]]:
     )
     if where.survey_id is not None:
         query = query.where(Response.survey_id == where.survey_id)
-    for column, value, convert in (
-        (Response.channel, where.channel, Channel),
-        (Response.team_id, where.team, int),
-        (Response.agent_id, where.agent, int),
-    ):
-        if value == NONE:
-            query = query.where(column.is_(None))
-        elif value is not None:
-            query = query.where(column == convert(value))
+    query = _breakdown(query, where, Response.channel, Response.team_id, Response.agent_id)
     if where.property_name and where.property_value is not None:
         prop = Customer.properties[where.property_name].as_string()
         query = query.where(
@@ -503,7 +537,114 @@ def iter_responses(where: ResponseFilter, batch: int = 1000) -> Iterator[Respons
     yield from db.session.scalars(query)
 
 
+def _breakdown(
+    query: sa.Select[Any],
+    where: ResponseFilter | InteractionFilter,
+    channel: Any,
+    team: Any,
+    agent: Any,
+) -> sa.Select[Any]:
+    """Narrow ``query`` to the drill-down's channel, team and agent (``NONE``: not set)."""
+    for column, value, convert in (
+        (channel, where.channel, Channel),
+        (team, where.team, int),
+        (agent, where.agent, int),
+    ):
+        if value == NONE:
+            query = query.where(column.is_(None))
+        elif value is not None:
+            query = query.where(column == convert(value))
+    return query
+
+
+@dataclass(frozen=True)
+class InteractionFilter:
+    """Which interactions a support figure stands for; ``NONE`` as a value means "not set"."""
+
+    period: Period
+    figure: SupportFigure = SupportFigure.FCR
+    channel: str | None = None
+    team: str | None = None
+    agent: str | None = None
+
+
+def interaction_query(where: InteractionFilter) -> sa.Select[tuple[Interaction]]:
+    """The interactions behind ``where.figure``, latest resolved (or, for the volume, latest
+    opened) first, with their agent and team loaded."""
+    latest = interaction_opened if where.figure is SupportFigure.VOLUME else Interaction.resolved_at
+    query = (
+        sa.select(Interaction)
+        .options(joinedload(Interaction.agent), joinedload(Interaction.team))
+        .where(*_support_set(where.figure, where.period))
+    )
+    query = _breakdown(query, where, Interaction.channel, Interaction.team_id, Interaction.agent_id)
+    return query.order_by(latest.desc(), Interaction.id.desc())
+
+
+@dataclass(frozen=True)
+class InteractionLine:
+    """One interaction of a support drill-down, with what its figures made of it."""
+
+    interaction: Interaction
+    opened_at: datetime
+    #: Resolved at first contact (the helpdesk's flag, else no repeat contact); None when
+    #: it is not resolved.
+    first_contact: bool | None
+    #: When the customer came back within the repeat window, if they did.
+    repeat_at: datetime | None
+    responses: list[Response]
+
+
+def interaction_lines(items: Sequence[Interaction]) -> list[InteractionLine]:
+    """``items`` with their first-contact verdicts, judged as the FCR figure judges them, and
+    the responses given about them."""
+    contacts = [
+        Contact(i.customer_id, i.opened_at or i.created_at, i.resolved_at, i.first_contact_resolved)
+        for i in items
+    ]
+    resolved = [c.resolved_at for c in contacts if c.resolved_at is not None]
+    opened = opened_by_customer(_later_contacts(contacts, max(resolved)) if resolved else [])
+    responses: dict[int, list[Response]] = defaultdict(list)
+    for response in db.session.scalars(
+        sa.select(Response)
+        .where(Response.interaction_id.in_([i.id for i in items]))
+        .order_by(Response.created_at, Response.id)
+    ):
+        responses[response.interaction_id or 0].append(response)
+    window = repeat_window()
+    return [
+        InteractionLine(
+            item,
+            contact.opened_at,
+            None
+            if contact.resolved_at is None
+            else resolved_at_first_contact(contact, opened, window),
+            repeat_contact(contact, opened, window),
+            responses[item.id],
+        )
+        for item, contact in zip(items, contacts, strict=True)
+    ]
+
+
+def teams_and_agents() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Every team and agent as (id, name) pairs, by name: the drill-down's filter choices."""
+    agent_name = sa.func.coalesce(Agent.name, Agent.email)
+    teams = db.session.execute(sa.select(Team.id, Team.name).order_by(Team.name))
+    agents = db.session.execute(sa.select(Agent.id, agent_name).order_by(agent_name))
+    return [(i, name) for i, name in teams], [(i, name) for i, name in agents]
+
+
 # --- The dashboard page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Where a figure drills down to: the rows it was computed from."""
+
+    #: What is listed: ``responses``, ``interactions`` or ``cases``.
+    rows: str
+    #: Query arguments selecting them.
+    args: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -517,8 +658,8 @@ class Card:
     unit: str
     current: Estimate
     previous: Estimate
-    #: Drill-down arguments for figures that come from responses; None for the others.
-    drill: dict[str, str] | None = None
+    #: The rows behind the figure; None where there is no list of them.
+    drill: Drill | None = None
 
 
 @dataclass(frozen=True)
@@ -540,18 +681,24 @@ SCORE_CARDS = (
     (SurveyKind.CES, "ces_easy", "CES % easy", "percent"),
 )
 SUPPORT_CARDS = (
-    ("fcr", "First contact resolution", "percent"),
-    ("handle_time", "Average handle time", "duration"),
-    ("resolution_median", "Time to resolution (median)", "duration"),
-    ("resolution_mean", "Time to resolution (mean)", "duration"),
-    ("first_response_median", "First response time (median)", "duration"),
-    ("first_response_mean", "First response time (mean)", "duration"),
+    ("fcr", "First contact resolution", "percent", SupportFigure.FCR),
+    ("handle_time", "Average handle time", "duration", SupportFigure.HANDLE_TIME),
+    ("resolution_median", "Time to resolution (median)", "duration", SupportFigure.RESOLUTION),
+    ("resolution_mean", "Time to resolution (mean)", "duration", SupportFigure.RESOLUTION),
+    (
+        "first_response_median",
+        "First response time (median)",
+        "duration",
+        SupportFigure.FIRST_RESPONSE,
+    ),
+    ("first_response_mean", "First response time (mean)", "duration", SupportFigure.FIRST_RESPONSE),
 )
+#: Each follow-up figure with the triage status its cases are listed under.
 FOLLOWUP_CARDS = (
-    ("contacted_in_time", "Follow-ups contacted within deadline", "percent"),
-    ("time_to_first_contact", "Time to first contact (median)", "duration"),
-    ("time_to_resolution", "Follow-up time to resolution (median)", "duration"),
-    ("recovery_rate", "Recovery rate (re-survey satisfied)", "percent"),
+    ("contacted_in_time", "Follow-ups contacted within deadline", "percent", "all"),
+    ("time_to_first_contact", "Time to first contact (median)", "duration", "all"),
+    ("time_to_resolution", "Follow-up time to resolution (median)", "duration", "resolved"),
+    ("recovery_rate", "Recovery rate (re-survey satisfied)", "percent", "all"),
 )
 
 
@@ -580,7 +727,7 @@ def dashboard(
     for other in SurveyKind:
         if other not in reports:
             reports[other] = score_report(other, period)
-    dates = {"since": period.since.isoformat(), "until": period.until.isoformat()}
+    dates = _dates(period)
     cards = [
         Card(
             name,
@@ -588,7 +735,7 @@ def dashboard(
             unit,
             reports[k].figures[name],
             reports[k].previous[name],
-            {"kind": k.value, **dates},
+            Drill("responses", {"kind": k.value, **dates}),
         )
         for k, name, label, unit in SCORE_CARDS
     ]
@@ -603,16 +750,31 @@ def dashboard(
     )
     support, before = support_figures(period), support_figures(period.previous)
     cards_support = [
-        Card(name, label, unit, support.figures[name], before.figures[name])
-        for name, label, unit in SUPPORT_CARDS
+        Card(
+            name,
+            label,
+            unit,
+            support.figures[name],
+            before.figures[name],
+            Drill("interactions", {"figure": figure.value, **dates}),
+        )
+        for name, label, unit, figure in SUPPORT_CARDS
     ]
     followups, followups_before = (
         followup_report(period, now),
         followup_report(period.previous, now),
     )
+    opened = {"opened_from": dates["since"], "opened_to": dates["until"]}
     cards_followups = [
-        Card(name, label, unit, followups[name], followups_before[name])
-        for name, label, unit in FOLLOWUP_CARDS
+        Card(
+            name,
+            label,
+            unit,
+            followups[name],
+            followups_before[name],
+            Drill("cases", {"status": status, **opened}),
+        )
+        for name, label, unit, status in FOLLOWUP_CARDS
     ]
     return Dashboard(
         period, cards, cards_support, cards_followups, support.volume, before.volume, report

@@ -30,6 +30,10 @@ class CaseFilters:
     team_id: int | None = None
     agent_id: int | None = None
     overdue: bool | None = None
+    #: Opened at or after this instant.
+    opened_since: datetime | None = None
+    #: Opened before this instant.
+    opened_until: datetime | None = None
     #: Words looked for in the response's comment, case-insensitively.
     search: str = ""
 
@@ -69,6 +73,10 @@ def _filtered(query: sa.Select, filters: CaseFilters, now: datetime) -> sa.Selec
     ):
         if value is not None:
             query = query.where(column == value)
+    if filters.opened_since is not None:
+        query = query.where(case.opened_at >= filters.opened_since)
+    if filters.opened_until is not None:
+        query = query.where(case.opened_at < filters.opened_until)
     overdue = sa.and_(case.status.in_(ACTIVE), case.due_at <= now)
     if filters.overdue is True:
         query = query.where(overdue)

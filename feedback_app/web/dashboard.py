@@ -15,11 +15,15 @@ from feedback_app.services.metrics import (
     GroupBy,
     Interval,
     ScoreReport,
+    SupportFigure,
     dashboard,
     drill_down_query,
+    interaction_lines,
+    interaction_query,
     iter_responses,
     min_n,
     score_report,
+    teams_and_agents,
 )
 from feedback_app.web.api.fields import Reader
 from feedback_app.web.api.responses import response_payload
@@ -30,9 +34,11 @@ from feedback_app.web.listing import page_of, page_url_args
 from feedback_app.web.reports import (
     ReportArgs,
     estimate_data,
+    read_interaction_filter,
     read_report_args,
     read_response_filter,
 )
+from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
 
@@ -46,6 +52,19 @@ HEADLINE = {
 }
 FIGURE_LABELS = {"nps": "NPS", "csat": "CSAT %", "ces": "CES mean", "ces_easy": "CES % easy"}
 FIGURE_UNITS = {"nps": "points", "csat": "percent", "ces": "mean", "ces_easy": "percent"}
+#: The page listing each kind of drill-down row; follow-up cases reuse the triage queue.
+DRILL_ENDPOINTS = {
+    "responses": "dashboard.responses",
+    "interactions": "dashboard.interactions",
+    "cases": "followups.triage",
+}
+SUPPORT_FIGURE_LABELS = {
+    SupportFigure.FCR: "Resolved in the period (first contact resolution)",
+    SupportFigure.HANDLE_TIME: "Resolved in the period, with a handle time",
+    SupportFigure.RESOLUTION: "Resolved in the period (time to resolution)",
+    SupportFigure.FIRST_RESPONSE: "Resolved in the period, with a first response",
+    SupportFigure.VOLUME: "Opened in the period (volume)",
+}
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -108,6 +127,7 @@ HELPERS = {
     "format_margin": format_margin,
     "figure_labels": FIGURE_LABELS,
     "figure_units": FIGURE_UNITS,
+    "drill_endpoints": DRILL_ENDPOINTS,
 }
 
 
@@ -167,6 +187,32 @@ def responses() -> tuple[str, int] | str:
         where=where,
         page=page_of(drill_down_query(where)),
         page_url_args=page_url_args,
+    )
+
+
+@bp.get("/interactions")
+@role_required(Role.MANAGER)
+def interactions() -> tuple[str, int] | str:
+    """The interactions behind a support figure, latest first, a page at a time; an empty
+    filter field does not filter."""
+    reader = Reader({key: value for key, value in request.args.items() if value})
+    where = read_interaction_filter(reader, utcnow())
+    if reader.errors:
+        return render_template("dashboard/interactions.html", errors=reader.errors), 422
+    page = page_of(interaction_query(where))
+    teams, agents = teams_and_agents()
+    return render_template(
+        "dashboard/interactions.html",
+        errors={},
+        where=where,
+        page=page,
+        lines=interaction_lines(page.items),
+        figures=SUPPORT_FIGURE_LABELS,
+        channels=list(Channel),
+        teams=teams,
+        agents=agents,
+        page_url_args=page_url_args,
+        format_duration=format_duration,
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     HiddenField,
     SearchField,
     SelectField,
@@ -16,7 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, FollowUpCase, Role, Survey, Team, User
@@ -71,6 +73,8 @@ class TriageFilterForm(FlaskForm):
     overdue = SelectField(
         "Deadline", default="", choices=options([ANY, ("yes", "Overdue"), ("no", "Not overdue")])
     )
+    opened_from = DateField("Opened from", validators=[Optional()])
+    opened_to = DateField("Opened to (included)", validators=[Optional()])
     q = SearchField("Search comments", validators=[Length(max=200)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,7 +86,8 @@ class TriageFilterForm(FlaskForm):
 
     def filters(self, me: User) -> CaseFilters:
         status = self.status.data or "active"
-        statuses = {"active": ACTIVE, "all": frozenset()}.get(status) or {CaseStatus(status)}
+        groups = {"active": ACTIVE, "all": frozenset()}
+        statuses = groups[status] if status in groups else {CaseStatus(status)}
         owner = {"me": me.id, "none": UNASSIGNED}.get(self.owner.data or "")
         return CaseFilters(
             statuses=frozenset(statuses),
@@ -92,8 +97,17 @@ class TriageFilterForm(FlaskForm):
             team_id=_optional_int(self.team.data),
             agent_id=_optional_int(self.agent.data),
             overdue={"yes": True, "no": False}.get(self.overdue.data or ""),
+            opened_since=_day_start(self.opened_from.data),
+            opened_until=_day_start(self.opened_to.data, days_after=1),
             search=self.q.data or "",
         )
+
+
+def _day_start(day: date | None, days_after: int = 0) -> datetime | None:
+    """The UTC midnight starting ``day`` (or ``days_after`` days later)."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=days_after), time(), UTC)
 
 
 def _rows(model: Any, label: Any) -> list[tuple[str, str]]:

@@ -13,10 +13,12 @@ from feedback_app.models import Survey
 from feedback_app.services.metrics import (
     NONE,
     GroupBy,
+    InteractionFilter,
     Interval,
     Period,
     ResponseFilter,
     ScoreReport,
+    SupportFigure,
     default_period,
 )
 from feedback_app.web.api.fields import Reader
@@ -115,23 +117,47 @@ def read_report_args(
     )
 
 
-def read_response_filter(reader: Reader, now: datetime) -> ResponseFilter:
-    """Read a drill-down: the period, and optionally kind, survey and breakdown values."""
-    kind = reader.choice("kind", [k.value for k in SurveyKind])
-    channel = reader.choice("channel", [NONE, *(c.value for c in Channel)])
+def _breakdown_values(
+    reader: Reader, channels: list[str]
+) -> tuple[str | None, str | None, str | None]:
+    """``channel`` (one of ``channels``), ``team`` and ``agent`` (ids, or ``NONE``)."""
+    channel = reader.choice("channel", channels)
     team, agent = (
         reader.data.get(key) if reader.data.get(key) == NONE else _whole(reader, key)
         for key in ("team", "agent")
     )
+    return channel, None if team is None else str(team), None if agent is None else str(agent)
+
+
+def read_response_filter(reader: Reader, now: datetime) -> ResponseFilter:
+    """Read a drill-down: the period, and optionally kind, survey and breakdown values."""
+    kind = reader.choice("kind", [k.value for k in SurveyKind])
+    channel, team, agent = _breakdown_values(reader, [NONE, *(c.value for c in Channel)])
     return ResponseFilter(
         period=read_period(reader, now),
         kind=SurveyKind(kind) if kind else None,
         survey_id=_whole(reader, "survey"),
         channel=channel,
-        team=None if team is None else str(team),
-        agent=None if agent is None else str(agent),
+        team=team,
+        agent=agent,
         property_name=reader.text("property", max_length=100),
         property_value=reader.text("property_value", max_length=200),
+    )
+
+
+def read_interaction_filter(reader: Reader, now: datetime) -> InteractionFilter:
+    """Read a support drill-down: the period, the figure (FCR by default) and breakdown
+    values; every interaction has a channel, so ``none`` is no channel choice here."""
+    figure = reader.choice(
+        "figure", [f.value for f in SupportFigure], default=SupportFigure.FCR.value
+    )
+    channel, team, agent = _breakdown_values(reader, [c.value for c in Channel])
+    return InteractionFilter(
+        period=read_period(reader, now),
+        figure=SupportFigure(figure or SupportFigure.FCR),
+        channel=channel,
+        team=team,
+        agent=agent,
     )
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
-from feedback_app.models import Customer, FollowUpCase, Interaction, Response, User
+from feedback_app.models import Response, User
 from feedback_app.services.metrics import (
     Period,
     followup_report,
@@ -21,61 +20,10 @@ from feedback_app.services.metrics import (
     support_figures,
 )
 from surveys.cases import CaseStatus
-from surveys.channels import Channel
+from tests.dashboard.conftest import at, update_case
 
 Answer = Callable[..., Response]
 FEBRUARY = Period(datetime(2026, 2, 1).date(), datetime(2026, 3, 2).date())
-
-
-def at(dom: int, hour: int = 9, minute: int = 0, month: int = 2) -> datetime:
-    return datetime(2026, month, dom, hour, minute, tzinfo=UTC)
-
-
-def interaction(
-    customer: Customer, number: int, channel: str, opened: datetime, **fields: object
-) -> Interaction:
-    row = Interaction(
-        external_id=f"X-{number}",
-        customer=customer,
-        channel=Channel(channel),
-        opened_at=opened,
-        created_at=opened,
-        updated_at=opened,
-        **fields,
-    )
-    db.session.add(row)
-    return row
-
-
-@pytest.fixture
-def interactions(app: object, clock: object) -> None:
-    now = at(1)
-    one = Customer(email="one@example.com", created_at=now, updated_at=now)
-    two = Customer(email="two@example.com", created_at=now, updated_at=now)
-    # Customer one comes back two days after the first ticket: not a first-contact resolution.
-    interaction(
-        one,
-        1,
-        "email",
-        at(10),
-        first_response_at=at(10, 9, 30),
-        resolved_at=at(10, 11),
-        handle_seconds=600,
-    )
-    interaction(
-        one,
-        2,
-        "chat",
-        at(12),
-        first_response_at=at(12, 9, 10),
-        resolved_at=at(12, 10),
-        handle_seconds=1200,
-    )
-    # The helpdesk says this one was resolved at first contact.
-    interaction(two, 3, "phone", at(20, 8), resolved_at=at(21, 8), first_contact_resolved=True)
-    # Opened in the previous period, never resolved.
-    interaction(two, 4, "email", at(20, 8, month=1))
-    db.session.commit()
 
 
 @pytest.mark.usefixtures("interactions")
@@ -105,7 +53,13 @@ def test_support_cards_on_the_page(client: FlaskClient, login: Callable[..., Use
     assert (
         '<h3>Time to resolution (median)</h3>\n  <p><span class="figure-value">2 h 0 min</span>'
     ) in text
-    assert '<tr><th scope="row">Email</th><td>1</td><td>1</td></tr>' in text
+    assert (
+        '<tr><th scope="row">Email</th>\n'
+        '      <td><a href="/dashboard/interactions?figure=volume&amp;channel=email'
+        '&amp;since=2026-02-01&amp;until=2026-03-02">1</a></td>\n'
+        '      <td><a href="/dashboard/interactions?figure=volume&amp;channel=email'
+        '&amp;since=2026-01-02&amp;until=2026-01-31">1</a></td></tr>'
+    ) in text
 
 
 def test_response_rate_counts_answered_invitations_among_those_sent(
@@ -125,15 +79,6 @@ def test_response_rate_counts_answered_invitations_among_those_sent(
     assert response_rate_figure(FEBRUARY, nps.kind).value == 100.0
     assert response_rate_figure(FEBRUARY.previous).value is None
     assert unsent.sent_at is None
-
-
-def update_case(response: Response, **fields: object) -> None:
-    """Move the case that the low answer opened; its deadline is 24 hours after opening."""
-    case = db.session.scalar(sa.select(FollowUpCase).where(FollowUpCase.response_id == response.id))
-    assert case is not None
-    case.due_at = case.opened_at + timedelta(hours=24)
-    for name, value in fields.items():
-        setattr(case, name, value)
 
 
 def test_followup_figures_from_cases(answer: Answer) -> None:

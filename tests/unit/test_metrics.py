@@ -25,7 +25,10 @@ from surveys.metrics import (
     median_of,
     net_promoter_score,
     nps,
+    opened_by_customer,
     proportion,
+    repeat_contact,
+    resolved_at_first_contact,
     response_rate,
     tally,
     wilson_interval,
@@ -190,6 +193,22 @@ def test_first_contact_resolution_by_repeat_contacts_and_the_helpdesk_flag() -> 
     assert (estimate.value, estimate.n) == (50.0, 4)
     wide = first_contact_resolution(resolved, resolved + others, window=timedelta(days=10))
     assert wide.value == 25.0
+
+
+def test_repeat_contact_is_the_first_return_within_the_window_after_resolution() -> None:
+    day = timedelta(days=1)
+    contact = Contact(1, T0, T0 + day)
+    opened = opened_by_customer(
+        [contact, Contact(1, T0 + 8 * day), Contact(1, T0 + 3 * day), Contact(2, T0 + day)]
+    )
+    assert repeat_contact(contact, opened) == T0 + 3 * day
+    assert repeat_contact(contact, opened, window=timedelta(days=1)) is None
+    # Exactly at the end of the window still counts as a repeat.
+    assert repeat_contact(contact, opened, window=timedelta(days=2)) == T0 + 3 * day
+    assert not resolved_at_first_contact(contact, opened)
+    flagged = Contact(1, T0, T0 + day, helpdesk_flag=True)
+    assert resolved_at_first_contact(flagged, opened)
+    assert repeat_contact(Contact(1, T0), opened) is None
 
 
 def test_followup_figures() -> None:

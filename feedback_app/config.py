@@ -48,6 +48,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMTP_PASSWORD": "",
         # "none", "starttls" or "ssl".
         "SMTP_SECURITY": "none",
+        # PEM file of CAs to trust for the SMTP server's certificate instead of the system's
+        # (a server with a private CA); "" for the system's. The certificate is always checked.
+        "SMTP_CA_FILE": "",
         "SMTP_TIMEOUT": 30,
         # Outbox: attempts per email or webhook before it is dead-lettered, and the first and
         # longest wait between two attempts (doubling, with jitter).
@@ -118,6 +121,9 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
         problems.append("FEEDBACK_MAIL_BACKEND must be smtp or mailbox")
     if config.get("SMTP_SECURITY") not in ("none", "starttls", "ssl"):
         problems.append("FEEDBACK_SMTP_SECURITY must be none, starttls or ssl")
+    ca_file = config.get("SMTP_CA_FILE")
+    if ca_file and not os.path.isfile(ca_file):
+        problems.append(f"FEEDBACK_SMTP_CA_FILE names no file: {ca_file}")
     if config.get("DEFAULT_INTERACTION_SURVEY") not in ("csat", "ces", "none"):
         problems.append("FEEDBACK_DEFAULT_INTERACTION_SURVEY must be csat, ces or none")
     unknown = sorted(

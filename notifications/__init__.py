@@ -5,7 +5,6 @@ from notifications.email import (
     MailSender,
     SmtpChannel,
     SmtpSettings,
-    build_mime,
     wire_bytes,
 )
 from notifications.mailbox import MailboxChannel
@@ -25,7 +24,6 @@ __all__ = [
     "SmtpSettings",
     "WebhookChannel",
     "WebhookRequest",
-    "build_mime",
     "new_secret",
     "retry_delay",
     "sign",

@@ -1,48 +1,33 @@
-"""Email over SMTP: MIME building and a channel that sends a batch over one connection."""
+"""Email over SMTP: the wire format and a channel that sends a batch over one connection."""
 
 from __future__ import annotations
 
+import binascii
+import re
 import secrets
 import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
-from email.charset import QP, Charset
 from email.header import Header
-from email.message import Message as MimeMessage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import Compat32
 from email.utils import format_datetime, formataddr, formatdate
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from notifications.message import DeliveryResult, Message
 
-# The email package's classic API: several times faster than ``EmailMessage`` with a modern
-# policy, which matters when a batch holds thousands of messages. Bodies are 7-bit on the
-# wire (quoted-printable when needed) for servers without 8BITMIME; long headers such as a
-# List-Unsubscribe URL are not folded inside a token, so receivers read them whole.
+# The wire format is written directly rather than through the email package's object model,
+# which costs more than the SMTP exchange itself when a batch holds thousands of messages.
+# Bodies are 7-bit on the wire (quoted-printable when needed) for servers without 8BITMIME;
+# a header is folded only beyond SMTP's line limit, so receivers read a List-Unsubscribe URL
+# whole; non-ASCII header text becomes RFC 2047 encoded words.
 #: SMTP's limit on a line; headers fold only beyond it, longer lines of text are encoded.
 MAX_LINE = 998
-
-
-class _WirePolicy(Compat32):
-    """compat32 that writes a header fitting on one line as it is, without re-parsing it.
-
-    Every value is ASCII by then (encoded words where needed), so this is what the email
-    package would write anyway, at a fraction of the cost.
-    """
-
-    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if isinstance(value, str) and value.isascii() and len(name) + len(value) + 2 <= MAX_LINE:
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)  # type: ignore[misc]
-
-
-WIRE_POLICY = _WirePolicy(linesep="\r\n", max_line_length=MAX_LINE)
-UTF8_QP = Charset("utf-8")
-UTF8_QP.body_encoding = QP
+CRLF = "\r\n"
+#: What the email package counts as a line end in a body.
+NEWLINE = re.compile(r"\r\n|\r|\n")
+#: Characters that cannot stand in an address written as ``Name <address>``.
+UNWRITABLE = re.compile(r'[\s<>",]')
 
 Security = Literal["none", "starttls", "ssl"]
 SECURITY_MODES: tuple[Security, ...] = ("none", "starttls", "ssl")
@@ -60,47 +45,72 @@ class MailChannel(Protocol):
 
 def _address(name: str, address: str) -> str:
     local, at, domain = address.rpartition("@")
-    if not at or not local or not domain or any(c.isspace() or c in '<>",' for c in address):
+    if not at or not local or not domain or UNWRITABLE.search(address):
         raise ValueError(f"{address!r} is not an address email can be sent to")
     return formataddr((name, address), charset="utf-8")
 
 
-def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8").encode()
+def _header_line(name: str, value: str) -> str:
+    """``Name: value`` and its line end; folded, and encoded unless ASCII, only when needed."""
+    if value.isascii():
+        if len(name) + len(value) + 2 <= MAX_LINE:
+            return f"{name}: {value}{CRLF}"
+        folded = Header(value, header_name=name).encode(linesep=CRLF, maxlinelen=MAX_LINE)
+    else:
+        folded = Header(value, "utf-8", header_name=name).encode(linesep=CRLF)
+    return f"{name}: {folded}{CRLF}"
 
 
-def _text_part(content: str, subtype: str) -> MIMEText:
-    plain = content.isascii() and all(len(line) <= MAX_LINE for line in content.splitlines())
-    return MIMEText(content, subtype, "us-ascii" if plain else UTF8_QP)  # type: ignore[arg-type]
+def _text_part(content: str, subtype: str) -> tuple[str, str, bytes]:
+    """The Content-Type, the transfer encoding and the body (CRLF line ends) of a text part.
 
-
-def build_mime(message: Message) -> MimeMessage:
-    """The message as MIME: text/plain, plus text/html as an alternative when there is one.
-
-    Raises ValueError for an address that cannot be written.
+    7-bit as it is when the text is ASCII in lines SMTP allows; quoted-printable UTF-8 else.
     """
-    text = _text_part(message.text, "plain")
-    mime: MimeMessage = text
-    if message.html:
-        mime = MIMEMultipart("alternative", _subparts=[text, _text_part(message.html, "html")])
-        # A boundary of our own spares the generator a regex per message to invent one;
-        # "=_" never occurs in quoted-printable text, and the rest is random.
-        mime.set_boundary(f"=_{secrets.token_hex(16)}")
-    mime["Message-ID"] = message.message_id
-    mime["Date"] = format_datetime(message.date) if message.date else formatdate(usegmt=True)
-    mime["From"] = _address(message.sender_name, message.sender)
-    mime["To"] = _address(message.recipient_name, message.recipient)
-    if message.reply_to:
-        mime["Reply-To"] = _header(message.reply_to)
-    mime["Subject"] = _header(message.subject)
-    for name, value in message.headers.items():
-        mime[name] = _header(value)
-    return mime
+    if "\r" in content:
+        content = NEWLINE.sub("\n", content)
+    if content.isascii() and max(map(len, content.split("\n"))) <= MAX_LINE:
+        return f'text/{subtype}; charset="us-ascii"', "7bit", content.replace("\n", CRLF).encode()
+    body = binascii.b2a_qp(content.encode(), istext=True).replace(b"\n", b"\r\n")
+    return f'text/{subtype}; charset="utf-8"', "quoted-printable", body
 
 
 def wire_bytes(message: Message) -> bytes:
-    """The message exactly as it goes over SMTP, CRLF line ends."""
-    return build_mime(message).as_bytes(policy=WIRE_POLICY)
+    """The message exactly as it goes over SMTP, CRLF line ends: text/plain, plus text/html
+    as an alternative when there is one.
+
+    Raises ValueError for an address that cannot be written.
+    """
+    headers = [
+        ("Message-ID", message.message_id),
+        ("Date", format_datetime(message.date) if message.date else formatdate(usegmt=True)),
+        ("From", _address(message.sender_name, message.sender)),
+        ("To", _address(message.recipient_name, message.recipient)),
+        *([("Reply-To", message.reply_to)] if message.reply_to else []),
+        ("Subject", message.subject),
+        *message.headers.items(),
+    ]
+    head = "".join(_header_line(name, value) for name, value in headers)
+    text_type, text_encoding, text = _text_part(message.text, "plain")
+    if not message.html:
+        top = (
+            f"Content-Type: {text_type}{CRLF}MIME-Version: 1.0{CRLF}"
+            f"Content-Transfer-Encoding: {text_encoding}{CRLF}{head}{CRLF}"
+        )
+        return top.encode() + text
+    html_type, html_encoding, html = _text_part(message.html, "html")
+    # "=_" never occurs in quoted-printable text, and the rest is random.
+    boundary = f"=_{secrets.token_hex(16)}"
+    top = (
+        f'Content-Type: multipart/alternative; boundary="{boundary}"{CRLF}'
+        f"MIME-Version: 1.0{CRLF}{head}{CRLF}--{boundary}{CRLF}"
+        f"Content-Type: {text_type}{CRLF}Content-Transfer-Encoding: {text_encoding}{CRLF}{CRLF}"
+    )
+    middle = (
+        f"{CRLF}--{boundary}{CRLF}"
+        f"Content-Type: {html_type}{CRLF}Content-Transfer-Encoding: {html_encoding}{CRLF}{CRLF}"
+    )
+    end = f"{CRLF}--{boundary}--{CRLF}"
+    return b"".join((top.encode(), text, middle.encode(), html, end.encode()))
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,9 @@ class SmtpSettings:
     password: str = ""
     security: Security = "none"
     timeout: float = 30.0
+    #: PEM file of the certificate authorities to trust for TLS instead of the system's, for
+    #: a server whose certificate a private CA signed. The certificate is always verified.
+    ca_file: str = ""
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY_MODES:
@@ -129,18 +142,20 @@ def _classify(code: int, text: bytes | str, what: str) -> DeliveryResult:
 class SmtpBatch:
     """One SMTP connection, opened at the first send and shared by the rest of the batch.
 
-    If the server cannot be reached, every later message of the batch fails at once with the
+    If no connection can be had, every later message of the batch fails at once with the
     same temporary error instead of each waiting for its own timeout.
     """
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
         self._smtp: smtplib.SMTP | None = None
-        self._unreachable: str = ""
+        self._no_connection: DeliveryResult | None = None
 
     def _connect(self) -> smtplib.SMTP:
         s = self._settings
-        context = ssl.create_default_context() if s.security != "none" else None
+        context = None
+        if s.security != "none":
+            context = ssl.create_default_context(cafile=s.ca_file or None)
         smtp: smtplib.SMTP
         if s.security == "ssl":
             smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
@@ -158,9 +173,29 @@ class SmtpBatch:
             raise
         return smtp
 
+    def _connection_failure(self, error: OSError | smtplib.SMTPException) -> DeliveryResult:
+        """Why there is no connection, for the delivery log.
+
+        Refused, timed out, an untrusted certificate or a refused login: the server's state or
+        our settings, not the message's fault, so always worth retrying once someone fixes it.
+        """
+        where = f"{self._settings.host}:{self._settings.port}"
+        if isinstance(error, smtplib.SMTPAuthenticationError):
+            answer = error.smtp_error.decode(errors="replace")
+            return DeliveryResult.temporary(
+                f"login to {where} refused: {error.smtp_code} {answer}", error.smtp_code, answer
+            )
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return DeliveryResult.temporary(
+                f"the TLS certificate of {where} is not trusted: {error.verify_message}"
+            )
+        if isinstance(error, smtplib.SMTPException):
+            return DeliveryResult.temporary(f"cannot open a session with {where}: {error}")
+        return DeliveryResult.temporary(f"cannot reach {where}: {error or type(error).__name__}")
+
     def send(self, message: Message) -> DeliveryResult:
-        if self._unreachable:
-            return DeliveryResult.temporary(self._unreachable)
+        if self._no_connection is not None:
+            return self._no_connection
         try:
             data = wire_bytes(message)
         except ValueError as error:
@@ -169,11 +204,8 @@ class SmtpBatch:
             try:
                 self._smtp = self._connect()
             except (OSError, smtplib.SMTPException) as error:
-                # Refused, timed out, TLS or login trouble: the server's state, not the
-                # message's fault, so it is always worth retrying once someone fixes it.
-                self._unreachable = f"cannot reach {self._settings.host}:{self._settings.port}: "
-                self._unreachable += str(error) or type(error).__name__
-                return DeliveryResult.temporary(self._unreachable)
+                self._no_connection = self._connection_failure(error)
+                return self._no_connection
         try:
             self._smtp.sendmail(message.sender, [message.recipient], data)
         except smtplib.SMTPRecipientsRefused as error:

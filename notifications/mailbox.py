@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from notifications.email import build_mime
+from notifications.email import wire_bytes
 from notifications.message import DeliveryResult, Message
 
 
 class MailboxChannel:
     """Hands each message to ``store`` (a list's ``append``, or a database writer).
 
-    The message is still built as MIME first, so what would fail on a real server fails here.
+    The message is still written in its wire format first, so what would fail on a real
+    server fails here.
     """
 
     def __init__(self, store: Callable[[Message], None]) -> None:
@@ -24,7 +25,7 @@ class MailboxChannel:
 
     def send(self, message: Message) -> DeliveryResult:
         try:
-            build_mime(message)
+            wire_bytes(message)
         except ValueError as error:
             return DeliveryResult.failed_permanently(str(error))
         self._store(message)

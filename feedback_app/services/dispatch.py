@@ -12,8 +12,9 @@ from feedback_app.extensions import db
 from feedback_app.models import Invitation, Survey
 from feedback_app.services.claims import claim
 from feedback_app.services.emails import SurveyEmails
-from feedback_app.services.outbox import queue_email
+from feedback_app.services.outbox import queue_invitation_emails
 from feedback_app.services.suppression import opt_outs, reason_to_suppress
+from notifications import Message
 from surveys.invitations import InvitationStatus, SuppressionReason, transition
 
 
@@ -33,6 +34,7 @@ def dispatch_due_invitations(now: datetime) -> int:
     invitations = claim(due, limit=int(current_app.config["DISPATCH_BATCH_SIZE"]))
     opted_out = opt_outs({invitation.customer_id for invitation in invitations})
     emails = SurveyEmails()
+    queued: list[tuple[Message, Invitation]] = []
     for invitation in invitations:
         survey: Survey = invitation.survey
         if invitation.expires_at <= now:
@@ -48,8 +50,9 @@ def dispatch_due_invitations(now: datetime) -> int:
             invitation.status = transition(invitation.status, InvitationStatus.SUPPRESSED)
             invitation.suppression_reason = reason
             continue
-        queue_email(emails.render(invitation), now, purpose="invitation", invitation=invitation)
+        queued.append((emails.render(invitation), invitation))
         invitation.status = transition(invitation.status, InvitationStatus.SENT)
         invitation.sent_at = now
+    queue_invitation_emails(queued, now, purpose="invitation")
     db.session.commit()
     return len(invitations)

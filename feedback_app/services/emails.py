@@ -7,6 +7,7 @@ is a ``notifications.Message``; hand it to ``outbox.queue_email`` to send it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from babel.support import Translations
 from flask import current_app
 from flask_babel import force_locale, get_translations, gettext
 from jinja2 import Template
+from markupsafe import escape
 
 from feedback_app.branding import accent_colors, question_text
 from feedback_app.i18n import best_locale
@@ -88,36 +90,30 @@ def _render_blocks(template: Template, context: Mapping[str, Any]) -> tuple[str,
     return one_line(subject), body.strip() + "\n"
 
 
-def compose(
-    name: str,
-    *,
-    to_email: str,
-    to_name: str = "",
-    context: Mapping[str, Any],
-    locale: str | None = None,
-    survey: Survey | None = None,
-    reply_to: str = "",
-    headers: Mapping[str, str] | None = None,
-    brand: Branding | None = None,
-) -> Message:
-    """Render the email ``name`` for one recipient.
-
-    :param context: the template's variables (each template lists the ones it reads);
-        ``brand`` (the survey's ``Branding``), ``to_name`` and ``lang`` are added.
-    :param locale: the recipient's language, e.g. ``Customer.locale``; English when no
-        translation exists.
-    :param reply_to: an address (``Name <a@b>`` or bare) for answers, e.g. a case owner's.
-    :param brand: ``branding(survey)`` when the caller already has it.
-    """
-    brand = brand or branding(survey)
+def _render(
+    name: str, context: Mapping[str, Any], lang: str, brand: Branding, to_name: str
+) -> tuple[str, str, str]:
+    """The subject, the text and the HTML of the email ``name`` in the language ``lang``."""
     env = current_app.jinja_env
-    lang = best_locale(locale)
     with force_locale(lang):
         translate = _translator(get_translations())
         values = {**context, "brand": brand, "to_name": to_name, "lang": lang}
         values["_"] = values["gettext"] = translate
         subject, text = _render_blocks(env.get_template(f"emails/{name}.txt"), values)
         html = env.get_template(f"emails/{name}.html").render(values, subject=subject)
+    return subject, text, html
+
+
+def _message(
+    brand: Branding,
+    *,
+    to_email: str,
+    to_name: str,
+    content: tuple[str, str, str],
+    reply_to: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> Message:
+    subject, text, html = content
     return Message(
         message_id=new_message_id(brand.sender_email),
         sender=brand.sender_email,
@@ -132,20 +128,79 @@ def compose(
     )
 
 
+def compose(
+    name: str,
+    *,
+    to_email: str,
+    to_name: str = "",
+    context: Mapping[str, Any],
+    locale: str | None = None,
+    survey: Survey | None = None,
+    reply_to: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> Message:
+    """Render the email ``name`` for one recipient.
+
+    :param context: the template's variables (each template lists the ones it reads);
+        ``brand`` (the survey's ``Branding``), ``to_name`` and ``lang`` are added.
+    :param locale: the recipient's language, e.g. ``Customer.locale``; English when no
+        translation exists.
+    :param reply_to: an address (``Name <a@b>`` or bare) for answers, e.g. a case owner's.
+    """
+    brand = branding(survey)
+    content = _render(name, context, best_locale(locale), brand, to_name)
+    return _message(
+        brand,
+        to_email=to_email,
+        to_name=to_name,
+        content=content,
+        reply_to=reply_to,
+        headers=headers,
+    )
+
+
+#: Stand-ins for what differs between two recipients of one survey email: rendered once,
+#: then replaced by each recipient's values. NUL occurs in no template or translation.
+_NAME, _TOKEN = "\x00name\x00", "\x00token\x00"
+_SLOT = re.compile("\x00(name|token)\x00")
+
+
+def _fill(pieces: list[str], values: Mapping[str, str]) -> str:
+    """Text split by ``_SLOT`` (literal, slot, literal, …) with each slot's value put back."""
+    filled = pieces.copy()
+    filled[1::2] = [values[slot] for slot in pieces[1::2]]
+    return "".join(filled)
+
+
+@dataclass(frozen=True)
+class _Stencil:
+    """A survey email rendered with ``_NAME`` and ``_TOKEN``, split where they stand."""
+
+    brand: Branding
+    subject: str
+    text: list[str]
+    html: list[str]
+
+
 class SurveyEmails:
     """Renders invitations and reminders, sharing what emails of one survey have in common.
 
-    A dispatch batch renders thousands of emails for a handful of surveys: the question, the
-    intro and the branding are worked out once per survey, language and purpose.
+    A dispatch batch renders thousands of emails for a handful of surveys, which differ only
+    in the recipient's name and link token. So the templates are rendered once per survey,
+    language, purpose and whether there is a name to greet, with stand-ins for those two, and
+    each email is that text with the stand-ins replaced (HTML-escaped in the HTML part). The
+    survey templates therefore print ``to_name`` and the links as they are, through no filter.
     """
 
     def __init__(self) -> None:
-        self._shared: dict[tuple[int, str, bool], dict[str, Any]] = {}
+        self._stencils: dict[tuple[int, str, bool, bool], _Stencil] = {}
 
-    def _common(self, survey: Survey, lang: str, reminder: bool) -> dict[str, Any]:
-        key = (survey.id, lang, reminder)
-        if key not in self._shared:
+    def _stencil(self, survey: Survey, lang: str, reminder: bool, named: bool) -> _Stencil:
+        key = (survey.id, lang, reminder, named)
+        if key not in self._stencils:
             company = survey.company_name
+            base = current_app.config["BASE_URL"].rstrip("/")
+            link = f"{base}/s/{_TOKEN}"
             with force_locale(lang):
                 intro = (
                     gettext(
@@ -160,15 +215,20 @@ class SurveyEmails:
                         company=company,
                     )
                 )
-                self._shared[key] = {
+                context = {
                     "intro": intro,
                     "question": question_text(survey),
                     "kind_name": kind_name(survey.kind),
                     "scale": survey.scale,
                     "reminder": reminder,
-                    "brand": branding(survey),
+                    "score_urls": [(n, f"{link}?score={n}") for n in survey.scale.points],
+                    "survey_url": link,
+                    "unsubscribe_url": f"{base}/u/{_TOKEN}",
                 }
-        return self._shared[key]
+            brand = branding(survey)
+            subject, text, html = _render("survey", context, lang, brand, _NAME if named else "")
+            self._stencils[key] = _Stencil(brand, subject, _SLOT.split(text), _SLOT.split(html))
+        return self._stencils[key]
 
     def render(self, invitation: Invitation, *, reminder: bool = False) -> Message:
         """The invitation (or its reminder) with the question as one-click score links.
@@ -178,26 +238,19 @@ class SurveyEmails:
         """
         survey = invitation.survey
         customer: Customer = invitation.customer
-        lang = best_locale(customer.locale)
-        common = self._common(survey, lang, reminder)
-        base = current_app.config["BASE_URL"].rstrip("/")
+        name = customer.name
+        stencil = self._stencil(survey, best_locale(customer.locale), reminder, bool(name))
         token = token_for(invitation)
-        link, stop = f"{base}/s/{token}", f"{base}/u/{token}"
-        return compose(
-            "survey",
+        text = _fill(stencil.text, {"name": name, "token": token})
+        html = _fill(stencil.html, {"name": escape(name), "token": escape(token)})
+        base = current_app.config["BASE_URL"].rstrip("/")
+        return _message(
+            stencil.brand,
             to_email=customer.email,
-            to_name=customer.name,
-            locale=lang,
-            survey=survey,
-            brand=common["brand"],
-            context={
-                **common,
-                "score_urls": [(point, f"{link}?score={point}") for point in survey.scale.points],
-                "survey_url": link,
-                "unsubscribe_url": stop,
-            },
+            to_name=name,
+            content=(stencil.subject, text, html),
             headers={
-                "List-Unsubscribe": f"<{stop}>",
+                "List-Unsubscribe": f"<{base}/u/{token}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
         )

@@ -11,10 +11,11 @@ bounds how many can repeat.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_bytes
 from email.header import decode_header, make_header
 from typing import Any
 
@@ -42,8 +43,8 @@ from notifications import (
     SmtpSettings,
     WebhookChannel,
     WebhookRequest,
-    build_mime,
     retry_delay,
+    wire_bytes,
 )
 
 #: Sends between two commits of their results: at most this many repeat after a crash.
@@ -60,6 +61,33 @@ def address_problem(address: str) -> str:
     return ""
 
 
+def _email_row(message: Message, now: datetime, purpose: str) -> dict[str, Any]:
+    """The outbox row's columns for ``message``; dead at once if its address is unusable."""
+    problem = address_problem(message.recipient)
+    return {
+        "channel": OutboxChannel.EMAIL,
+        "status": OutboxStatus.DEAD if problem else OutboxStatus.PENDING,
+        "purpose": purpose,
+        "delivery_id": message.message_id,
+        "recipient": message.recipient,
+        "subject": message.subject[:500],
+        "payload": {
+            "sender": message.sender,
+            "sender_name": message.sender_name,
+            "recipient_name": message.recipient_name,
+            "reply_to": message.reply_to,
+            "text": message.text,
+            "html": message.html,
+            "headers": dict(message.headers),
+        },
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": problem,
+        "response_body": "",
+        "created_at": now,
+    }
+
+
 def queue_email(
     message: Message, now: datetime, *, purpose: str, invitation: Invitation | None = None
 ) -> OutboxMessage:
@@ -72,36 +100,28 @@ def queue_email(
         ``reply``, ``digest``; shown on the outbox page.
     :param invitation: the invitation it carries, if any.
     """
-    problem = address_problem(message.recipient)
-    row = OutboxMessage(
-        channel=OutboxChannel.EMAIL,
-        status=OutboxStatus.DEAD if problem else OutboxStatus.PENDING,
-        purpose=purpose,
-        delivery_id=message.message_id,
-        recipient=message.recipient,
-        subject=message.subject[:500],
-        payload={
-            "sender": message.sender,
-            "sender_name": message.sender_name,
-            "recipient_name": message.recipient_name,
-            "reply_to": message.reply_to,
-            "text": message.text,
-            "html": message.html,
-            "headers": dict(message.headers),
-        },
-        invitation=invitation,
-        attempts=0,
-        next_attempt_at=now,
-        last_error=problem,
-        response_body="",
-        created_at=now,
-    )
+    row = OutboxMessage(**_email_row(message, now, purpose), invitation=invitation)
     db.session.add(row)
     return row
 
 
-def message_of(row: OutboxMessage) -> Message:
-    """The email an outbox row holds, exactly as queued."""
+def queue_invitation_emails(
+    emails: Sequence[tuple[Message, Invitation]], now: datetime, *, purpose: str
+) -> None:
+    """``queue_email`` for many stored invitations' emails, in one multi-row INSERT.
+
+    Same rows and the same transaction as one call each; does not commit.
+    """
+    if emails:
+        rows = [
+            _email_row(message, now, purpose) | {"invitation_id": invitation.id}
+            for message, invitation in emails
+        ]
+        db.session.execute(sa.insert(OutboxMessage), rows)
+
+
+def message_of(row: OutboxMessage | sa.Row[Any]) -> Message:
+    """The email an outbox row (or a row of its columns) holds, exactly as queued."""
     data = row.payload
     return Message(
         message_id=row.delivery_id,
@@ -128,6 +148,7 @@ def _smtp_channel(app: Flask) -> MailChannel:
             password=str(config["SMTP_PASSWORD"]),
             security=config["SMTP_SECURITY"],
             timeout=float(config["SMTP_TIMEOUT"]),
+            ca_file=str(config["SMTP_CA_FILE"]),
         )
     )
 
@@ -138,8 +159,11 @@ def _readable(value: str) -> str:
 
 
 def keep_in_mailbox(message: Message) -> None:
-    """The development mailbox's store: one ``MailboxMessage`` row, in the current session."""
-    mime = build_mime(message)
+    """The development mailbox's store: one ``MailboxMessage`` row, in the current session.
+
+    Its headers are read back from the wire format, so the mailbox shows what SMTP would send.
+    """
+    mime = message_from_bytes(wire_bytes(message))
     db.session.add(
         MailboxMessage(
             message_id=message.message_id,
@@ -192,16 +216,35 @@ class _Claimed:
     refusal: str = ""
 
 
+#: What sending a row needs: read as plain rows, not ORM objects, for a cheaper claim.
+_SENDING_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.channel,
+    OutboxMessage.attempts,
+    OutboxMessage.delivery_id,
+    OutboxMessage.recipient,
+    OutboxMessage.subject,
+    OutboxMessage.payload,
+    OutboxMessage.endpoint_id,
+    OutboxMessage.created_at,
+)
+
+
 def _claim_due(now: datetime, limit: int) -> list[_Claimed]:
     due = (
-        sa.select(OutboxMessage)
+        sa.select(OutboxMessage.id)
         .where(
             OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
             OutboxMessage.next_attempt_at <= now,
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
-    rows = claim(due, limit=limit)
+    ids = claim(due, limit=limit)
+    by_id = {
+        row.id: row
+        for row in db.session.execute(sa.select(*_SENDING_COLUMNS).where(OutboxMessage.id.in_(ids)))
+    }
+    rows = [by_id[id_] for id_ in ids]
     endpoint_ids = {row.endpoint_id for row in rows if row.endpoint_id is not None}
     endpoints = {
         endpoint.id: endpoint
@@ -209,23 +252,31 @@ def _claim_due(now: datetime, limit: int) -> list[_Claimed]:
             sa.select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))
         )
     }
-    lease_end = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     claimed = []
     for row in rows:
-        row.attempts += 1
-        row.last_attempt_at = now
-        row.next_attempt_at = lease_end
+        attempts = row.attempts + 1
         if row.channel is OutboxChannel.EMAIL:
-            claimed.append(_Claimed(row.id, row.attempts, message_of(row), None))
+            claimed.append(_Claimed(row.id, attempts, message_of(row), None))
             continue
         endpoint = endpoints[row.endpoint_id] if row.endpoint_id is not None else None
         if endpoint is None or not endpoint.active:
-            claimed.append(_Claimed(row.id, row.attempts, None, None, "the endpoint is off"))
+            claimed.append(_Claimed(row.id, attempts, None, None, "the endpoint is off"))
             continue
         request = WebhookRequest(
             endpoint.url, row.delivery_id, row.payload["body"], endpoint.secret
         )
-        claimed.append(_Claimed(row.id, row.attempts, None, request))
+        claimed.append(_Claimed(row.id, attempts, None, request))
+    # One statement for the whole lease rather than an UPDATE per row.
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(
+            attempts=OutboxMessage.attempts + 1,
+            last_attempt_at=now,
+            next_attempt_at=now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"]),
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return claimed
 
@@ -233,12 +284,8 @@ def _claim_due(now: datetime, limit: int) -> list[_Claimed]:
 def _outcome(
     item: _Claimed, result: DeliveryResult, now: datetime, rand: Callable[[], float]
 ) -> dict[str, Any]:
-    """The row's new state after one attempt, as a bulk-update mapping."""
-    values: dict[str, Any] = {
-        "id": item.id,
-        "response_status": result.status,
-        "response_body": result.response,
-    }
+    """The row's new column values after one attempt."""
+    values: dict[str, Any] = {"response_status": result.status, "response_body": result.response}
     if result.ok:
         return values | {"status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
     delay = None if result.permanent else retry_delay(retry_policy(), item.attempts, rand)
@@ -258,18 +305,31 @@ def _outcome(
 def _recorder(
     now: datetime, rand: Callable[[], float]
 ) -> Iterator[Callable[[_Claimed, DeliveryResult], None]]:
-    """Collect results and write them in bulk every ``RESULTS_PER_COMMIT`` sends."""
-    pending: list[dict[str, Any]] = []
+    """Collect results and write them in bulk every ``RESULTS_PER_COMMIT`` sends.
+
+    Rows with the same outcome (every sent one, as a rule) share one UPDATE.
+    """
+    pending: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    count = 0
 
     def flush() -> None:
-        if pending:
-            db.session.execute(sa.update(OutboxMessage), pending)
-            pending.clear()
+        nonlocal count
+        for values, ids in pending.items():
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(dict(values))
+                .execution_options(synchronize_session=False)
+            )
+        pending.clear()
+        count = 0
         db.session.commit()
 
     def record(item: _Claimed, result: DeliveryResult) -> None:
-        pending.append(_outcome(item, result, now, rand))
-        if len(pending) >= RESULTS_PER_COMMIT:
+        nonlocal count
+        pending.setdefault(tuple(_outcome(item, result, now, rand).items()), []).append(item.id)
+        count += 1
+        if count >= RESULTS_PER_COMMIT:
             flush()
 
     try:

@@ -18,6 +18,10 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    #: The TLS version the message came over ("TLSv1.3"), or None for plain text.
+    tls: str | None = None
+    #: The name the client logged in with, or None if it did not.
+    login: str | None = None
 
 
 class SinkHandler:
@@ -38,15 +42,30 @@ class SinkHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         parsed = message_from_bytes(envelope.original_content or b"", policy=policy.default)
         assert isinstance(parsed, EmailMessage)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        assert server.transport is not None
+        tls = server.transport.get_extra_info("ssl_object")
+        login = session.login_data.decode() if session.login_data else None
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                parsed,
+                tls.version() if tls else None,
+                login,
+            )
+        )
         return "250 Message accepted"
 
 
 class SmtpSink(Controller):
-    """An aiosmtpd server on 127.0.0.1; ``port=0`` lets the OS choose, read back after start."""
+    """An aiosmtpd server on 127.0.0.1; ``port=0`` lets the OS choose, read back after start.
 
-    def __init__(self, handler: SinkHandler, port: int = 0) -> None:
-        super().__init__(handler, hostname="127.0.0.1", port=port)
+    ``options`` go to aiosmtpd: ``ssl_context`` (TLS from the start), ``tls_context`` and
+    ``require_starttls`` (STARTTLS), ``authenticator`` and ``auth_required`` (AUTH), etc.
+    """
+
+    def __init__(self, handler: SinkHandler, port: int = 0, **options: Any) -> None:
+        super().__init__(handler, hostname="127.0.0.1", port=port, **options)
 
     @property
     def running(self) -> bool:

@@ -104,6 +104,39 @@ def test_a_button_in_the_received_email_answers_the_survey(
     assert (response.invitation_id, response.score, response.source) == (invitation.id, 4, "email")
 
 
+def test_each_email_of_a_batch_carries_its_own_greeting_and_links(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+) -> None:
+    """One dispatch run renders a survey's template once; each email still gets its own."""
+    named, named_token = make_invitation(email="zoe@example.com")
+    named.customer.name = 'Zoë <b>& "Co"'
+    nameless, nameless_token = make_invitation(email="anon@example.com")
+    nameless.customer.name = ""
+    db.session.commit()
+
+    assert dispatch_due_invitations(clock.now) == 2
+    assert deliver_outbox(clock.now) == 2
+
+    mails = {r.recipients[0]: r.message for r in smtp_handler.received}
+    for address, token in (("zoe@example.com", named_token), ("anon@example.com", nameless_token)):
+        html = mails[address].get_body(("html",)).get_content()
+        survey = f"http://feedback.test/s/{token}"
+        stop = f"http://feedback.test/u/{token}"
+        assert HREF.findall(html) == [f"{survey}?score={n}" for n in range(1, 6)] + [survey, stop]
+        assert mails[address]["List-Unsubscribe"] == f"<{stop}>"
+    zoe_text = mails["zoe@example.com"].get_body(("plain",)).get_content()
+    zoe_html = mails["zoe@example.com"].get_body(("html",)).get_content()
+    assert zoe_text.startswith('Hello Zoë <b>& "Co",\r\n')
+    assert "Hello Zoë &lt;b&gt;&amp; &#34;Co&#34;,</p>" in zoe_html
+    assert mails["zoe@example.com"]["To"] == '"Zoë <b>& \\"Co\\"" <zoe@example.com>'
+    anon_text = mails["anon@example.com"].get_body(("plain",)).get_content()
+    assert anon_text.startswith("Hello,\r\n")
+    assert ">Hello,</p>" in mails["anon@example.com"].get_body(("html",)).get_content()
+
+
 def test_a_down_server_delays_the_email_until_it_is_back(
     app: Flask,
     clock: FrozenClock,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 from standardwebhooks import Webhook
@@ -13,7 +15,6 @@ from notifications import (
     MailboxChannel,
     Message,
     RetryPolicy,
-    build_mime,
     retry_delay,
     sign,
     wire_bytes,
@@ -51,17 +52,47 @@ def test_a_header_value_with_cr_or_lf_is_refused(fields: dict[str, object]) -> N
 
 
 def test_the_mime_has_text_then_html_alternative_and_quoted_names() -> None:
-    mime = build_mime(
+    wire = wire_bytes(
         message(
             recipient_name='Zoë "Z" Example',
             html="<p>Hello</p>",
             date=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
         )
     )
+    mime = message_from_bytes(wire, policy=policy.default)
+    assert isinstance(mime, EmailMessage)
     assert mime["Date"] == "Mon, 02 Mar 2026 09:00:00 +0000"
-    assert [part.get_content_type() for part in mime.get_payload()] == ["text/plain", "text/html"]
-    wire = wire_bytes(message(recipient_name='Zoë "Z" Example'))
+    assert mime["To"] == '"Zoë \\"Z\\" Example" <casey@example.com>'
+    assert [(part.get_content_type(), part.get_content()) for part in mime.iter_parts()] == [
+        ("text/plain", "Hello"),
+        ("text/html", "<p>Hello</p>"),
+    ]
     assert b"\r\nTo: =?utf-8?q?Zo=C3=AB_=22Z=22_Example?= <casey@example.com>\r\n" in wire
+
+
+def test_text_goes_7bit_when_it_can_and_quoted_printable_when_it_cannot() -> None:
+    text = "Ligne \u00e9\r\ntrailing space \n.\n" + "a" * 1000 + "\n"
+    wire = wire_bytes(message(text=text, html="<p>" + "x" * 1200 + "</p>"))
+    assert all(len(line) <= 998 for line in wire.split(b"\r\n"))
+    assert b"\n" not in wire.replace(b"\r\n", b"")
+    mime = message_from_bytes(wire, policy=policy.default)
+    assert isinstance(mime, EmailMessage)
+    plain, html = mime.iter_parts()
+    assert plain["Content-Transfer-Encoding"] == "quoted-printable"
+    assert plain.get_content().replace("\r\n", "\n") == text.replace("\r\n", "\n")
+    assert html.get_content() == "<p>" + "x" * 1200 + "</p>"
+    short = message_from_bytes(wire_bytes(message(text="Hi\nthere\n")), policy=policy.default)
+    assert short["Content-Transfer-Encoding"] == "7bit"
+    assert short.get_content_type() == "text/plain"
+    assert short.get_content() == "Hi\r\nthere\r\n"
+
+
+def test_a_long_non_ascii_subject_is_folded_into_encoded_words() -> None:
+    subject = "Réponse à votre demande " * 8
+    wire = wire_bytes(message(subject=subject))
+    head = wire.split(b"\r\n\r\n")[0]
+    assert head.isascii() and all(len(line) <= 78 for line in head.split(b"\r\n"))
+    assert message_from_bytes(wire, policy=policy.default)["Subject"] == subject
 
 
 def test_the_mailbox_keeps_a_good_message_and_refuses_an_unwritable_address() -> None:

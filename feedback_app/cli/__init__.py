@@ -2,37 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 from flask.cli import FlaskGroup
 
+#: The modules under ``feedback_app.cli`` whose ``COMMANDS`` the ``feedback`` command offers.
+COMMAND_MODULES = (
+    "accounts",
+    "delivery",
+    "demo",
+    "followups",
+    "imports",
+    "jobs",
+    "maintenance",
+    "rollups",
+    "scheduling",
+    "serve",
+)
+
 
 def register_commands(app: Flask) -> None:
-    from feedback_app.cli import (
-        accounts,
-        delivery,
-        demo,
-        followups,
-        imports,
-        jobs,
-        maintenance,
-        rollups,
-        scheduling,
-        serve,
-    )
-
-    modules = (
-        accounts,
-        delivery,
-        demo,
-        followups,
-        imports,
-        jobs,
-        maintenance,
-        rollups,
-        scheduling,
-        serve,
-    )
-    for module in modules:
+    """Add every command module's commands; imported here so ``create_app`` stays light."""
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"feedback_app.cli.{name}")
         for command in module.COMMANDS:
             app.cli.add_command(command)
 

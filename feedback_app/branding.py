@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext
 
 from feedback_app.models import Survey
+from surveys.settings import HEX_COLOR
 
-_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_ACCENT = "#1f5fbf"
 
 
@@ -31,7 +29,7 @@ def accent_colors(accent: str) -> tuple[str, str]:
     Picks black or white, whichever contrasts more; one of them always reaches WCAG AA
     (4.5:1), whatever the accent.
     """
-    color = accent if _HEX_COLOR.fullmatch(accent or "") else DEFAULT_ACCENT
+    color = accent if HEX_COLOR.fullmatch(accent or "") else DEFAULT_ACCENT
     background = _luminance(color)
     on_white = (1.05) / (background + 0.05)
     on_black = (background + 0.05) / 0.05

@@ -22,7 +22,7 @@ MAX_DELAY_SECONDS = 30 * 86400
 MAX_DAYS = 365
 MAX_CADENCE_DAYS = 730
 
-_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 #: ``https://host[:port]``, or plain http for a developer's own machine (loopback).
 _ORIGIN = re.compile(
     r"(https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"
@@ -139,7 +139,7 @@ def settings_problems(kind: SurveyKind, settings: SurveySettings) -> dict[str, s
         problems["reminder_days"] = (
             "must be at least 1 and less than the expiry days, or empty for no reminder"
         )
-    if not _HEX_COLOR.fullmatch(settings.accent_color):
+    if not HEX_COLOR.fullmatch(settings.accent_color):
         problems["accent_color"] = "must be a colour written #rrggbb, e.g. #1f5fbf"
     if settings.logo_url and not _is_https_url(settings.logo_url):
         problems["logo_url"] = "must be an https:// address of an image, or empty"

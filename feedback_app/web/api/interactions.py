@@ -21,12 +21,11 @@ from feedback_app.web.api.fields import Reader, iso
 from surveys.channels import Channel
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
+from surveys.settings import MAX_DELAY_SECONDS
 
 bp = Blueprint("interactions", __name__)
 
 SURVEY_CHOICES = ("csat", "ces", "none")
-#: The longest ``delay_seconds`` accepted: 30 days.
-MAX_DELAY_SECONDS = 30 * 86400
 #: The reason given when no invitation exists because the post asked for ``survey: none``.
 NOT_REQUESTED = "not_requested"
 

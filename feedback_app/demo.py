@@ -31,7 +31,7 @@ from feedback_app.services.ingest import (
 )
 from feedback_app.services.nps import enrol_person, schedule_due_nps
 from feedback_app.services.outbox import deliver_outbox
-from feedback_app.services.responses import record_response
+from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.surveys import survey_for_kind
 from surveys.answers import ResponseSource
 from surveys.cases import ACTIVE, CaseStatus, Outcome
@@ -341,7 +341,7 @@ def _answer(rng: random.Random, day: datetime, skills: dict[int, float], now: da
             comment,
             answered_at,
             source=rng.choice([ResponseSource.EMAIL, ResponseSource.PAGE]),
-            invitation=invitation,
+            invitation=lock_invitation(invitation),
         )
 
 

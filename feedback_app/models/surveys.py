@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from surveys.bucketing import Bucket, Thresholds
 from surveys.channels import Channel
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import KIND_SPECS, ScaleSpec, SurveyKind
+
+if TYPE_CHECKING:
+    from feedback_app.models.followups import FollowUpRuleSettings
 
 
 class Survey(Base):
@@ -48,6 +52,9 @@ class Survey(Base):
     accent_color: Mapped[str] = mapped_column(sa.String(7), default="#1f5fbf")
     logo_url: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime]
+
+    #: The survey's own follow-up rule; None means its kind's default (``rule_for``).
+    followup_rule: Mapped[FollowUpRuleSettings | None] = relationship()
 
     @property
     def thresholds(self) -> Thresholds:

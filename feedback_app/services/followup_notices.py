@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -142,14 +142,17 @@ def _alert(case: FollowUpCase, to: User, reason: str, now: datetime) -> None:
 
 
 def _webhook(event: str, case: FollowUpCase, now: datetime) -> None:
+    queue_webhook_event(event, lambda: _case_payload(case, now), now)
+
+
+def _case_payload(case: FollowUpCase, now: datetime) -> dict[str, Any]:
     owner = case.owner.email if case.owner else "unassigned"
     summary = (
         f"Case #{case.id}: {_customer_label(case)} scored {case.score}/"
         f"{KIND_SPECS[case.kind].high} on {case.kind.value.upper()}; {case.status.label.lower()},"
         f" {case.priority.value} priority, owner {owner}"
     )
-    payload = {**case_json(case, now), "summary": summary, "url": case_url(case)}
-    queue_webhook_event(event, payload, now)
+    return {**case_json(case, now), "summary": summary, "url": case_url(case)}
 
 
 def _customer_label(case: FollowUpCase) -> str:

@@ -86,16 +86,14 @@ class CaseChange:
 
 def rule_for(survey: Survey) -> FollowUpRule:
     """The survey's own follow-up rule, or its kind's default."""
-    settings = db.session.get(FollowUpRuleSettings, survey.id)
+    settings = survey.followup_rule
     return settings.as_rule() if settings is not None else DEFAULT_RULES[survey.kind]
 
 
 def save_rule(survey: Survey, rule: FollowUpRule, now: datetime) -> FollowUpRuleSettings:
     """Check ``rule`` against the survey's scale and store it; flushes only."""
     check_rule(survey.kind, rule)
-    settings = db.session.get(FollowUpRuleSettings, survey.id) or FollowUpRuleSettings(
-        survey_id=survey.id
-    )
+    settings = survey.followup_rule or FollowUpRuleSettings(survey_id=survey.id)
     settings.open_max = rule.open_max
     settings.high_max = rule.high_max
     settings.deadline_hours = rule.deadline_hours
@@ -103,20 +101,26 @@ def save_rule(survey: Survey, rule: FollowUpRule, now: datetime) -> FollowUpRule
     settings.owner_policy = rule.owner_policy
     settings.resurvey = rule.resurvey
     settings.updated_at = now
-    db.session.add(settings)
+    survey.followup_rule = settings
     db.session.flush()
     return settings
 
 
-def sync_case(response: Response, now: datetime) -> FollowUpCase | None:
+def sync_case(response: Response, now: datetime, *, created: bool) -> FollowUpCase | None:
     """Open a case for a low response, or bring its case up to date after an edit.
 
     Called wherever a response is written or edited, in the same transaction; flushes only.
     A score raised above the threshold marks the case (``score_raised_at``) but keeps it,
     since someone may already be talking to the customer.
+
+    :param created: the response is new, so it cannot have a case yet.
     """
     rule = rule_for(response.survey)
-    case = db.session.scalar(sa.select(FollowUpCase).where(FollowUpCase.response_id == response.id))
+    case = None
+    if not created:
+        case = db.session.scalar(
+            sa.select(FollowUpCase).where(FollowUpCase.response_id == response.id)
+        )
     if case is None:
         plan = plan_followup(rule, response.score, now)
         if plan is None:

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Interaction, Invitation, Survey
+from feedback_app.services.claims import take_write_lock
 from feedback_app.services.suppression import opt_outs
 from surveys.fatigue import SCHEDULE, CustomerFacts, SurveyRules, decide
 from surveys.invitations import InvitationStatus, SuppressionReason
@@ -60,13 +62,35 @@ def survey_url(invitation: Invitation, score: int | None = None) -> str:
     return url if score is None else f"{url}?score={score}"
 
 
-def find_by_token(token: str) -> Invitation | None:
-    """The invitation a link token belongs to, or None for an unknown token."""
+#: The survey page's invitation with everything the page needs, built once: on the answer
+#: path, constructing an ORM statement costs more than the database takes to run it.
+_BY_TOKEN = (
+    sa.select(Invitation)
+    .where(Invitation.token_hash == sa.bindparam("token_hash"))
+    .options(
+        joinedload(Invitation.survey, innerjoin=True).joinedload(Survey.followup_rule),
+        joinedload(Invitation.customer, innerjoin=True),
+        joinedload(Invitation.interaction),
+    )
+)
+#: Locks only the invitation's row, never its survey's, which every answer shares.
+_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update(of=Invitation).execution_options(
+    populate_existing=True
+)
+
+
+def find_by_token(token: str, *, lock: bool = False) -> Invitation | None:
+    """The invitation a link token belongs to, with its survey, customer and interaction.
+
+    :param lock: lock the invitation row for this transaction, to answer it: answers to one
+        invitation (a double tap, two tabs) are serialised by this lock.
+    """
     if not token or len(token) > 128:
         return None
-    return db.session.scalar(
-        sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
-    )
+    if lock:
+        take_write_lock()
+    statement = _BY_TOKEN_LOCKED if lock else _BY_TOKEN
+    return db.session.scalar(statement, {"token_hash": hash_token(token)})
 
 
 def fatigue_rules(survey: Survey) -> SurveyRules:

@@ -56,9 +56,34 @@ def edit_window() -> timedelta:
     return timedelta(days=current_app.config["EDIT_WINDOW_DAYS"])
 
 
+#: Built once, being on the answer path (see ``invitations._BY_TOKEN``).
+_RESPONSE_TO = sa.select(Response).where(Response.invitation_id == sa.bindparam("invitation_id"))
+
+
 def response_to(invitation: Invitation) -> Response | None:
     """The response given to ``invitation``, if any."""
-    return db.session.scalar(sa.select(Response).where(Response.invitation_id == invitation.id))
+    return db.session.scalar(_RESPONSE_TO, {"invitation_id": invitation.id})
+
+
+@dataclass(frozen=True)
+class LockedInvitation:
+    """An invitation locked for this transaction, with its answer as committed when locked.
+
+    Answers to one invitation (a double tap, two tabs) are serialised by the lock: the second
+    waits, then finds the first one's response and edits it instead of failing on the unique
+    ``invitation_id``. Made by ``lock_invitation``, or from ``find_by_token(token, lock=True)``
+    and ``response_to`` read after it (one query fewer, for the survey page).
+    """
+
+    invitation: Invitation
+    answer: Response | None
+
+
+def lock_invitation(invitation: Invitation) -> LockedInvitation:
+    """Lock an invitation already loaded, to answer it."""
+    take_write_lock()
+    db.session.refresh(invitation, with_for_update=True)
+    return LockedInvitation(invitation, response_to(invitation))
 
 
 def record_open(invitation: Invitation, now: datetime) -> None:
@@ -80,7 +105,7 @@ def record_response(
     now: datetime,
     *,
     source: ResponseSource,
-    invitation: Invitation | None = None,
+    invitation: LockedInvitation | None = None,
     customer: Customer | None = None,
     response: Response | None = None,
     locale: str | None = None,
@@ -95,7 +120,7 @@ def record_response(
 
     :param score: as received (form strings too); validated on the survey's scale, never clamped.
     :param comment: the whole comment as it should now read; ``None`` keeps an existing one.
-    :param invitation: the invitation answered; its response is edited if it has one.
+    :param invitation: the invitation answered, locked with its answer (which is edited).
     :param customer: who answered when there is no invitation (a signed embed); else ``None``.
     :param response: the response to edit when there is no invitation (an embed's second post).
     :param locale: the language the customer answered in.
@@ -108,7 +133,7 @@ def record_response(
     bucket = classify(survey.kind, value, survey.thresholds)
     text = None if comment is None else clean_comment(comment)
     if invitation is not None:
-        response = _lock_answer_of(invitation)
+        response = invitation.answer
     elif response is not None:
         take_write_lock()
         db.session.refresh(response, with_for_update=True)
@@ -128,7 +153,7 @@ def record_response(
             updated_at=now,
         )
         if invitation is not None:
-            _answer_invitation(response, invitation, now)
+            _answer_invitation(response, invitation.invitation, now)
         db.session.add(response)
     else:
         if not can_edit(response.created_at, now, edit_window()):
@@ -148,23 +173,11 @@ def record_response(
     # Runs in the transaction that wrote ``response``, before the commit below. ``previous`` is
     # None for a new response, else the score, bucket and comment this edit replaced.
     count_in_rollups(response, None if previous is None else previous.score)
-    sync_case(response, now)
+    sync_case(response, now, created=previous is None)
     queue_response_event(response, now, created=previous is None)
 
     db.session.commit()
     return RecordedAnswer(response, previous, changed=True)
-
-
-def _lock_answer_of(invitation: Invitation) -> Response | None:
-    """Lock the invitation and return its response as committed now.
-
-    Answers to one invitation (a double tap, two tabs) are serialised here: the second waits,
-    then finds the first one's response and edits it instead of failing on the unique
-    ``invitation_id``.
-    """
-    take_write_lock()
-    db.session.refresh(invitation, with_for_update=True)
-    return response_to(invitation)
 
 
 def _answer_invitation(response: Response, invitation: Invitation, now: datetime) -> None:

@@ -7,6 +7,7 @@ writers never lose an increment.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -105,13 +106,16 @@ def apply_entries(added: Iterable[Entry], removed: Iterable[Entry] = ()) -> int:
         # One order for every writer, so two transactions never wait on each other's rows.
         for (dimension, day, survey_id, value), counts in sorted(deltas.items())
     ]
-    db.session.execute(_upsert(), rows)
+    db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
     return len(rows)
 
 
-def _upsert() -> Any:
-    """INSERT … ON CONFLICT DO UPDATE adding the new counts to the stored ones."""
-    dialect = db.session.get_bind().dialect.name
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE adding the new counts to the stored ones.
+
+    Built once per dialect: building it costs more than running it, on every answer.
+    """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ScoreRollup.__table__
     statement = insert(table)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,8 @@ from surveys.bucketing import Bucket
 
 EVENTS = ("response.created", "response.updated", "followup.created", "followup.updated")
 LOW_BUCKETS = {Bucket.DETRACTOR, Bucket.UNSATISFIED}
+#: Where ``_active_endpoints`` keeps its per-transaction read in ``Session.info``.
+_ENDPOINTS_KEY = "feedback.webhook_endpoints"
 
 
 class InvalidEndpoint(ValueError):
@@ -137,25 +139,29 @@ def _body(endpoint: WebhookEndpoint, event: str, payload: dict[str, Any], now: d
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
-def queue_webhook_event(event: str, payload: dict[str, Any], now: datetime) -> list[OutboxMessage]:
+def queue_webhook_event(
+    event: str, payload: Callable[[], dict[str, Any]], now: datetime
+) -> list[OutboxMessage]:
     """Queue ``event`` for every active endpoint subscribed to it; does not commit.
 
     Write it in the transaction that makes the change, so the event exists exactly when the
     change does. Each row gets its own ``webhook-id``, kept across retries and re-sends.
 
     :param event: one of ``EVENTS``.
-    :param payload: JSON-serialisable data, sent as ``data`` (Slack endpoints get a summary;
-        for ``followup.*`` they show ``payload["summary"]`` and link ``payload["url"]``).
+    :param payload: builds the JSON-serialisable data, sent as ``data`` (Slack endpoints get
+        a summary; for ``followup.*`` they show ``payload["summary"]`` and link
+        ``payload["url"]``). Called only when an endpoint subscribes, since building it may
+        load related rows.
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    endpoints = db.session.scalars(
-        sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
-    ).all()
+    endpoints = [endpoint for endpoint in _active_endpoints() if event in endpoint.events]
+    if not endpoints:
+        return []
+    db.session.flush()  # the payload names the ids of rows the caller has just added
+    data = payload()
     rows = []
     for endpoint in endpoints:
-        if event not in endpoint.events:
-            continue
         row = OutboxMessage(
             channel=OutboxChannel.WEBHOOK,
             status=OutboxStatus.PENDING,
@@ -163,7 +169,7 @@ def queue_webhook_event(event: str, payload: dict[str, Any], now: datetime) -> l
             delivery_id=f"msg_{secrets.token_hex(16)}",
             recipient=endpoint.url,
             subject=event,
-            payload={"body": _body(endpoint, event, payload, now)},
+            payload={"body": _body(endpoint, event, data, now)},
             endpoint=endpoint,
             attempts=0,
             next_attempt_at=now,
@@ -176,7 +182,27 @@ def queue_webhook_event(event: str, payload: dict[str, Any], now: datetime) -> l
     return rows
 
 
+#: Built once, being on the answer path (see ``invitations._BY_TOKEN``).
+_ACTIVE = sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+
+
+def _active_endpoints() -> Sequence[WebhookEndpoint]:
+    """The active endpoints, read once per transaction: one answer may queue two events.
+
+    Read without flushing the caller's pending rows first, which the query does not need.
+    An endpoint added later in the same transaction is not seen until the next one.
+    """
+    cached = db.session.info.get(_ENDPOINTS_KEY)
+    transaction = db.session().get_transaction()
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
+    with db.session.no_autoflush:
+        endpoints = db.session.scalars(_ACTIVE).all()
+    db.session.info[_ENDPOINTS_KEY] = (db.session().get_transaction(), endpoints)
+    return endpoints
+
+
 def queue_response_event(response: Response, now: datetime, *, created: bool) -> None:
     """Queue ``response.created`` or ``response.updated``; does not commit."""
     event = "response.created" if created else "response.updated"
-    queue_webhook_event(event, response_payload(response), now)
+    queue_webhook_event(event, lambda: response_payload(response), now)

@@ -19,6 +19,7 @@ from feedback_app.extensions import csrf
 from feedback_app.models import Invitation, Response
 from feedback_app.services.invitations import find_by_token
 from feedback_app.services.responses import (
+    LockedInvitation,
     edit_window,
     record_open,
     record_response,
@@ -50,9 +51,12 @@ class Answering:
     deadline: datetime | None
 
 
-def _load(token: str, now: datetime) -> Answering:
-    """The invitation behind ``token`` with its answer; aborts with a readable 404 or 410."""
-    invitation = find_by_token(token)
+def _load(token: str, now: datetime, *, lock: bool = False) -> Answering:
+    """The invitation behind ``token`` with its answer; aborts with a readable 404 or 410.
+
+    :param lock: lock the invitation first, to answer it (see ``LockedInvitation``).
+    """
+    invitation = find_by_token(token, lock=lock)
     if invitation is None or invitation.status is InvitationStatus.SUPPRESSED:
         abort(
             message_page(
@@ -130,7 +134,7 @@ def survey(token: str) -> WerkzeugResponse:
 @bp.post("/s/<token>")
 def answer(token: str) -> WerkzeugResponse:
     now = utcnow()
-    state = _load(token, now)
+    state = _load(token, now, lock=True)
     survey = state.invitation.survey
     form = AnswerForm(survey.scale)
     if not form.validate():
@@ -150,7 +154,7 @@ def answer(token: str) -> WerkzeugResponse:
             form.comment.data,
             now,
             source=form.source,
-            invitation=state.invitation,
+            invitation=LockedInvitation(state.invitation, state.answer),
             locale=str(get_locale()),
         )
     except SurveyExpired:

@@ -11,7 +11,7 @@ from flask.testing import FlaskCliRunner
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Response, ScoreRollup
 from feedback_app.models.metrics import SCORE_COLUMNS
-from feedback_app.services.responses import record_response
+from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
 from surveys.answers import ResponseSource
 
@@ -59,7 +59,12 @@ def test_an_edit_moves_the_count_from_the_old_score_to_the_new(
     invitation = db.session.get(Invitation, response.invitation_id)
     clock.advance(days=2)
     record_response(
-        response.survey, "10", None, clock.now, source=ResponseSource.PAGE, invitation=invitation
+        response.survey,
+        "10",
+        None,
+        clock.now,
+        source=ResponseSource.PAGE,
+        invitation=lock_invitation(invitation),
     )
     assert stored()[("all", "2026-03-02", "")] == {10: 1}
     assert stored()[("channel", "2026-03-02", "email")] == {10: 1}

@@ -23,7 +23,7 @@ from feedback_app.models import (
     WebhookFormat,
 )
 from feedback_app.services.outbox import deliver_outbox
-from feedback_app.services.responses import record_response
+from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.webhooks import create_endpoint
 from notifications import WebhookChannel, WebhookRequest
 from surveys.answers import ResponseSource
@@ -33,7 +33,12 @@ from tests.helpers import FrozenClock, csrf_from
 
 def answer(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:
     return record_response(
-        invitation.survey, score, comment, now, source=ResponseSource.PAGE, invitation=invitation
+        invitation.survey,
+        score,
+        comment,
+        now,
+        source=ResponseSource.PAGE,
+        invitation=lock_invitation(invitation),
     ).response
 
 

@@ -23,7 +23,7 @@ from feedback_app.models import (
     Team,
     User,
 )
-from feedback_app.services.responses import record_response
+from feedback_app.services.responses import lock_invitation, record_response
 from surveys.answers import ResponseSource
 from surveys.channels import Channel
 from tests.helpers import csrf_from
@@ -111,7 +111,7 @@ def answer(app: Flask, org: Org, clock: Any, make_invitation: Callable[..., Any]
             comment,
             clock.now,
             source=ResponseSource.PAGE,
-            invitation=invitation,
+            invitation=lock_invitation(invitation),
         )
         return recorded.response
 

@@ -77,7 +77,7 @@ def test_scores_above_the_thresholds_open_none(answer: Answer, kind: str, score:
 def test_a_raised_score_marks_the_case_and_a_lowered_one_unmarks_it(
     answer: Answer, clock: Any
 ) -> None:
-    from feedback_app.services.responses import record_response
+    from feedback_app.services.responses import lock_invitation, record_response
     from surveys.answers import ResponseSource
 
     response = answer(1)
@@ -86,14 +86,14 @@ def test_a_raised_score_marks_the_case_and_a_lowered_one_unmarks_it(
     invitation = response.invitation
     clock.advance(hours=1)
     record_response(response.survey, 4, None, clock.now, source=ResponseSource.PAGE,
-                    invitation=invitation)  # fmt: skip
+                    invitation=lock_invitation(invitation))  # fmt: skip
     assert case_of(response) is case
     assert (case.score, case.bucket.value, case.opening_score) == (4, "satisfied", 1)
     assert case.score_raised_at == OPENED + timedelta(hours=1)
     assert case.status is CaseStatus.OPEN
     clock.advance(hours=1)
     record_response(response.survey, 2, None, clock.now, source=ResponseSource.PAGE,
-                    invitation=invitation)  # fmt: skip
+                    invitation=lock_invitation(invitation))  # fmt: skip
     assert (case.score, case.score_raised_at) == (2, None)
     assert [event[1:3] for event in timeline(case)[2:]] == [
         ("score", {"from": 1, "to": 4, "above_threshold": True}),

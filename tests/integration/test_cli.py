@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey, FollowUpCase, Invitation, Response, Role, User
-from feedback_app.services.responses import record_response
+from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.surveys import survey_for_kind
 from surveys import Bucket, SurveyKind
 from surveys.answers import ResponseSource
@@ -111,7 +111,12 @@ def test_rebucket_refiles_follow_up_cases_with_their_response(
 ) -> None:
     invitation, _ = make_invitation("nps")
     answer = record_response(
-        invitation.survey, 6, "slow", clock.now, source=ResponseSource.PAGE, invitation=invitation
+        invitation.survey,
+        6,
+        "slow",
+        clock.now,
+        source=ResponseSource.PAGE,
+        invitation=lock_invitation(invitation),
     )
     case = db.session.scalar(sa.select(FollowUpCase))
     assert (case.score, case.bucket) == (6, Bucket.DETRACTOR)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Response
-from feedback_app.services.responses import PreviousAnswer, record_response
+from feedback_app.services.responses import PreviousAnswer, lock_invitation, record_response
 from surveys.answers import InvalidComment, ResponseSource, SurveyExpired
 from surveys.bucketing import Bucket
 from surveys.errors import InvalidScore
@@ -28,13 +28,23 @@ def test_an_edit_reports_what_it_replaced(
 ) -> None:
     invitation, _ = make_invitation("nps")
     first = record_response(
-        invitation.survey, 6, "Meh", clock.now, source=ResponseSource.EMAIL, invitation=invitation
+        invitation.survey,
+        6,
+        "Meh",
+        clock.now,
+        source=ResponseSource.EMAIL,
+        invitation=lock_invitation(invitation),
     )
     assert (first.previous, first.changed) == (None, True)
     clock.advance(hours=1)
 
     second = record_response(
-        invitation.survey, "9", None, clock.now, source=ResponseSource.PAGE, invitation=invitation
+        invitation.survey,
+        "9",
+        None,
+        clock.now,
+        source=ResponseSource.PAGE,
+        invitation=lock_invitation(invitation),
     )
 
     assert second.response.id == first.response.id
@@ -51,11 +61,21 @@ def test_an_edit_that_changes_nothing_writes_nothing(
     invitation, _ = make_invitation()
     created = clock.now
     record_response(
-        invitation.survey, 4, "ok", clock.now, source=ResponseSource.PAGE, invitation=invitation
+        invitation.survey,
+        4,
+        "ok",
+        clock.now,
+        source=ResponseSource.PAGE,
+        invitation=lock_invitation(invitation),
     )
     clock.advance(hours=1)
     again = record_response(
-        invitation.survey, 4, " ok ", clock.now, source=ResponseSource.PAGE, invitation=invitation
+        invitation.survey,
+        4,
+        " ok ",
+        clock.now,
+        source=ResponseSource.PAGE,
+        invitation=lock_invitation(invitation),
     )
     assert (again.changed, again.previous, again.response.updated_at) == (False, None, created)
 
@@ -79,7 +99,7 @@ def test_bad_input_writes_nothing(
             comment,
             clock.now,
             source=ResponseSource.API,
-            invitation=invitation,
+            invitation=lock_invitation(invitation),
         )
     assert count() == 0
     assert invitation.status is InvitationStatus.SCHEDULED
@@ -91,14 +111,24 @@ def test_a_suppressed_or_expired_invitation_takes_no_answer(
     suppressed, _ = make_invitation(suppressed=SuppressionReason.UNSUBSCRIBED)
     with pytest.raises(InvalidTransition):
         record_response(
-            suppressed.survey, 5, "", clock.now, source=ResponseSource.API, invitation=suppressed
+            suppressed.survey,
+            5,
+            "",
+            clock.now,
+            source=ResponseSource.API,
+            invitation=lock_invitation(suppressed),
         )
     db.session.rollback()
     expiring, _ = make_invitation(email="other@example.com")
     clock.advance(days=30)
     with pytest.raises(SurveyExpired):
         record_response(
-            expiring.survey, 5, "", clock.now, source=ResponseSource.API, invitation=expiring
+            expiring.survey,
+            5,
+            "",
+            clock.now,
+            source=ResponseSource.API,
+            invitation=lock_invitation(expiring),
         )
     db.session.rollback()
     assert count() == 0

@@ -1,0 +1,108 @@
+"""Two answers to one invitation at the same moment (a double tap, two tabs) make one response.
+
+The second waits on the invitation's lock, then finds the first one's response and edits it,
+so nothing fails on the unique ``invitation_id`` and the rollups count the answer once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from feedback_app.extensions import db
+from feedback_app.models import FollowUpCase, Invitation, Response
+from feedback_app.services.rollups import rollup_differences
+from tests.helpers import csrf_from
+
+MakeInvitation = Callable[..., tuple[Invitation, str]]
+
+
+@contextmanager
+def invitation_locked(url: str, invitation_id: int) -> Iterator[Callable[[int], None]]:
+    """Hold the invitation's row lock (the single write lock on SQLite) from another connection.
+
+    Yields a function that waits until that many other sessions queue behind the lock; on
+    SQLite, whose writers wait inside the driver, it returns at once.
+    """
+    engine = sa.create_engine(url)
+    connection = engine.connect()
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        connection.execute(
+            sa.text("SELECT id FROM invitations WHERE id = :id FOR UPDATE"), {"id": invitation_id}
+        )
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def wait_for_waiters(count: int) -> None:
+        if not postgres:
+            return
+        with engine.connect() as watcher:
+            waiting = sa.text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            # Each check is a round trip; the loop ends as soon as both answers are queued.
+            deadline = time.monotonic() + 30
+            while watcher.execute(waiting).scalar_one() < count:
+                watcher.rollback()
+                assert time.monotonic() < deadline, "the answers never queued behind the lock"
+
+    try:
+        yield wait_for_waiters
+    finally:
+        connection.rollback()
+        connection.close()
+        engine.dispose()
+
+
+def test_two_answers_at_once_make_one_response_and_the_later_one_edits_it(
+    app: Flask, make_invitation: MakeInvitation
+) -> None:
+    invitation, token = make_invitation("csat")
+    clients = [app.test_client(), app.test_client()]
+    forms: list[str] = []
+    statuses: list[int] = []
+
+    def open_page(index: int) -> None:
+        # In a thread of its own, as a browser is: the test's app context (and its ``g``,
+        # where the CSRF token is cached) stays out of the customer's requests.
+        forms.append(csrf_from(clients[index].get(f"/s/{token}").text))
+
+    for index in range(2):
+        opening = threading.Thread(target=open_page, args=(index,))
+        opening.start()
+        opening.join()
+
+    def post(index: int, score: int) -> None:
+        data: dict[str, Any] = {"csrf_token": forms[index], "score": score, "comment": ""}
+        statuses.append(clients[index].post(f"/s/{token}", data=data).status_code)
+
+    with invitation_locked(app.config["DATABASE_URL"], invitation.id) as wait_for_waiters:
+        threads = [
+            threading.Thread(target=post, args=(index, score)) for index, score in enumerate((2, 5))
+        ]
+        for thread in threads:
+            thread.start()
+        wait_for_waiters(2)
+    for thread in threads:
+        thread.join()
+
+    db.session.expire_all()
+    stored = db.session.scalars(sa.select(Response)).all()
+    assert statuses == [303, 303]
+    assert len(stored) == 1
+    assert stored[0].invitation_id == invitation.id
+    assert stored[0].score in (2, 5)
+    assert stored[0].updated_at >= stored[0].created_at
+    # Score 2 opened a case whichever came first; one case, on the one response.
+    assert [case.response_id for case in db.session.scalars(sa.select(FollowUpCase))] == [
+        stored[0].id
+    ]
+    assert rollup_differences() == []

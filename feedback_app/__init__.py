@@ -14,6 +14,7 @@ from feedback_app import config as app_config
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate
 from feedback_app.i18n import select_locale
 from feedback_app.logs import configure_logging
+from feedback_app.outage import check_idle_connections
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -44,7 +45,10 @@ def create_app(
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
     with app.app_context():
-        _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        else:
+            check_idle_connections(db.engine)
 
     from feedback_app.web import register_blueprints
 
@@ -60,13 +64,11 @@ def _engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
     if str(config["DATABASE_URL"]).startswith("sqlite"):
         # The busy timeout makes concurrent writers wait for the lock instead of failing.
         return {"connect_args": {"timeout": config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
-    return {"pool_pre_ping": True}
+    return {}
 
 
 def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
     """Foreign keys on, WAL for concurrent readers, and a busy timeout, on every connection."""
-    if engine.dialect.name != "sqlite":
-        return
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:

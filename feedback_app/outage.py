@@ -2,14 +2,16 @@
 
 A restarting server, a cut network or (on SQLite) a writer holding the lock past the busy
 timeout surface as these errors. Neither kind of process needs restarting afterwards: on
-PostgreSQL the pool tests each connection before use (``pool_pre_ping``) and replaces the
-broken ones, and a SQLite file needs no reconnecting, so the next request or job run after
-the database is back simply works.
+PostgreSQL a connection that failed is dropped with the rest of the pool, and one that sat
+idle is tested before use (``check_idle_connections``); a SQLite file needs no reconnecting.
+So the next request or job run after the database is back simply works.
 """
 
 from __future__ import annotations
 
+import time
 from contextlib import suppress
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -34,3 +36,35 @@ def abandon_transaction() -> None:
     """Roll back what the failed work began; the connection may already be gone."""
     with suppress(sa.exc.SQLAlchemyError):
         db.session.rollback()
+
+
+#: A pooled connection used this recently is taken as alive without a test.
+IDLE_CHECK_SECONDS = 1.0
+
+
+def check_idle_connections(engine: sa.Engine, idle_seconds: float = IDLE_CHECK_SECONDS) -> None:
+    """Test a pooled connection before use only if it sat idle for ``idle_seconds``.
+
+    ``pool_pre_ping`` tests every checkout, a round trip on every request. A connection
+    returned a moment ago is almost surely alive, and if the server went away in that moment
+    the request fails like those in flight did, and takes the pool down with it. One that sat
+    idle through a restart is tested and replaced before anyone uses it.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                # The pool drops this connection and checks out another (a fresh one).
+                raise sa.exc.DisconnectionError(describe(error)) from error
+            raise

@@ -61,7 +61,14 @@ _RESPONSE_TO = sa.select(Response).where(Response.invitation_id == sa.bindparam(
 
 
 def response_to(invitation: Invitation) -> Response | None:
-    """The response given to ``invitation``, if any."""
+    """The response given to ``invitation``, if any.
+
+    Only an answered invitation has one: the first answer moves it to responded in the same
+    transaction, and nothing moves it back. So the status answers without a query, and is
+    current when the invitation was read under its lock.
+    """
+    if invitation.status is not InvitationStatus.RESPONDED:
+        return None
     return db.session.scalar(_RESPONSE_TO, {"invitation_id": invitation.id})
 
 

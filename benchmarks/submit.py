@@ -5,8 +5,9 @@ Both sides run under gunicorn with ``feedback serve``'s settings on a fresh SQLi
 POST (CSRF check, score validation, bucketing, invitation lock and status, rollups,
 follow-up cases and webhooks); the baseline (``baseline_app.py``) inserts the same
 ``responses`` row and nothing else. Each of 16 client threads posts its share of answers on
-its own keep-alive session; the figures are answers per second and p99 latency, and the
-ratio of the two throughputs is the figure to watch (target: at least 0.5).
+its own session; the figures are answers per second and p99 latency, and the ratio of the
+two throughputs is the figure to watch (target: at least 0.5). The two servers run side by
+side and take turns (see ``run``), so the machine's other load weighs on both alike.
 
 Run: ``.venv/bin/python benchmarks/submit.py [--answers N]``. ``run()`` returns the figures.
 """
@@ -25,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,8 @@ CONNECTIONS = 16
 #: Web processes on each side, as ``feedback serve`` starts on this 2-core machine.
 WORKERS = 4
 ANSWERS = 3200
+#: Turns each side takes; each side answers ANSWERS in all, split evenly between its turns.
+ROUNDS = 4
 SECRET = "benchmark-secret-key-" + "x" * 32
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -124,115 +128,158 @@ def _gunicorn(app_spec: str, url: str, folder: Path, extra: list[str]) -> Iterat
         process.wait(timeout=60)
 
 
-def _hammer(
-    post: Callable[[requests.Session, int, dict[str, str]], requests.Response],
-    prepare: Callable[[requests.Session], dict[str, str]],
-    count: int,
-) -> dict[str, float]:
-    """Post ``count`` answers over CONNECTIONS threads; throughput and latency percentiles."""
-    latencies: list[float] = []
-    failures: list[int] = []
-    lock = threading.Lock()
-    shares = [range(i, count, CONNECTIONS) for i in range(CONNECTIONS)]
+Post = Callable[[requests.Session, int], requests.Response]
 
-    def client(share: range) -> None:
-        with requests.Session() as session:
-            fields = prepare(session)
+
+@dataclass
+class Side:
+    """One server under test: how it posts answer ``index``, and what it measured so far."""
+
+    post: Post
+    sessions: list[requests.Session]
+    #: Answers handed out so far; each index is one seeded invitation, answered once.
+    used: int = 0
+    seconds: float = 0.0
+    answers: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    def burst(self, count: int) -> tuple[float, list[float]]:
+        """Post the next ``count`` answers over CONNECTIONS threads; wall time and latencies."""
+        first, self.used = self.used, self.used + count
+        latencies: list[float] = []
+        failures: list[int] = []
+        lock = threading.Lock()
+
+        def client(session: requests.Session, share: range) -> None:
             for index in share:
                 started = time.perf_counter()
-                response = post(session, index, fields)
+                response = self.post(session, index)
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
                     if response.status_code != 303:
                         failures.append(response.status_code)
 
-    threads = [threading.Thread(target=client, args=(share,)) for share in shares]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    if failures:
-        raise RuntimeError(f"{len(failures)} answers failed: {sorted(set(failures))}")
-    quantiles = statistics.quantiles(latencies, n=100)
-    return {
-        "per_second": count / wall,
-        "p50_ms": quantiles[49] * 1000,
-        "p99_ms": quantiles[98] * 1000,
-    }
+        threads = [
+            threading.Thread(
+                target=client, args=(session, range(first + i, first + count, CONNECTIONS))
+            )
+            for i, session in enumerate(self.sessions)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        if failures:
+            raise RuntimeError(f"{len(failures)} answers failed: {sorted(set(failures))}")
+        return wall, latencies
+
+    def measure(self, count: int) -> None:
+        wall, latencies = self.burst(count)
+        self.seconds += wall
+        self.answers += count
+        self.latencies.extend(latencies)
+
+    def figures(self) -> dict[str, float]:
+        quantiles = statistics.quantiles(self.latencies, n=100)
+        return {
+            "per_second": self.answers / self.seconds,
+            "p50_ms": quantiles[49] * 1000,
+            "p99_ms": quantiles[98] * 1000,
+        }
 
 
 def _score(index: int) -> str:
     return str(1 + index % 5)
 
 
-def measure_ours(url: str, folder: Path, count: int) -> dict[str, float]:
+def _form(index: int) -> dict[str, str]:
+    return {"score": _score(index), "comment": "benchmark answer"}
+
+
+@contextmanager
+def ours(url: str, folder: Path, count: int) -> Iterator[Side]:
+    """The survey page POST, each of the 16 sessions with its page's cookie and CSRF token."""
     _, pairs = _seed(url, folder, count)
     with _gunicorn("feedback_app:create_app()", url, folder, []) as base:
-
-        def prepare(session: requests.Session) -> dict[str, str]:
-            """Open one survey page for the session cookie and its CSRF token."""
+        sessions, tokens = [], []
+        for _ in range(CONNECTIONS):
+            session = requests.Session()
             page = session.get(f"{base}/s/{pairs[0][1]}", timeout=60)
             match = CSRF.search(page.text)
             if match is None:
                 raise RuntimeError(f"no CSRF token on the survey page: {page.status_code}")
-            return {"csrf_token": match.group(1)}
+            sessions.append(session)
+            tokens.append(match.group(1))
+        csrf = dict(zip(map(id, sessions), tokens, strict=True))
 
-        def post(
-            session: requests.Session, index: int, fields: dict[str, str]
-        ) -> requests.Response:
+        def post(session: requests.Session, index: int) -> requests.Response:
             return session.post(
                 f"{base}/s/{pairs[index][1]}",
-                data={**fields, "score": _score(index), "comment": "benchmark answer"},
+                data={"csrf_token": csrf[id(session)], **_form(index)},
                 allow_redirects=False,
                 timeout=120,
             )
 
-        return _hammer(post, prepare, count)
+        yield Side(post, sessions)
 
 
-def measure_baseline(url: str, folder: Path, count: int) -> dict[str, float]:
+@contextmanager
+def baseline(url: str, folder: Path, count: int) -> Iterator[Side]:
+    """The minimal insert endpoint (``baseline_app.py``)."""
     survey_id, pairs = _seed(url, folder, count)
     extra = ["--pythonpath", str(ROOT / "benchmarks")]
     with _gunicorn("baseline_app:create()", url, folder, extra) as base:
 
-        def post(
-            session: requests.Session, index: int, _fields: dict[str, str]
-        ) -> requests.Response:
+        def post(session: requests.Session, index: int) -> requests.Response:
             return session.post(
                 f"{base}/answer/{survey_id}/{pairs[index][0]}",
-                data={"score": _score(index), "comment": "benchmark answer"},
+                data=_form(index),
                 allow_redirects=False,
                 timeout=120,
             )
 
-        return _hammer(post, lambda session: {}, count)
+        yield Side(post, [requests.Session() for _ in range(CONNECTIONS)])
 
 
 def run(answers: int = ANSWERS, dialect: str | None = None) -> dict[str, Any]:
-    """Both sides on fresh databases; the real path's throughput ratio and its p99.
+    """Both sides on fresh databases, measured in turns; the throughput ratio and our p99.
 
-    PostgreSQL, the production set-up, when a server is configured; else SQLite.
+    PostgreSQL, the production set-up, when a server is configured; else SQLite. Both
+    servers run side by side; after a warm-up each, they take turns in the order
+    baseline, ours, ours, baseline, ... so that a load drifting on the (shared) machine
+    weighs on both alike.
     """
     dialect = dialect or ("postgresql" if postgres_configured() else "sqlite")
+    burst = max(answers // ROUNDS, CONNECTIONS)
+    warmup = max(burst // 4, CONNECTIONS)
+    seeded = warmup + ROUNDS * burst
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        with fresh_database(dialect, folder, "baseline") as url:
-            baseline = measure_baseline(url, folder, answers)
-        with fresh_database(dialect, folder, "submit") as url:
-            ours = measure_ours(url, folder, answers)
+        with (
+            fresh_database(dialect, folder, "baseline") as baseline_url,
+            fresh_database(dialect, folder, "submit") as submit_url,
+            baseline(baseline_url, folder / "baseline", seeded) as minimal,
+            ours(submit_url, folder / "submit", seeded) as page,
+        ):
+            for side in (minimal, page):
+                side.burst(warmup)
+            for turn in range(ROUNDS):
+                for side in (minimal, page) if turn % 2 == 0 else (page, minimal):
+                    side.measure(burst)
+            mine, theirs = page.figures(), minimal.figures()
     return {
         "database": dialect,
-        "answers": answers,
+        "answers": page.answers,
         "connections": CONNECTIONS,
-        "submit_per_second": round(ours["per_second"], 1),
-        "submit_p50_ms": round(ours["p50_ms"], 1),
-        "submit_p99_ms": round(ours["p99_ms"], 1),
-        "baseline_per_second": round(baseline["per_second"], 1),
-        "baseline_p99_ms": round(baseline["p99_ms"], 1),
-        "submit_ratio": round(ours["per_second"] / baseline["per_second"], 3),
+        "submit_per_second": round(mine["per_second"], 1),
+        "submit_p50_ms": round(mine["p50_ms"], 1),
+        "submit_p99_ms": round(mine["p99_ms"], 1),
+        "baseline_per_second": round(theirs["per_second"], 1),
+        "baseline_p99_ms": round(theirs["p99_ms"], 1),
+        "submit_ratio": round(mine["per_second"] / theirs["per_second"], 3),
     }
 
 

@@ -122,6 +122,13 @@ def wants_resurvey(rule: FollowUpRule, *, has_address: bool, sent: datetime | No
     return rule.resurvey and has_address and sent is None
 
 
+def wants_round_robin(policy: OwnerPolicy, team_manager_id: int | None) -> bool:
+    """Whether ``choose_owner`` will need the managers and the last round-robin owner."""
+    if policy is OwnerPolicy.UNASSIGNED:
+        return False
+    return policy is OwnerPolicy.ROUND_ROBIN or team_manager_id is None
+
+
 def choose_owner(
     policy: OwnerPolicy,
     *,
@@ -135,10 +142,8 @@ def choose_owner(
     without an owner when the policy asked for one. Round-robin takes the manager after the
     one who got the last round-robin case, in id order, wrapping around.
     """
-    if policy is OwnerPolicy.UNASSIGNED:
-        return None
-    if policy is OwnerPolicy.TEAM_MANAGER and team_manager_id is not None:
-        return team_manager_id
+    if not wants_round_robin(policy, team_manager_id):
+        return team_manager_id if policy is OwnerPolicy.TEAM_MANAGER else None
     ordered = sorted(manager_ids)
     if not ordered:
         return None

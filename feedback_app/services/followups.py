@@ -49,6 +49,7 @@ from surveys.followups import (
     plan_followup,
     priority_for,
     wants_resurvey,
+    wants_round_robin,
 )
 from surveys.tokens import hash_token
 
@@ -392,16 +393,22 @@ def _choose_owner(rule: FollowUpRule, response: Response) -> tuple[int | None, b
     team_manager = (
         manager.id if manager and manager.active and manager.has_role(Role.MANAGER) else None
     )
-    last = db.session.scalar(
-        sa.select(FollowUpCase.owner_id)
-        .where(FollowUpCase.round_robin.is_(True))
-        .order_by(FollowUpCase.id.desc())
-        .limit(1)
-    )
+    manager_ids: list[int] = []
+    last = None
+    # Each answer that opens a case comes here: read only what the policy will use.
+    if wants_round_robin(rule.owner_policy, team_manager):
+        manager_ids = [user.id for user in _staff(Role.MANAGER)]
+        if manager_ids:
+            last = db.session.scalar(
+                sa.select(FollowUpCase.owner_id)
+                .where(FollowUpCase.round_robin.is_(True))
+                .order_by(FollowUpCase.id.desc())
+                .limit(1)
+            )
     owner = choose_owner(
         rule.owner_policy,
         team_manager_id=team_manager,
-        manager_ids=[user.id for user in _staff(Role.MANAGER)],
+        manager_ids=manager_ids,
         last_round_robin_id=last,
     )
     by_team = rule.owner_policy is OwnerPolicy.TEAM_MANAGER and team_manager is not None

@@ -17,6 +17,7 @@ from surveys.followups import (
     choose_owner,
     plan_followup,
     wants_resurvey,
+    wants_round_robin,
 )
 from surveys.kinds import KIND_SPECS, SurveyKind
 from surveys.review import InvalidTag, ReviewTag, parse_tags
@@ -111,6 +112,23 @@ def test_choose_owner(
         policy, team_manager_id=team_manager, manager_ids=managers, last_round_robin_id=last
     )
     assert owner == expected
+
+
+@pytest.mark.parametrize(
+    ("policy", "team_manager", "expected"),
+    [
+        (OwnerPolicy.TEAM_MANAGER, 7, False),
+        (OwnerPolicy.TEAM_MANAGER, None, True),
+        (OwnerPolicy.ROUND_ROBIN, 7, True),
+        (OwnerPolicy.ROUND_ROBIN, None, True),
+        (OwnerPolicy.UNASSIGNED, 7, False),
+        (OwnerPolicy.UNASSIGNED, None, False),
+    ],
+)
+def test_round_robin_inputs_are_wanted_only_when_the_policy_may_use_them(
+    policy: OwnerPolicy, team_manager: int | None, expected: bool
+) -> None:
+    assert wants_round_robin(policy, team_manager) is expected
 
 
 @pytest.mark.parametrize(

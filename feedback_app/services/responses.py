@@ -179,9 +179,12 @@ def record_response(
     # ---- What follows from a new or changed answer ------------------------------------------
     # Runs in the transaction that wrote ``response``, before the commit below. ``previous`` is
     # None for a new response, else the score, bucket and comment this edit replaced.
-    count_in_rollups(response, None if previous is None else previous.score)
     sync_case(response, now, created=previous is None)
     queue_response_event(response, now, created=previous is None)
+    # Last, right before the commit: every answer of a day adds to the same rollup rows, and
+    # holds them locked from this statement until it commits.
+    db.session.flush()
+    count_in_rollups(response, None if previous is None else previous.score)
 
     db.session.commit()
     return RecordedAnswer(response, previous, changed=True)

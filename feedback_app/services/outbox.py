@@ -5,12 +5,14 @@ Delivery is at least once. A deliverer claims due rows by pushing ``next_attempt
 ``OUTBOX_LEASE_SECONDS`` and commits that before sending, so a deliverer that crashes after
 sending but before recording leaves its rows to come due again; the repeat carries the same
 Message-ID or webhook-id, and results are committed every ``RESULTS_PER_COMMIT`` sends, which
-bounds how many can repeat.
+bounds how many can repeat. A batch stops before its lease could end under it and gives back
+what it has not tried, so two deliverers never hold the same row.
 """
 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -338,33 +340,75 @@ def _recorder(
         flush()
 
 
-def deliver_outbox(now: datetime, rand: Callable[[], float] = random.random) -> int:
+def deliver_outbox(
+    now: datetime,
+    rand: Callable[[], float] = random.random,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> int:
     """Send one batch of due emails and webhooks; commits. Returns how many were attempted.
 
     Emails share one connection of the mail backend; webhooks share one HTTP session. A
     temporary failure is retried after an exponential backoff with jitter (``rand``), up to
     ``OUTBOX_MAX_ATTEMPTS``; a permanent one (SMTP 5xx, unusable address) is dead at once.
+
+    A batch never outlives its lease: when slow servers (webhooks timing out one after
+    another) bring it near the end, it stops and gives its untried rows back, due at once,
+    so another deliverer never takes rows that this one is still sending. The first row of
+    a batch is always tried, so a lease set too short still makes progress.
+
+    :param monotonic: the clock that times the batch against its lease.
     """
     claimed = _claim_due(now, int(current_app.config["OUTBOX_BATCH_SIZE"]))
     if not claimed:
         return 0
+    config = current_app.config
+    lease_ends = monotonic() + float(config["OUTBOX_LEASE_SECONDS"])
+    tried: list[int] = []
+
+    def may_send(longest: float) -> bool:
+        """Whether a send that may take ``longest`` seconds still ends within the lease."""
+        return not tried or monotonic() + longest < lease_ends
+
     emails = [item for item in claimed if item.email is not None]
     webhooks = [item for item in claimed if item.webhook is not None]
     with _recorder(now, rand) as record:
         for item in claimed:
             if item.refusal:
                 record(item, DeliveryResult.failed_permanently(item.refusal))
-        if emails:
+                tried.append(item.id)
+        smtp_timeout = float(config["SMTP_TIMEOUT"])
+        if emails and may_send(smtp_timeout):
             with mail_channel().batch() as sender:
                 for item in emails:
+                    if not may_send(smtp_timeout):
+                        break
                     assert item.email is not None
                     record(item, sender.send(item.email))
-        if webhooks:
-            with WebhookChannel(float(current_app.config["WEBHOOK_TIMEOUT"])) as channel:
+                    tried.append(item.id)
+        webhook_timeout = float(config["WEBHOOK_TIMEOUT"])
+        if webhooks and may_send(webhook_timeout):
+            with WebhookChannel(webhook_timeout) as channel:
                 for item in webhooks:
+                    if not may_send(webhook_timeout):
+                        break
                     assert item.webhook is not None
                     record(item, channel.send(item.webhook))
-    return len(claimed)
+                    tried.append(item.id)
+    _give_back(sorted({item.id for item in claimed} - set(tried)), now)
+    return len(tried)
+
+
+def _give_back(ids: Sequence[int], now: datetime) -> None:
+    """Make claimed rows that were not tried due again at once, their attempt not counted."""
+    if not ids:
+        return
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(attempts=OutboxMessage.attempts - 1, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def retry(statement: sa.Select[tuple[OutboxMessage]], now: datetime) -> int:

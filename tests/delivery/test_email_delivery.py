@@ -222,3 +222,34 @@ def test_a_temporary_refusal_is_retried_until_the_limit_then_dead(
     assert row.last_error == (
         "recipient refused: 451 4.3.0 Try again later (gave up after 3 attempts)"
     )
+
+
+def test_a_batch_near_the_end_of_its_lease_gives_its_untried_rows_back(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+) -> None:
+    """Slow sends must not outlive the lease, or a second worker would send the same rows."""
+    for name in ("first", "second", "third"):
+        make_invitation(email=f"{name}@example.com")
+    dispatch_due_invitations(clock.now)
+    readings = iter(range(0, 3600, 300))  # each look at the clock finds 5 minutes gone
+
+    # The lease is 600 s: a third send, starting at 600 s, would end after it.
+    assert deliver_outbox(clock.now, monotonic=lambda: next(readings)) == 2
+
+    assert [r.recipients[0] for r in smtp_handler.received] == [
+        "first@example.com",
+        "second@example.com",
+    ]
+    rows = outbox_rows()
+    assert [(row.recipient, row.status, row.attempts) for row in rows] == [
+        ("first@example.com", OutboxStatus.SENT, 1),
+        ("second@example.com", OutboxStatus.SENT, 1),
+        ("third@example.com", OutboxStatus.PENDING, 0),
+    ]
+    assert rows[2].next_attempt_at == clock.now
+    assert deliver_outbox(clock.now) == 1
+    assert [r.recipients[0] for r in smtp_handler.received][2:] == ["third@example.com"]
+    assert [(row.status, row.attempts) for row in outbox_rows()][2] == (OutboxStatus.SENT, 1)

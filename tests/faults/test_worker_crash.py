@@ -45,8 +45,14 @@ def test_a_worker_killed_mid_batch_sends_everything_and_repeats_only_unrecorded_
     handler = WatchedSink(hold_at=KILLED_AT)
     sink = SmtpSink(handler)
     sink.start()
-    # A short lease, so the rows of the killed batch come due again within seconds.
-    env = worker_env(database_url, sink.port, FEEDBACK_OUTBOX_LEASE_SECONDS="2")
+    # A short lease, so the rows of the killed batch come due again within seconds, and a
+    # short send timeout, so the batch may still use most of it (see deliver_outbox).
+    env = worker_env(
+        database_url,
+        sink.port,
+        FEEDBACK_OUTBOX_LEASE_SECONDS="8",
+        FEEDBACK_SMTP_TIMEOUT="2",
+    )
 
     def all_arrived(received: list[Received]) -> bool:
         return len({r.message["Message-ID"] for r in received}) == INVITATIONS

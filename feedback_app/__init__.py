@@ -9,9 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback_app import config as app_config
-from feedback_app.extensions import babel, csrf, db, login_manager, migrate
+from feedback_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from feedback_app.i18n import select_locale
 from feedback_app.logs import configure_logging
 from feedback_app.outage import check_idle_connections
@@ -39,9 +40,13 @@ def create_app(
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
 
     configure_logging(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
     with app.app_context():

@@ -65,6 +65,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Job name → seconds between its runs, replacing the job's own interval.
         "JOB_INTERVALS": {},
         "WEBHOOK_TIMEOUT": 10,
+        # Reverse proxies in front of the app (nginx: 1). Only then are their X-Forwarded-For
+        # and X-Forwarded-Proto headers believed, for the client's address and the scheme.
+        "PROXY_HOPS": 0,
+        # Failed or not, sign-in attempts per client address and, separately, per account.
+        "PASSWORD_ATTEMPTS_LIMIT": "10 per minute",
+        # Where the attempt counts live: "memory://" counts per process; several web processes
+        # share counts in Redis ("redis://host:6379").
+        "RATELIMIT_STORAGE_URI": "memory://",
         # Our forms word and translate their own messages; WTForms' catalogue would otherwise
         # be loaded from disk on every request.
         "WTF_I18N_ENABLED": False,
@@ -91,6 +99,7 @@ OTHER_PREFIXES = (
     "REMEMBER_COOKIE_",
     "SESSION_",
     "LOGIN_",
+    "RATELIMIT_",
     "TEST_",
 )
 

@@ -1,8 +1,9 @@
 """Gunicorn settings for ``feedback serve``; every value can be overridden on the command line.
 
 Run behind a reverse proxy (nginx, Caddy) that terminates TLS and sets X-Forwarded-*; the
-proxy's address must be in FORWARDED_ALLOW_IPS for client addresses and https links to be
-right. Sync workers suit this app: requests are short and the database does the waiting.
+proxy's address must be in FORWARDED_ALLOW_IPS for https links, and FEEDBACK_PROXY_HOPS=1
+for clients' addresses, to be right. Sync workers suit this app: requests are short and the
+database does the waiting.
 """
 
 import os

@@ -8,14 +8,24 @@ from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from feedback_app.extensions import db
+from feedback_app.extensions import db, limiter
 from feedback_app.models import Role, User
 
 bp = Blueprint("auth", __name__)
@@ -54,7 +64,18 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _password_attempts() -> str:
+    return str(current_app.config["PASSWORD_ATTEMPTS_LIMIT"])
+
+
+def _account() -> str:
+    """The account a sign-in attempt is for: guessing one password from many addresses."""
+    return "account:" + request.form.get("email", "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_password_attempts, methods=["POST"], scope="login-address")
+@limiter.limit(_password_attempts, methods=["POST"], key_func=_account, scope="login-account")
 def login() -> str | WerkzeugResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -68,6 +89,15 @@ def login() -> str | WerkzeugResponse:
             return redirect(_safe_next(request.args.get("next")))
         flash("Email or password is incorrect.", "error")
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(_error: RateLimitExceeded) -> tuple[str, int]:
+    flash(
+        "Too many sign-in attempts from here or for this account. Please wait and try again.",
+        "error",
+    )
+    return render_template("auth/login.html", form=LoginForm()), 429
 
 
 @bp.route("/logout", methods=["POST"])

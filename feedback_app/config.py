@@ -70,8 +70,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_HOPS": 0,
         # Failed or not, sign-in attempts per client address and, separately, per account.
         "PASSWORD_ATTEMPTS_LIMIT": "10 per minute",
-        # Where the attempt counts live: "memory://" counts per process; several web processes
-        # share counts in Redis ("redis://host:6379").
+        # Answers to embedded surveys per client address: anyone may answer those.
+        "EMBED_ANSWERS_LIMIT": "30 per minute",
+        # Where those counts live: "memory://" counts per process; several web processes share
+        # them in Redis ("redis://host:6379").
         "RATELIMIT_STORAGE_URI": "memory://",
         # Our forms word and translate their own messages; WTForms' catalogue would otherwise
         # be loaded from disk on every request.

@@ -12,12 +12,13 @@ import os
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, request, send_from_directory
 from flask_babel import get_locale, gettext
+from flask_limiter import RateLimitExceeded
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import HiddenField
 
 from feedback_app.clock import utcnow
-from feedback_app.extensions import csrf, db
+from feedback_app.extensions import csrf, db, limiter
 from feedback_app.models import Response, Survey
 from feedback_app.services.responses import customer_for, find_customer, record_response
 from feedback_app.web.answering import AnswerForm, customer_page, message_page, page_context
@@ -176,7 +177,12 @@ def widget(public_key: str) -> WerkzeugResponse:
     return _widget(survey, ancestors, form)
 
 
+def _answers_limit() -> str:
+    return str(current_app.config["EMBED_ANSWERS_LIMIT"])
+
+
 @bp.post("/embed/<public_key>")
+@limiter.limit(_answers_limit, scope="embed-answers")
 def answer(public_key: str) -> WerkzeugResponse:
     survey, ancestors = _survey(public_key)
     g.locale = request.args.get("locale")
@@ -208,3 +214,18 @@ def answer(public_key: str) -> WerkzeugResponse:
         )
     form.form_token.data = _form_token(survey, result.response)
     return _widget(survey, ancestors, form, answer=result.response)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_answers(_error: RateLimitExceeded) -> WerkzeugResponse:
+    """Anyone may answer an embedded survey, so a flood from one address stops here."""
+    survey, ancestors = _survey((request.view_args or {}).get("public_key", ""))
+    g.locale = request.args.get("locale")
+    return message_page(
+        429,
+        gettext("Too many answers"),
+        gettext("Too many answers came from your network just now. Please try again later."),
+        survey=survey,
+        ancestors=ancestors,
+        embedded=True,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -120,3 +121,26 @@ def test_dev_refuses_to_run_in_production(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["dev", "--port", "0"])
     assert result.exit_code == 1
     assert "feedback serve" in result.output and "feedback worker" in result.output
+
+
+def test_a_french_customer_is_asked_and_answered_in_french(
+    client: FlaskClient, answer: Answer, org: Org, clock: Any
+) -> None:
+    response = answer(1)
+    response.customer.locale = "fr"
+    save_rule(response.survey, FollowUpRule(open_max=2, resurvey=True), clock.now)
+    resolved = CaseChange(status=CaseStatus.RESOLVED, outcome=Outcome.FIXED)
+    change_case(case_of(response), resolved, Actor.of(org.manager), clock.now)
+    db.session.commit()
+
+    [email] = outbox("resurvey")
+    assert email.subject == "Avons-nous résolu votre problème ?"
+    assert "Nous avons donné suite à votre avis sur " in email.payload["text"]
+    match = re.search(r"http://feedback\.test(/r/[\w-]+)\?answer=no", email.payload["text"])
+    assert match, email.payload["text"]
+    page = client.get(match.group(1) + "?answer=no")
+    assert "Avons-nous résolu votre problème ?" in html.unescape(page.text)
+    assert (
+        "Votre réponse : Non. Appuyez dessus pour confirmer, ou choisissez l'autre."
+        in html.unescape(page.text)
+    )

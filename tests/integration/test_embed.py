@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -251,3 +252,20 @@ def test_an_unknown_or_disabled_survey_is_a_404(
     result = client.get(f"/embed/{key}")
     assert result.status_code == 404
     assert "This survey is not available." in result.text
+
+
+def test_a_flood_of_answers_from_one_address_is_stopped_in_the_widget(
+    app: Any, client: FlaskClient, survey: Survey
+) -> None:
+    app.config["EMBED_ANSWERS_LIMIT"] = "2 per hour"
+    address = url(survey, locale="fr")
+    assert [answer(client, address, score).status_code for score in ("4", "5")] == [200, 200]
+
+    refused = answer(client, address, "1")
+
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    text = html.unescape(refused.text)
+    assert "Trop de réponses sont venues de votre réseau à l'instant." in text
+    assert refused.headers["Content-Security-Policy"].endswith(f"frame-ancestors {ORIGINS}")
+    assert [response.score for response in responses()] == [4, 5]

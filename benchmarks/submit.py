@@ -1,13 +1,15 @@
 """Answer submission under 16 concurrent connections, against a minimal insert endpoint.
 
-Both sides run under gunicorn with ``feedback serve``'s settings on a fresh SQLite database
-(or ``--database-url``) seeded with the same invitations. The real side is the survey page's
-POST (CSRF check, score validation, bucketing, invitation lock and status, rollups,
-follow-up cases and webhooks); the baseline (``baseline_app.py``) inserts the same
-``responses`` row and nothing else. Each of 16 client threads posts its share of answers on
-its own session; the figures are answers per second and p99 latency, and the ratio of the
-two throughputs is the figure to watch (target: at least 0.5). The two servers run side by
-side and take turns (see ``run``), so the machine's other load weighs on both alike.
+Both sides run under gunicorn with ``feedback serve``'s settings on a fresh database
+(PostgreSQL when one is configured, else SQLite) seeded with the same invitations. The real
+side is the survey page's POST (CSRF check, score validation, bucketing, invitation lock and
+status) with a ``feedback worker`` beside it settling the answers (follow-up cases, webhooks,
+rollups); a turn ends only when the worker has settled every answer of it, so its work is
+counted. The baseline (``baseline_app.py``) inserts the same ``responses`` row and nothing
+else. Each of 16 client threads posts its share of answers on its own session; the figures
+are answers per second and p99 latency, and the ratio of the two throughputs is the figure
+to watch (target: at least 0.5). The two servers run side by side and take turns (see
+``run``), so the machine's other load weighs on both alike.
 
 Run: ``.venv/bin/python benchmarks/submit.py [--answers N]``. ``run()`` returns the figures.
 """
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 from flask_migrate import upgrade
 from scratch_databases import fresh_database, postgres_configured
 
@@ -85,17 +88,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def _gunicorn(app_spec: str, url: str, folder: Path, extra: list[str]) -> Iterator[str]:
-    """Serve ``app_spec`` with the production gunicorn settings; yields the base URL."""
-    port = _free_port()
-    env = {
+def _environment(url: str) -> dict[str, str]:
+    return {
         **os.environ,
         "FEEDBACK_ENV": "production",
         "FEEDBACK_SECRET_KEY": SECRET,
         "FEEDBACK_DATABASE_URL": url,
         "FEEDBACK_BASE_URL": "http://127.0.0.1",
     }
+
+
+@contextmanager
+def _gunicorn(app_spec: str, url: str, folder: Path, extra: list[str]) -> Iterator[str]:
+    """Serve ``app_spec`` with the production gunicorn settings; yields the base URL."""
+    port = _free_port()
+    env = _environment(url)
     command = [
         sys.executable,
         "-m",
@@ -137,6 +144,8 @@ class Side:
 
     post: Post
     sessions: list[requests.Session]
+    #: Waits until the server has done all it does after the answers (its worker's share).
+    settle: Callable[[], None] = lambda: None
     #: Answers handed out so far; each index is one seeded invitation, answered once.
     used: int = 0
     seconds: float = 0.0
@@ -171,6 +180,7 @@ class Side:
             thread.start()
         for thread in threads:
             thread.join()
+        self.settle()
         wall = time.perf_counter() - started
         if failures:
             raise RuntimeError(f"{len(failures)} answers failed: {sorted(set(failures))}")
@@ -200,10 +210,43 @@ def _form(index: int) -> dict[str, str]:
 
 
 @contextmanager
+def _worker(url: str, folder: Path) -> Iterator[Callable[[], None]]:
+    """``feedback worker`` beside the web processes; yields a wait for it to settle all answers.
+
+    The wait polls every 20 ms, so a turn ends at most that much after the last answer
+    was settled.
+    """
+    feedback = Path(sys.executable).parent / "feedback"
+    process = subprocess.Popen(
+        [str(feedback), "worker"], env=_environment(url), cwd=folder, stdout=subprocess.DEVNULL
+    )
+    engine = sa.create_engine(url)
+    unsettled = sa.text("SELECT count(*) FROM responses WHERE unsettled")
+
+    def settle() -> None:
+        while True:
+            with engine.connect() as connection:
+                if not connection.scalar(unsettled):
+                    return
+            time.sleep(0.02)
+
+    try:
+        yield settle
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        engine.dispose()
+
+
+@contextmanager
 def ours(url: str, folder: Path, count: int) -> Iterator[Side]:
-    """The survey page POST, each of the 16 sessions with its page's cookie and CSRF token."""
+    """The survey page POST, each of the 16 sessions with its page's cookie and CSRF token,
+    and a worker settling the answers (cases, webhooks, rollups), which each turn waits for."""
     _, pairs = _seed(url, folder, count)
-    with _gunicorn("feedback_app:create_app()", url, folder, []) as base:
+    with (
+        _gunicorn("feedback_app:create_app()", url, folder, []) as base,
+        _worker(url, folder) as settle,
+    ):
         sessions, tokens = [], []
         for _ in range(CONNECTIONS):
             session = requests.Session()
@@ -223,7 +266,7 @@ def ours(url: str, folder: Path, count: int) -> Iterator[Side]:
                 timeout=120,
             )
 
-        yield Side(post, sessions)
+        yield Side(post, sessions, settle)
 
 
 @contextmanager

@@ -32,6 +32,7 @@ from feedback_app.services.ingest import (
 from feedback_app.services.nps import enrol_person, schedule_due_nps
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.settling import settle_answers
 from feedback_app.services.surveys import survey_for_kind
 from surveys.answers import ResponseSource
 from surveys.cases import ACTIVE, CaseStatus, Outcome
@@ -312,6 +313,8 @@ def _live_one_day(
     schedule_due_nps(end_of_day)
     dispatch_due_invitations(end_of_day)
     _answer(rng, day, skills, now)
+    while settle_answers():
+        pass
     _work_cases(end_of_day, users)
     # The rest of the scheduler's day: reminders, expiry, case deadlines, digests, delivery.
     for job in all_jobs().values():

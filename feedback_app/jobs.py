@@ -30,6 +30,7 @@ def all_jobs() -> dict[str, Job]:
         invitation_upkeep,
         nps,
         outbox,
+        settling,
     )
 
     jobs = [
@@ -38,6 +39,12 @@ def all_jobs() -> dict[str, Job]:
             heartbeat.beat,
             30,
             "Record that this worker is alive (shown by /healthz).",
+        ),
+        Job(
+            "settle-answers",
+            lambda _now: settling.settle_answers(),
+            1,
+            "Open follow-up cases, queue webhooks and count rollups for new and changed answers.",
         ),
         Job(
             "dispatch-invitations",

@@ -136,6 +136,10 @@ class Response(Base):
     locale: Mapped[str | None] = mapped_column(sa.String(35))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: Written or changed since the worker last settled it (``services.settling``).
+    unsettled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The score as the rollups count it; empty until first settled.
+    counted_score: Mapped[int | None]
 
     survey: Mapped[Survey] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
@@ -147,6 +151,12 @@ class Response(Base):
     __table_args__ = (
         sa.Index("ix_responses_created_at", "created_at"),
         sa.Index("ix_responses_kind_created", "kind", "created_at"),
+        sa.Index(
+            "ix_responses_unsettled",
+            "id",
+            postgresql_where=sa.text("unsettled"),
+            sqlite_where=sa.text("unsettled"),
+        ),
         sa.UniqueConstraint("survey_id", "source_id", name="uq_responses_survey_source_id"),
     )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
+from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Invitation, User
 from feedback_app.services.emails import compose, survey_email
 from feedback_app.services.outbox import queue_email
@@ -120,6 +121,7 @@ def weekly_digest(manager: User, digest: Digest, now: datetime) -> None:
 
 
 def _alert(case: FollowUpCase, to: User, reason: str, now: datetime) -> None:
+    db.session.flush()  # a new case gets its id, named in the message, and its related rows
     message = compose(
         "followup_alert",
         to_email=to.email,

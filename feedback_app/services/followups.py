@@ -26,6 +26,7 @@ from feedback_app.models import (
 )
 from feedback_app.services import followup_notices as notices
 from feedback_app.services.claims import claim
+from feedback_app.services.transaction_cache import per_transaction
 from surveys.cases import (
     ACTIVE,
     CLOSED,
@@ -126,7 +127,7 @@ def sync_case(response: Response, now: datetime, *, created: bool) -> FollowUpCa
         plan = plan_followup(rule, response.score, now)
         if plan is None:
             return None
-        owner_id, by_round_robin = _choose_owner(rule, response)
+        owner, by_round_robin = _choose_owner(rule, response)
         case = FollowUpCase(
             response=response,
             survey_id=response.survey_id,
@@ -140,18 +141,18 @@ def sync_case(response: Response, now: datetime, *, created: bool) -> FollowUpCa
             opening_score=response.score,
             priority=plan.priority,
             status=CaseStatus.OPEN,
-            owner_id=owner_id,
+            owner=owner,
             round_robin=by_round_robin,
             opened_at=now,
             due_at=plan.due_at,
             remind_at=plan.remind_at,
             updated_at=now,
         )
+        # Not flushed: a batch of answers inserts its cases and their events together.
         db.session.add(case)
-        db.session.flush()
         _event(case, SYSTEM, now, EventKind.OPENED, score=case.score, priority=case.priority)
-        if case.owner is not None:
-            _event(case, SYSTEM, now, EventKind.ASSIGNED, to=case.owner.email)
+        if owner is not None:
+            _event(case, SYSTEM, now, EventKind.ASSIGNED, to=owner.email)
         notices.case_opened(case, now)
         return case
     if case.score == response.score and case.bucket == response.bucket:
@@ -386,30 +387,50 @@ def _staff(role: Role) -> Sequence[User]:
     ).all()
 
 
-def _choose_owner(rule: FollowUpRule, response: Response) -> tuple[int | None, bool]:
-    """The new case's owner id and whether round-robin picked it."""
-    team = response.team or (response.interaction.team if response.interaction else None)
-    manager = db.session.get(User, team.manager_id) if team and team.manager_id else None
-    team_manager = (
-        manager.id if manager and manager.active and manager.has_role(Role.MANAGER) else None
-    )
-    manager_ids: list[int] = []
-    last = None
-    # Each answer that opens a case comes here: read only what the policy will use.
-    if wants_round_robin(rule.owner_policy, team_manager):
-        manager_ids = [user.id for user in _staff(Role.MANAGER)]
-        if manager_ids:
+@dataclass
+class _RoundRobin:
+    """The managers taking turns, and whose turn was last; kept up to date in a transaction."""
+
+    manager_ids: list[int]
+    last_id: int | None
+
+
+def _round_robin() -> _RoundRobin:
+    def load() -> _RoundRobin:
+        managers = [user.id for user in _staff(Role.MANAGER)]
+        last = None
+        if managers:
             last = db.session.scalar(
                 sa.select(FollowUpCase.owner_id)
                 .where(FollowUpCase.round_robin.is_(True))
                 .order_by(FollowUpCase.id.desc())
                 .limit(1)
             )
-    owner = choose_owner(
+        return _RoundRobin(managers, last)
+
+    return per_transaction("followups.round_robin", load)
+
+
+def _choose_owner(rule: FollowUpRule, response: Response) -> tuple[User | None, bool]:
+    """The new case's owner and whether round-robin picked it."""
+    team = response.team or (response.interaction.team if response.interaction else None)
+    manager = db.session.get(User, team.manager_id) if team and team.manager_id else None
+    team_manager = (
+        manager.id if manager and manager.active and manager.has_role(Role.MANAGER) else None
+    )
+    turns = _RoundRobin([], None)
+    # Each answer that opens a case comes here: read only what the policy will use.
+    if wants_round_robin(rule.owner_policy, team_manager):
+        turns = _round_robin()
+    owner_id = choose_owner(
         rule.owner_policy,
         team_manager_id=team_manager,
-        manager_ids=manager_ids,
-        last_round_robin_id=last,
+        manager_ids=turns.manager_ids,
+        last_round_robin_id=turns.last_id,
     )
     by_team = rule.owner_policy is OwnerPolicy.TEAM_MANAGER and team_manager is not None
-    return owner, owner is not None and not by_team
+    if owner_id is None:
+        return None, False
+    if not by_team:
+        turns.last_id = owner_id
+    return db.session.get(User, owner_id), not by_team

@@ -52,6 +52,8 @@ def import_batches(
                     "survey_id": survey.id,
                     "kind": survey.kind,
                     "score": row.score,
+                    # History: counted in the rollups below, with no cases or webhooks.
+                    "counted_score": row.score,
                     "bucket": classify(survey.kind, row.score, survey.thresholds),
                     "comment": row.comment,
                     "channel": row.channel,

@@ -68,7 +68,7 @@ _BY_TOKEN = (
     sa.select(Invitation)
     .where(Invitation.token_hash == sa.bindparam("token_hash"))
     .options(
-        joinedload(Invitation.survey, innerjoin=True).joinedload(Survey.followup_rule),
+        joinedload(Invitation.survey, innerjoin=True),
         joinedload(Invitation.customer, innerjoin=True),
         joinedload(Invitation.interaction),
     )

@@ -1,7 +1,8 @@
 """Customers' answers: opening a survey, and writing or editing a response.
 
-``record_response`` is the one place a response row is written or changed, so everything that
-follows from an answer (events, rollups, follow-up cases) hangs off one marked spot in it.
+``record_response`` is the one place a response row is written or changed. Everything that
+follows from an answer (follow-up cases, webhooks, rollups) is done by the worker, which
+settles the answers it marks (``services.settling``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import flag_modified
 
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Invitation, Response, Survey
 from feedback_app.services.claims import take_write_lock
-from feedback_app.services.followups import sync_case
-from feedback_app.services.rollups import count_in_rollups
-from feedback_app.services.webhooks import queue_response_event
 from surveys.answers import (
     EditWindowClosed,
     ResponseSource,
@@ -120,10 +119,9 @@ def record_response(
     """Write a new answer, or edit the existing one, and commit.
 
     Commits, in one transaction: the response row (score, its bucket, comment; channel, agent
-    and team copied from the invitation's interaction), the invitation's move to responded on
-    the first answer, and everything done at the "what follows" mark below. An edit keeps
-    ``created_at`` and ``source`` and moves ``updated_at``; an edit that changes nothing
-    writes nothing.
+    and team copied from the invitation's interaction), marked unsettled for the worker, and
+    the invitation's move to responded on the first answer. An edit keeps ``created_at`` and
+    ``source`` and moves ``updated_at``; an edit that changes nothing writes nothing.
 
     :param score: as received (form strings too); validated on the survey's scale, never clamped.
     :param comment: the whole comment as it should now read; ``None`` keeps an existing one.
@@ -148,16 +146,17 @@ def record_response(
     previous: PreviousAnswer | None = None
     if response is None:
         response = Response(
-            survey=survey,
+            survey_id=survey.id,
             kind=survey.kind,
             score=value,
             bucket=bucket,
             comment=text or "",
             source=source.value,
             locale=locale,
-            customer=customer,
+            customer_id=None if customer is None else customer.id,
             created_at=now,
             updated_at=now,
+            unsettled=True,
         )
         if invitation is not None:
             _answer_invitation(response, invitation.invitation, now)
@@ -174,18 +173,10 @@ def record_response(
         response.bucket = bucket
         response.comment = text
         response.updated_at = now
-    db.session.flush()
-
-    # ---- What follows from a new or changed answer ------------------------------------------
-    # Runs in the transaction that wrote ``response``, before the commit below. ``previous`` is
-    # None for a new response, else the score, bucket and comment this edit replaced.
-    sync_case(response, now, created=previous is None)
-    queue_response_event(response, now, created=previous is None)
-    # Last, right before the commit: every answer of a day adds to the same rollup rows, and
-    # holds them locked from this statement until it commits.
-    db.session.flush()
-    count_in_rollups(response, None if previous is None else previous.score)
-
+        response.unsettled = True
+        # Written even when it reads True: the worker may be settling the old answer, and
+        # its commit must not leave this one settled. The UPDATE waits for that commit.
+        flag_modified(response, "unsettled")
     db.session.commit()
     return RecordedAnswer(response, previous, changed=True)
 
@@ -196,11 +187,11 @@ def _answer_invitation(response: Response, invitation: Invitation, now: datetime
         raise SurveyExpired("this survey has expired")
     invitation.status = transition(invitation.status, InvitationStatus.RESPONDED)
     invitation.responded_at = now
-    response.invitation = invitation
-    response.customer = invitation.customer
+    response.invitation_id = invitation.id
+    response.customer_id = invitation.customer_id
     interaction = invitation.interaction
     if interaction is not None:
-        response.interaction = interaction
+        response.interaction_id = interaction.id
         response.channel = interaction.channel
         response.agent_id = interaction.agent_id
         response.team_id = interaction.team_id

@@ -1,8 +1,9 @@
-"""Keeping the score rollups true: on every write, in bulk, and by a rebuild from responses.
+"""Keeping the score rollups true: as answers are settled, in bulk, and by a rebuild.
 
 A response counts once in each dimension's row for its survey and UTC day: ``all``, its
-channel, its team and its agent. Writes add to the counts with an upsert, so concurrent
-writers never lose an increment.
+channel, its team and its agent, with its ``counted_score``: the score as last settled
+(``services.settling``), empty until then. Writes add to the counts with an upsert, so
+concurrent writers never lose an increment.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -67,20 +68,6 @@ class Entry:
 def entry_of(response: Response) -> Entry:
     """The rollup entry of a response as it is now."""
     return Entry.of(*(getattr(response, name) for name in TRACKED))
-
-
-def count_in_rollups(response: Response, previous_score: int | None = None) -> None:
-    """Count a response just written (and flushed) in the rollups; does not commit.
-
-    For an edit, ``previous_score`` is the score it replaced: that count moves to the new
-    score. An edit changes only the score and comment, so the row's day, survey, channel,
-    team and agent stay as they were.
-    """
-    new = entry_of(response)
-    if previous_score is None:
-        apply_entries([new])
-    elif previous_score != new.score:
-        apply_entries([new], removed=[replace(new, score=previous_score)])
 
 
 def apply_entries(added: Iterable[Entry], removed: Iterable[Entry] = ()) -> int:
@@ -145,30 +132,46 @@ def _dimension_value(dimension: RollupDimension) -> Any:
     return sa.func.coalesce(sa.cast(column, sa.String(40)), "")
 
 
+#: The score a response should count with now: its score once settled; while unsettled, the
+#: score it was last settled with (none for a new answer), which the worker will move.
+_COUNTED = sa.case((Response.unsettled, Response.counted_score), else_=Response.score)
+
+
 def computed_rollups(dimension: RollupDimension) -> sa.Select[Any]:
     """The rollup rows of ``dimension`` computed from the responses, in the table's columns."""
     value = _dimension_value(dimension)
     day = day_of(Response.created_at)
     counts = [
-        sa.func.sum(sa.case((Response.score == score, 1), else_=0)).label(column)
+        sa.func.sum(sa.case((score == _COUNTED, 1), else_=0)).label(column)
         for score, column in enumerate(SCORE_COLUMNS)
     ]
-    return sa.select(
-        sa.literal(dimension.value).label("dimension"),
-        day.label("day"),
-        Response.survey_id,
-        value.label("value"),
-        *counts,
-    ).group_by(day, Response.survey_id, value)
+    return (
+        sa.select(
+            sa.literal(dimension.value).label("dimension"),
+            day.label("day"),
+            Response.survey_id,
+            value.label("value"),
+            *counts,
+        )
+        .where(_COUNTED.is_not(None))
+        .group_by(day, Response.survey_id, value)
+    )
 
 
 def rebuild_rollups() -> int:
     """Recompute every rollup row from the responses; flushes, does not commit.
 
-    Use it after writing responses behind the services' back (SQL, a restore). Returns the
-    number of rollup rows.
+    Use it after writing responses behind the services' back (SQL, a restore): settled
+    responses are counted with their score. An unsettled one keeps the count it had; the
+    worker moves it when it settles the answer. Returns the number of rollup rows.
     """
     db.session.flush()
+    db.session.execute(
+        sa.update(Response)
+        .where(Response.unsettled.is_(False))
+        .values(counted_score=Response.score)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(sa.delete(ScoreRollup))
     columns = ["dimension", "day", "survey_id", "value", *SCORE_COLUMNS]
     for dimension in RollupDimension:

@@ -24,13 +24,12 @@ from feedback_app.models import (
     WebhookEndpoint,
     WebhookFormat,
 )
+from feedback_app.services.transaction_cache import per_transaction
 from notifications import new_secret
 from surveys.bucketing import Bucket
 
 EVENTS = ("response.created", "response.updated", "followup.created", "followup.updated")
 LOW_BUCKETS = {Bucket.DETRACTOR, Bucket.UNSATISFIED}
-#: Where ``_active_endpoints`` keeps its per-transaction read in ``Session.info``.
-_ENDPOINTS_KEY = "feedback.webhook_endpoints"
 
 
 class InvalidEndpoint(ValueError):
@@ -187,19 +186,8 @@ _ACTIVE = sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
 
 
 def _active_endpoints() -> Sequence[WebhookEndpoint]:
-    """The active endpoints, read once per transaction: one answer may queue two events.
-
-    Read without flushing the caller's pending rows first, which the query does not need.
-    An endpoint added later in the same transaction is not seen until the next one.
-    """
-    cached = db.session.info.get(_ENDPOINTS_KEY)
-    transaction = db.session().get_transaction()
-    if cached is not None and transaction is not None and cached[0] is transaction:
-        return cached[1]
-    with db.session.no_autoflush:
-        endpoints = db.session.scalars(_ACTIVE).all()
-    db.session.info[_ENDPOINTS_KEY] = (db.session().get_transaction(), endpoints)
-    return endpoints
+    """The active endpoints, read once per transaction: a batch of answers queues many events."""
+    return per_transaction("webhooks.endpoints", lambda: db.session.scalars(_ACTIVE).all())
 
 
 def queue_response_event(response: Response, now: datetime, *, created: bool) -> None:

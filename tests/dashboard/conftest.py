@@ -15,6 +15,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, FollowUpCase, Interaction, Response, Team
 from feedback_app.services.invitations import add_invitation
 from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.settling import settle_answers
 from feedback_app.services.surveys import survey_for_kind
 from surveys import SurveyKind
 from surveys.answers import ResponseSource
@@ -80,14 +81,16 @@ def answer(app: Flask, clock: Any) -> Callable[..., Response]:
             db.session.add(interaction)
         survey = survey_for_kind(SurveyKind(kind), now)
         invitation = add_invitation(survey, customer, now, interaction=interaction)
-        return record_response(
+        recorded = record_response(
             survey,
             score,
             comment,
             now,
             source=ResponseSource.PAGE,
             invitation=lock_invitation(invitation),
-        ).response
+        )
+        settle_answers()
+        return recorded.response
 
     return make
 

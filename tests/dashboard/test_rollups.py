@@ -13,6 +13,7 @@ from feedback_app.models import Invitation, Response, ScoreRollup
 from feedback_app.models.metrics import SCORE_COLUMNS
 from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
+from feedback_app.services.settling import settle_answers
 from surveys.answers import ResponseSource
 
 
@@ -66,6 +67,9 @@ def test_an_edit_moves_the_count_from_the_old_score_to_the_new(
         source=ResponseSource.PAGE,
         invitation=lock_invitation(invitation),
     )
+    assert stored()[("all", "2026-03-02", "")] == {3: 1}
+    assert rollup_differences() == []
+    assert settle_answers() == 1
     assert stored()[("all", "2026-03-02", "")] == {10: 1}
     assert stored()[("channel", "2026-03-02", "email")] == {10: 1}
     assert rollup_differences() == []

@@ -24,6 +24,7 @@ from feedback_app.models import (
 )
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.settling import settle_answers
 from feedback_app.services.webhooks import create_endpoint
 from notifications import WebhookChannel, WebhookRequest
 from surveys.answers import ResponseSource
@@ -32,14 +33,17 @@ from tests.helpers import FrozenClock, csrf_from
 
 
 def answer(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:
-    return record_response(
+    """Answer, and settle the answer as the worker does."""
+    recorded = record_response(
         invitation.survey,
         score,
         comment,
         now,
         source=ResponseSource.PAGE,
         invitation=lock_invitation(invitation),
-    ).response
+    )
+    settle_answers()
+    return recorded.response
 
 
 def webhook_rows() -> list[OutboxMessage]:

@@ -24,6 +24,7 @@ from feedback_app.models import (
     User,
 )
 from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.settling import settle_answers
 from surveys.answers import ResponseSource
 from surveys.channels import Channel
 from tests.helpers import csrf_from
@@ -113,6 +114,7 @@ def answer(app: Flask, org: Org, clock: Any, make_invitation: Callable[..., Any]
             source=ResponseSource.PAGE,
             invitation=lock_invitation(invitation),
         )
+        settle_answers()
         return recorded.response
 
     return give

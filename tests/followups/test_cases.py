@@ -16,6 +16,7 @@ from feedback_app.services.followups import (
     save_rule,
     write_to_customer,
 )
+from feedback_app.services.settling import settle_answers
 from surveys.cases import CaseStatus, InvalidCaseChange, Outcome
 from surveys.followups import FollowUpRule, OwnerPolicy
 from tests.followups.conftest import Answer, Org
@@ -87,6 +88,8 @@ def test_a_raised_score_marks_the_case_and_a_lowered_one_unmarks_it(
     clock.advance(hours=1)
     record_response(response.survey, 4, None, clock.now, source=ResponseSource.PAGE,
                     invitation=lock_invitation(invitation))  # fmt: skip
+    assert case.score == 1
+    assert settle_answers() == 1
     assert case_of(response) is case
     assert (case.score, case.bucket.value, case.opening_score) == (4, "satisfied", 1)
     assert case.score_raised_at == OPENED + timedelta(hours=1)
@@ -94,6 +97,7 @@ def test_a_raised_score_marks_the_case_and_a_lowered_one_unmarks_it(
     clock.advance(hours=1)
     record_response(response.survey, 2, None, clock.now, source=ResponseSource.PAGE,
                     invitation=lock_invitation(invitation))  # fmt: skip
+    settle_answers()
     assert (case.score, case.score_raised_at) == (2, None)
     assert [event[1:3] for event in timeline(case)[2:]] == [
         ("score", {"from": 1, "to": 4, "above_threshold": True}),

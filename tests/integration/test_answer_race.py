@@ -12,15 +12,32 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Invitation, Response
+from feedback_app.services import settling
 from feedback_app.services.rollups import rollup_differences
+from feedback_app.services.settling import settle_answers
 from tests.helpers import csrf_from
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]
+
+
+def wait_for_lock_waiters(engine: sa.Engine, count: int) -> None:
+    """Wait until ``count`` sessions of this PostgreSQL database wait for a lock."""
+    with engine.connect() as watcher:
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        # Each check is a round trip; the loop ends as soon as the sessions are queued.
+        deadline = time.monotonic() + 30
+        while watcher.execute(waiting).scalar_one() < count:
+            watcher.rollback()
+            assert time.monotonic() < deadline, "nothing queued behind the lock"
 
 
 @contextmanager
@@ -41,18 +58,8 @@ def invitation_locked(url: str, invitation_id: int) -> Iterator[Callable[[int], 
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     def wait_for_waiters(count: int) -> None:
-        if not postgres:
-            return
-        with engine.connect() as watcher:
-            waiting = sa.text(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-            # Each check is a round trip; the loop ends as soon as both answers are queued.
-            deadline = time.monotonic() + 30
-            while watcher.execute(waiting).scalar_one() < count:
-                watcher.rollback()
-                assert time.monotonic() < deadline, "the answers never queued behind the lock"
+        if postgres:
+            wait_for_lock_waiters(engine, count)
 
     try:
         yield wait_for_waiters
@@ -96,8 +103,68 @@ def test_two_answers_at_once_make_one_response_and_the_later_one_edits_it(
     assert stored[0].invitation_id == invitation.id
     assert stored[0].score in (2, 5)
     assert stored[0].updated_at >= stored[0].created_at
-    # Score 2 opened a case whichever came first; one case, on the one response.
-    assert [case.response_id for case in db.session.scalars(sa.select(FollowUpCase))] == [
-        stored[0].id
-    ]
+    assert settle_answers() == 1
+    # Settled once, as the answer stands: a case only if the later answer was the low one.
+    assert [case.response_id for case in db.session.scalars(sa.select(FollowUpCase))] == (
+        [stored[0].id] if stored[0].score == 2 else []
+    )
+    assert rollup_differences() == []
+
+
+def test_an_answer_changed_while_the_worker_settles_it_is_settled_again(
+    app: Flask, make_invitation: MakeInvitation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's batch holds the response's row; the edit waits for it, then stays unsettled.
+
+    The batch is paused inside its transaction, after reading and locking its responses.
+    """
+    _, token = make_invitation("csat")
+    client = app.test_client()
+    with app.app_context():
+        form = csrf_from(client.get(f"/s/{token}").text)
+    answered = client.post(f"/s/{token}", data={"csrf_token": form, "score": 2, "comment": ""})
+    assert answered.status_code == 303
+    paused, go_on = threading.Event(), threading.Event()
+    apply_entries = settling.apply_entries
+
+    def pausing(*args: Any) -> int:
+        paused.set()
+        assert go_on.wait(30)
+        return apply_entries(*args)
+
+    monkeypatch.setattr(settling, "apply_entries", pausing)
+    settled: list[int] = []
+
+    def worker() -> None:
+        with app.app_context():
+            settled.append(settle_answers())
+
+    statuses: list[int] = []
+
+    def edit() -> None:
+        data = {"csrf_token": form, "score": 5, "comment": "sorted after all"}
+        statuses.append(client.post(f"/s/{token}", data=data).status_code)
+
+    threads = [threading.Thread(target=worker), threading.Thread(target=edit)]
+    threads[0].start()
+    assert paused.wait(30)
+    threads[1].start()
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        wait_for_lock_waiters(engine, 1)
+    go_on.set()
+    for thread in threads:
+        thread.join()
+    monkeypatch.setattr(settling, "apply_entries", apply_entries)
+
+    db.session.expire_all()
+    response = db.session.scalars(sa.select(Response)).one()
+    assert (settled, statuses) == ([1], [303])
+    assert (response.score, response.counted_score, response.unsettled) == (5, 2, True)
+    case = db.session.scalars(sa.select(FollowUpCase)).one()
+    assert (case.score, case.score_raised_at) == (2, None)
+    assert settle_answers() == 1
+    db.session.refresh(case)
+    assert (case.score, case.score_raised_at) == (5, response.updated_at)
+    assert (response.counted_score, response.unsettled) == (5, False)
     assert rollup_differences() == []

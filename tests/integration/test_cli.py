@@ -10,6 +10,7 @@ from flask.testing import FlaskCliRunner
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey, FollowUpCase, Invitation, Response, Role, User
 from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.settling import settle_answers
 from feedback_app.services.surveys import survey_for_kind
 from surveys import Bucket, SurveyKind
 from surveys.answers import ResponseSource
@@ -118,6 +119,7 @@ def test_rebucket_refiles_follow_up_cases_with_their_response(
         source=ResponseSource.PAGE,
         invitation=lock_invitation(invitation),
     )
+    settle_answers()
     case = db.session.scalar(sa.select(FollowUpCase))
     assert (case.score, case.bucket) == (6, Bucket.DETRACTOR)
     invitation.survey.passive_min = 6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback_app.services.heartbeat import beat
+from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.settling import settle_answers
+from surveys.answers import ResponseSource
 from tests.helpers import FrozenClock
 
 
@@ -24,6 +28,7 @@ def test_healthz_reports_the_database_and_the_last_worker_beat(
         "status": "ok",
         "database": "ok",
         "worker": {"state": "never", "last_beat": None, "age_seconds": None},
+        "unsettled_answers": {"count": 0, "oldest_age_seconds": None},
     }
     beat(clock.now)
     clock.advance(seconds=30)
@@ -34,6 +39,31 @@ def test_healthz_reports_the_database_and_the_last_worker_beat(
     }
     clock.advance(seconds=151)
     assert client.get("/healthz").json["worker"]["state"] == "stale"
+
+
+def test_healthz_reports_the_answers_waiting_for_a_worker(
+    client: FlaskClient, clock: FrozenClock, make_invitation: Callable[..., tuple[Any, str]]
+) -> None:
+    for score in (1, 5):
+        invitation, _ = make_invitation("csat")
+        record_response(
+            invitation.survey,
+            score,
+            "",
+            clock.now,
+            source=ResponseSource.PAGE,
+            invitation=lock_invitation(invitation),
+        )
+        clock.advance(seconds=20)
+    assert client.get("/healthz").json["unsettled_answers"] == {
+        "count": 2,
+        "oldest_age_seconds": 40,
+    }
+    assert settle_answers() == 2
+    assert client.get("/healthz").json["unsettled_answers"] == {
+        "count": 0,
+        "oldest_age_seconds": None,
+    }
 
 
 def test_a_sane_request_id_is_echoed_and_a_forged_one_replaced(client: FlaskClient) -> None:

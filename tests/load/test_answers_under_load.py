@@ -2,8 +2,9 @@
 
 Runs the production set-up for real: gunicorn (``feedback serve``) with two processes, a
 separate ``feedback worker`` sending to a local SMTP server, and 16 customer clients that
-each open a survey page and post an answer, for ``FEEDBACK_LOAD_SECONDS`` (default 20).
-Every answer the server accepted must be stored exactly once, and nothing may answer 5xx.
+each open a survey page and post an answer, for ``FEEDBACK_TEST_LOAD_SECONDS`` (default 20).
+Every answer the server accepted must be stored exactly once, and nothing may answer 5xx;
+the worker then settles them all: a case for each low score, and rollups that agree.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from feedback_app.extensions import db
-from feedback_app.models import Customer, Invitation, Response, Role, User
+from feedback_app.models import Customer, FollowUpCase, Invitation, Response, Role, User
 from feedback_app.services.invitations import add_invitation, token_for
+from feedback_app.services.rollups import rollup_differences
+from feedback_app.services.settling import backlog
 from feedback_app.services.surveys import survey_for_kind
 from surveys import SurveyKind
 from surveys.invitations import InvitationStatus
@@ -32,6 +35,7 @@ from surveys.tokens import hash_token
 from tests.conftest import TEST_PASSWORD, TEST_PASSWORD_HASH
 from tests.delivery.sinks import SinkHandler, SmtpSink
 from tests.helpers import (
+    Running,
     csrf_from,
     feedback_command,
     free_port,
@@ -41,7 +45,7 @@ from tests.helpers import (
 )
 
 CUSTOMERS = 16
-SECONDS = float(os.environ.get("FEEDBACK_LOAD_SECONDS", "20"))
+SECONDS = float(os.environ.get("FEEDBACK_TEST_LOAD_SECONDS", "20"))
 #: More than 16 clients can answer in the run, so no client ever runs out of surveys.
 INVITATIONS = 4000
 DUE_FOR_DISPATCH = 300
@@ -133,6 +137,17 @@ def manager(base: str, stop: float, tally: Tally) -> None:
                 tally.dashboard_loads += 1
 
 
+def wait_until_settled(worker: Running) -> None:
+    """Wait for the worker, which settles answers every second, to settle them all.
+
+    Checked again after each run of its job that settled some.
+    """
+    while backlog()[0]:
+        db.session.rollback()
+        wait_for_line(worker, "job settle-answers handled")
+    db.session.rollback()
+
+
 @pytest.mark.load
 def test_every_accepted_answer_is_stored_once_under_load(
     app: Flask, database_url: str, tmp_path: Path
@@ -158,7 +173,7 @@ def test_every_accepted_answer_is_stored_once_under_load(
     try:
         with (
             running(serve, env, tmp_path) as server,
-            running(feedback_command("worker"), env, tmp_path),
+            running(feedback_command("worker"), env, tmp_path) as worker,
         ):
             wait_for_line(server, "Booting worker")
             base = f"http://127.0.0.1:{port}"
@@ -172,6 +187,7 @@ def test_every_accepted_answer_is_stored_once_under_load(
                 thread.start()
             for thread in threads:
                 thread.join()
+            wait_until_settled(worker)
     finally:
         sink.stop()
 
@@ -193,6 +209,10 @@ def test_every_accepted_answer_is_stored_once_under_load(
         .where(Invitation.status == InvitationStatus.RESPONDED)
     )
     assert responded == len(tally.accepted)
+    # The worker settled every answer: one case per low score, and rollups that agree.
+    low = sum(1 for score in tally.accepted.values() if score <= 2)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpCase)) == low
+    assert rollup_differences() == []
     sent = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Invitation)

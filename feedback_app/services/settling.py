@@ -1,0 +1,88 @@
+"""Settling answers: what follows from a new or changed response, done by the worker in batches.
+
+The survey page stores an answer and marks it unsettled; this job then, for a batch of them
+in one transaction, opens or updates follow-up cases, queues the ``response.*`` webhooks and
+moves the rollup counts, all rollup rows in one upsert. Doing that per answer in the request
+cost more than storing the answer itself, and every answer of a day queued on the same rollup
+rows; batched, the rollups and the webhook endpoints are touched once per batch.
+
+``counted_score`` is the score as the rollups count it, so an edit, however often repeated
+before the job runs, moves its count from where it really is; and a response settled for
+the first time (``counted_score`` empty) is a new one for the cases and the webhooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from feedback_app.extensions import db
+from feedback_app.models import Response, Survey
+from feedback_app.services.claims import take_write_lock
+from feedback_app.services.followups import sync_case
+from feedback_app.services.rollups import Entry, apply_entries, entry_of
+from feedback_app.services.webhooks import queue_response_event
+
+#: Responses settled per run of the job (every second), in one transaction.
+BATCH_SIZE = 500
+
+#: Built once: the job runs every second.
+_UNSETTLED = (
+    sa.select(Response)
+    .where(Response.unsettled)
+    .order_by(Response.id)
+    .limit(sa.bindparam("limit"))
+    .options(joinedload(Response.survey).joinedload(Survey.followup_rule))
+    .with_for_update(of=Response, skip_locked=True)
+)
+
+#: One statement for the batch: marking each response in the session would make every flush
+#: of a new case look through all of them.
+_SETTLED = (
+    sa.update(Response)
+    .where(Response.id.in_(sa.bindparam("ids", expanding=True)))
+    .values(unsettled=False, counted_score=Response.score)
+    .execution_options(synchronize_session=False)
+)
+
+
+def settle_answers(limit: int = BATCH_SIZE) -> int:
+    """Settle up to ``limit`` unsettled responses in one transaction; commits. Returns how many.
+
+    Everything is dated at the answer (``updated_at``), not at the settling: a case opened
+    after a worker outage gets the deadline the answer would have given it. Rows another
+    worker is settling are skipped, not waited for; an answer edited while its batch is
+    settled waits for the batch, then is unsettled again for the next one.
+    """
+    take_write_lock()
+    responses = db.session.scalars(_UNSETTLED, {"limit": limit}).unique().all()
+    added: list[Entry] = []
+    removed: list[Entry] = []
+    for response in responses:
+        created = response.counted_score is None
+        sync_case(response, response.updated_at, created=created)
+        queue_response_event(response, response.updated_at, created=created)
+        entry = entry_of(response)
+        if created:
+            added.append(entry)
+        elif response.counted_score != response.score:
+            added.append(entry)
+            removed.append(replace(entry, score=response.counted_score))
+    db.session.flush()
+    db.session.execute(_SETTLED, {"ids": [response.id for response in responses]})
+    # Last, right before the commit, as one statement: every answer of a day adds to the same
+    # rollup rows, and this holds them locked until the commit.
+    apply_entries(added, removed)
+    db.session.commit()
+    return len(responses)
+
+
+def backlog() -> tuple[int, datetime | None]:
+    """How many answers wait to be settled, and when the oldest of them was written."""
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(Response.updated_at)).where(Response.unsettled)
+    ).one()
+    return count, oldest

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import sqlalchemy as sa
 from flask_migrate import upgrade
 from scratch_databases import fresh_database, postgres_configured
 
@@ -42,6 +41,7 @@ from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import Customer
 from feedback_app.services.invitations import add_invitation, token_for
+from feedback_app.services.settling import backlog, settle_answers
 from feedback_app.services.surveys import survey_for_kind
 from surveys import SurveyKind
 
@@ -211,31 +211,35 @@ def _form(index: int) -> dict[str, str]:
 
 @contextmanager
 def _worker(url: str, folder: Path) -> Iterator[Callable[[], None]]:
-    """``feedback worker`` beside the web processes; yields a wait for it to settle all answers.
+    """``feedback worker`` beside the web processes; yields a wait for all answers to be settled.
 
-    The wait polls every 20 ms, so a turn ends at most that much after the last answer
-    was settled.
+    The worker settles answers once a second. So that a turn does not end up to a second
+    late, waiting for its next run, the wait settles the rest itself with the same code,
+    then waits for the batch the worker may be in the middle of.
     """
     feedback = Path(sys.executable).parent / "feedback"
     process = subprocess.Popen(
         [str(feedback), "worker"], env=_environment(url), cwd=folder, stdout=subprocess.DEVNULL
     )
-    engine = sa.create_engine(url)
-    unsettled = sa.text("SELECT count(*) FROM responses WHERE unsettled")
+    config = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url}
+    app = create_app(config, instance_path=str(folder / "instance"))
 
     def settle() -> None:
-        while True:
-            with engine.connect() as connection:
-                if not connection.scalar(unsettled):
-                    return
-            time.sleep(0.02)
+        with app.app_context():
+            while settle_answers():
+                pass
+            while backlog()[0]:
+                db.session.rollback()
+                time.sleep(0.005)
+            db.session.rollback()
 
     try:
         yield settle
     finally:
         process.terminate()
         process.wait(timeout=60)
-        engine.dispose()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @contextmanager

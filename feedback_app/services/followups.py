@@ -111,9 +111,10 @@ def save_rule(survey: Survey, rule: FollowUpRule, now: datetime) -> FollowUpRule
 def sync_case(response: Response, now: datetime, *, created: bool) -> FollowUpCase | None:
     """Open a case for a low response, or bring its case up to date after an edit.
 
-    Called wherever a response is written or edited, in the same transaction; flushes only.
-    A score raised above the threshold marks the case (``score_raised_at``) but keeps it,
-    since someone may already be talking to the customer.
+    Called as each answer is settled (``services.settling``); does not commit, and flushes
+    a new case only when its alert needs the case's id. A score raised above the threshold
+    marks the case (``score_raised_at``) but keeps it, since someone may already be talking
+    to the customer.
 
     :param created: the response is new, so it cannot have a case yet.
     """

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from feedback_app.extensions import db
 from feedback_app.models import Response, Survey
-from feedback_app.services.claims import take_write_lock
+from feedback_app.services.claims import claim
 from feedback_app.services.followups import sync_case
 from feedback_app.services.rollups import Entry, apply_entries, entry_of
 from feedback_app.services.webhooks import queue_response_event
@@ -29,14 +29,11 @@ from feedback_app.services.webhooks import queue_response_event
 #: Responses settled per run of the job (every second), in one transaction.
 BATCH_SIZE = 500
 
-#: Built once: the job runs every second.
 _UNSETTLED = (
     sa.select(Response)
     .where(Response.unsettled)
     .order_by(Response.id)
-    .limit(sa.bindparam("limit"))
     .options(joinedload(Response.survey).joinedload(Survey.followup_rule))
-    .with_for_update(of=Response, skip_locked=True)
 )
 
 #: One statement for the batch: marking each response in the session would make every flush
@@ -57,8 +54,10 @@ def settle_answers(limit: int = BATCH_SIZE) -> int:
     worker is settling are skipped, not waited for; an answer edited while its batch is
     settled waits for the batch, then is unsettled again for the next one.
     """
-    take_write_lock()
-    responses = db.session.scalars(_UNSETTLED, {"limit": limit}).unique().all()
+    responses = claim(_UNSETTLED, limit=limit, of=Response)
+    if not responses:
+        db.session.commit()  # ends the claim (SQLite's write lock) at once
+        return 0
     added: list[Entry] = []
     removed: list[Entry] = []
     for response in responses:

@@ -219,7 +219,11 @@ def _worker(url: str, folder: Path) -> Iterator[Callable[[], None]]:
     """
     feedback = Path(sys.executable).parent / "feedback"
     process = subprocess.Popen(
-        [str(feedback), "worker"], env=_environment(url), cwd=folder, stdout=subprocess.DEVNULL
+        [str(feedback), "worker"],
+        env=_environment(url),
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     config = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url}
     app = create_app(config, instance_path=str(folder / "instance"))

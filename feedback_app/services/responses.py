@@ -25,29 +25,10 @@ from surveys.answers import (
     clean_comment,
     is_expired,
 )
-from surveys.bucketing import Bucket, classify
+from surveys.bucketing import classify
 from surveys.identity import Identity
 from surveys.invitations import InvitationStatus, transition
 from surveys.kinds import validate_score
-
-
-@dataclass(frozen=True)
-class PreviousAnswer:
-    """A response as it was before an edit, for whatever must undo or compare it."""
-
-    score: int
-    bucket: Bucket
-    comment: str
-
-
-@dataclass(frozen=True)
-class RecordedAnswer:
-    """What ``record_response`` did: the row, and what it replaced if it was an edit."""
-
-    response: Response
-    #: None for a new response or an edit that changed nothing.
-    previous: PreviousAnswer | None
-    changed: bool
 
 
 def edit_window() -> timedelta:
@@ -115,8 +96,8 @@ def record_response(
     customer: Customer | None = None,
     response: Response | None = None,
     locale: str | None = None,
-) -> RecordedAnswer:
-    """Write a new answer, or edit the existing one, and commit.
+) -> Response:
+    """Write a new answer, or edit the existing one, and commit; returns the response.
 
     Commits, in one transaction: the response row (score, its bucket, comment; channel, agent
     and team copied from the invitation's interaction), marked unsettled for the worker, and
@@ -143,7 +124,6 @@ def record_response(
         take_write_lock()
         db.session.refresh(response, with_for_update=True)
 
-    previous: PreviousAnswer | None = None
     if response is None:
         response = Response(
             survey_id=survey.id,
@@ -167,8 +147,7 @@ def record_response(
         text = response.comment if text is None else text
         if (response.score, response.comment) == (value, text):
             db.session.commit()
-            return RecordedAnswer(response, previous=None, changed=False)
-        previous = PreviousAnswer(response.score, response.bucket, response.comment)
+            return response
         response.score = value
         response.bucket = bucket
         response.comment = text
@@ -178,7 +157,7 @@ def record_response(
         # its commit must not leave this one settled. The UPDATE waits for that commit.
         flag_modified(response, "unsettled")
     db.session.commit()
-    return RecordedAnswer(response, previous, changed=True)
+    return response
 
 
 def _answer_invitation(response: Response, invitation: Invitation, now: datetime) -> None:

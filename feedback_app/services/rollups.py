@@ -132,17 +132,19 @@ def _dimension_value(dimension: RollupDimension) -> Any:
     return sa.func.coalesce(sa.cast(column, sa.String(40)), "")
 
 
-#: The score a response should count with now: its score once settled; while unsettled, the
-#: score it was last settled with (none for a new answer), which the worker will move.
-_COUNTED = sa.case((Response.unsettled, Response.counted_score), else_=Response.score)
+def _counted_score() -> Any:
+    """SQL for the score a response should count with now: its score once settled; while
+    unsettled, the score it was last settled with (none for a new answer)."""
+    return sa.case((Response.unsettled, Response.counted_score), else_=Response.score)
 
 
 def computed_rollups(dimension: RollupDimension) -> sa.Select[Any]:
     """The rollup rows of ``dimension`` computed from the responses, in the table's columns."""
     value = _dimension_value(dimension)
     day = day_of(Response.created_at)
+    counted = _counted_score()
     counts = [
-        sa.func.sum(sa.case((score == _COUNTED, 1), else_=0)).label(column)
+        sa.func.sum(sa.case((counted == score, 1), else_=0)).label(column)
         for score, column in enumerate(SCORE_COLUMNS)
     ]
     return (
@@ -153,7 +155,7 @@ def computed_rollups(dimension: RollupDimension) -> sa.Select[Any]:
             value.label("value"),
             *counts,
         )
-        .where(_COUNTED.is_not(None))
+        .where(counted.is_not(None))
         .group_by(day, Response.survey_id, value)
     )
 

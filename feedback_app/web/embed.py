@@ -193,7 +193,7 @@ def answer(public_key: str) -> WerkzeugResponse:
         return _widget(survey, ancestors, form, 422, existing)
     now = utcnow()
     try:
-        result = record_response(
+        stored = record_response(
             survey,
             form.score.data,
             form.comment.data,
@@ -212,8 +212,8 @@ def answer(public_key: str) -> WerkzeugResponse:
             ancestors=ancestors,
             embedded=True,
         )
-    form.form_token.data = _form_token(survey, result.response)
-    return _widget(survey, ancestors, form, answer=result.response)
+    form.form_token.data = _form_token(survey, stored)
+    return _widget(survey, ancestors, form, answer=stored)
 
 
 @bp.errorhandler(RateLimitExceeded)

@@ -84,7 +84,7 @@ def csat(app: Flask, clock: FrozenClock) -> Survey:
 
 
 def answer(survey: Survey, score: int, clock: FrozenClock) -> Response:
-    return record_response(survey, score, "", clock.now, source=ResponseSource.EMBED).response
+    return record_response(survey, score, "", clock.now, source=ResponseSource.EMBED)
 
 
 def test_the_overview_lists_each_survey_with_its_responses(

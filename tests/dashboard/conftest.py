@@ -81,7 +81,7 @@ def answer(app: Flask, clock: Any) -> Callable[..., Response]:
             db.session.add(interaction)
         survey = survey_for_kind(SurveyKind(kind), now)
         invitation = add_invitation(survey, customer, now, interaction=interaction)
-        recorded = record_response(
+        response = record_response(
             survey,
             score,
             comment,
@@ -90,7 +90,7 @@ def answer(app: Flask, clock: Any) -> Callable[..., Response]:
             invitation=lock_invitation(invitation),
         )
         settle_answers()
-        return recorded.response
+        return response
 
     return make
 

@@ -34,7 +34,7 @@ from tests.helpers import FrozenClock, csrf_from
 
 def answer(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:
     """Answer, and settle the answer as the worker does."""
-    recorded = record_response(
+    response = record_response(
         invitation.survey,
         score,
         comment,
@@ -43,7 +43,7 @@ def answer(invitation: Invitation, score: int, comment: str, now: datetime) -> R
         invitation=lock_invitation(invitation),
     )
     settle_answers()
-    return recorded.response
+    return response
 
 
 def webhook_rows() -> list[OutboxMessage]:

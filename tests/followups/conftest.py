@@ -106,7 +106,7 @@ def answer(app: Flask, org: Org, clock: Any, make_invitation: Callable[..., Any]
         db.session.add(interaction)
         db.session.commit()
         invitation, _token = make_invitation(kind, email=email, interaction=interaction)
-        recorded = record_response(
+        response = record_response(
             invitation.survey,
             score,
             comment,
@@ -115,7 +115,7 @@ def answer(app: Flask, org: Org, clock: Any, make_invitation: Callable[..., Any]
             invitation=lock_invitation(invitation),
         )
         settle_answers()
-        return recorded.response
+        return response
 
     return give
 

@@ -34,7 +34,7 @@ def store(invitation: Invitation, score: int, now: Any, comment: str = "") -> Re
         now,
         source=ResponseSource.PAGE,
         invitation=lock_invitation(invitation),
-    ).response
+    )
 
 
 def counts() -> dict[int, int]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Response
-from feedback_app.services.responses import PreviousAnswer, lock_invitation, record_response
+from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.settling import settle_answers
 from surveys.answers import InvalidComment, ResponseSource, SurveyExpired
 from surveys.bucketing import Bucket
 from surveys.errors import InvalidScore
@@ -23,7 +25,7 @@ def count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Response))
 
 
-def test_an_edit_reports_what_it_replaced(
+def test_an_edit_changes_the_score_and_keeps_the_rest(
     make_invitation: MakeInvitation, clock: FrozenClock
 ) -> None:
     invitation, _ = make_invitation("nps")
@@ -35,7 +37,7 @@ def test_an_edit_reports_what_it_replaced(
         source=ResponseSource.EMAIL,
         invitation=lock_invitation(invitation),
     )
-    assert (first.previous, first.changed) == (None, True)
+    assert settle_answers() == 1
     clock.advance(hours=1)
 
     second = record_response(
@@ -47,12 +49,11 @@ def test_an_edit_reports_what_it_replaced(
         invitation=lock_invitation(invitation),
     )
 
-    assert second.response.id == first.response.id
-    assert second.previous == PreviousAnswer(score=6, bucket=Bucket.DETRACTOR, comment="Meh")
-    assert second.changed
-    row = second.response
+    assert second.id == first.id
+    row = second
     assert (row.score, row.bucket, row.comment, row.source) == (9, Bucket.PROMOTER, "Meh", "email")
-    assert row.updated_at == clock.now
+    assert (row.created_at, row.updated_at) == (clock.now - timedelta(hours=1), clock.now)
+    assert (row.counted_score, row.unsettled) == (6, True)
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(
@@ -68,6 +69,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(
         source=ResponseSource.PAGE,
         invitation=lock_invitation(invitation),
     )
+    assert settle_answers() == 1
     clock.advance(hours=1)
     again = record_response(
         invitation.survey,
@@ -77,7 +79,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(
         source=ResponseSource.PAGE,
         invitation=lock_invitation(invitation),
     )
-    assert (again.changed, again.previous, again.response.updated_at) == (False, None, created)
+    assert (again.updated_at, again.unsettled) == (created, False)
 
 
 @pytest.mark.parametrize(

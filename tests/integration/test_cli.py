@@ -126,7 +126,7 @@ def test_rebucket_refiles_follow_up_cases_with_their_response(
     db.session.commit()
     assert runner.invoke(args=["rebucket"]).output == "1 responses re-filed in 1 surveys\n"
     db.session.expire_all()
-    assert answer.response.bucket is Bucket.PASSIVE
+    assert answer.bucket is Bucket.PASSIVE
     assert db.session.get(FollowUpCase, case.id).bucket is Bucket.PASSIVE
 
 

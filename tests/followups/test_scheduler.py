@@ -14,11 +14,22 @@ from flask import Flask
 from feedback_app.config import ConfigError
 from feedback_app.extensions import db
 from feedback_app.jobs import Job, all_jobs
-from feedback_app.models import CaseEvent, EventKind, Invitation, OutboxMessage
+from feedback_app.models import (
+    CaseEvent,
+    EventKind,
+    FollowUpCase,
+    Invitation,
+    OutboxMessage,
+    ScoreRollup,
+)
 from feedback_app.scheduler import build_scheduler
 from feedback_app.services import followups, invitation_upkeep
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.invitation_upkeep import expire_invitations
+from feedback_app.services.responses import lock_invitation, record_response
+from feedback_app.services.rollups import rollup_differences
+from feedback_app.services.settling import backlog, settle_answers
+from surveys.answers import ResponseSource
 from surveys.invitations import InvitationStatus
 from tests.followups.conftest import Answer
 
@@ -145,3 +156,27 @@ def test_two_workers_send_each_invitation_and_reminder_exactly_once(
         sa.select(OutboxMessage.purpose, OutboxMessage.invitation_id).order_by(OutboxMessage.id)
     ).all()
     assert sorted(sent) == sorted([("invitation", i) for i in ids] + [("reminder", i) for i in ids])
+
+
+def test_two_workers_settle_each_answer_exactly_once(
+    app: Flask, make_invitation: Callable[..., Any], clock: Any
+) -> None:
+    scores = [1, 5, 2, 4, 3] * 4
+    for number, score in enumerate(scores):
+        invitation, _ = make_invitation("csat", email=f"c{number}@example.com")
+        record_response(
+            invitation.survey,
+            score,
+            "",
+            clock.now,
+            source=ResponseSource.PAGE,
+            invitation=lock_invitation(invitation),
+        )
+    db.session.remove()
+    assert sum(race(app, lambda _now: settle_answers(limit=3), clock.now)) == 20
+    opened = db.session.scalars(sa.select(FollowUpCase.score)).all()
+    assert sorted(opened) == [1] * 4 + [2] * 4
+    all_days = db.session.scalar(sa.select(ScoreRollup).where(ScoreRollup.dimension == "all"))
+    assert [getattr(all_days, f"s{score}") for score in range(1, 6)] == [4] * 5
+    assert rollup_differences() == []
+    assert backlog() == (0, None)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
 
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Invitation, Response, ScoreRollup, Survey
@@ -171,3 +172,31 @@ def test_a_rebuild_leaves_the_unsettled_answers_to_the_worker(
     assert counts() == {4: 1, 5: 1}
     assert rollup_differences() == []
     assert new.counted_score == 4
+
+
+def test_answers_from_before_the_upgrade_are_settled_with_their_score(
+    make_invitation: MakeInvitation, clock: FrozenClock
+) -> None:
+    """Migration 0801 counts existing answers as settled, so a later edit moves their count."""
+    invitation, _ = make_invitation("nps")
+    invitation_id = invitation.id
+    store(invitation, 6, clock.now)
+    settle_answers()
+    db.session.remove()
+    downgrade(revision="0701")
+    try:
+        assert "counted_score" not in {
+            column["name"] for column in sa.inspect(db.engine).get_columns("responses")
+        }
+    finally:
+        upgrade()
+    response = db.session.scalars(sa.select(Response)).one()
+    assert (response.unsettled, response.counted_score) == (False, 6)
+    # Rebuilding the table (SQLite's batch migration) kept the rows that reference it.
+    assert db.session.scalars(sa.select(FollowUpCase.score)).all() == [6]
+    clock.advance(minutes=5)
+    store(db.session.get(Invitation, invitation_id), 9, clock.now)  # type: ignore[arg-type]
+    assert settle_answers() == 1
+    assert counts() == {9: 1}
+    assert rollup_differences() == []
+    assert db.session.scalars(sa.select(FollowUpCase.score)).all() == [9]

@@ -38,20 +38,24 @@ def run_migrations_online() -> None:
             # CASCADE (a response's follow-up case, say). Checked once the migration is done.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()  # so that the migration runs in a transaction of its own
-        context.configure(
-            connection=connection,
-            target_metadata=db.metadata,
-            render_item=render_item,
-            **options,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        if sqlite:
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
-            if broken:
-                raise RuntimeError(f"the migration left rows with broken foreign keys: {broken}")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=db.metadata,
+                render_item=render_item,
+                **options,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

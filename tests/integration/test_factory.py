@@ -96,3 +96,25 @@ def test_the_migrated_schema_matches_the_models(app) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == []
+
+
+def test_a_migration_on_sqlite_runs_without_foreign_keys_and_is_checked_after(
+    app, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row left pointing nowhere fails the migration (the command exits 1 and says which
+    table); foreign keys are on again after."""
+    from flask_migrate import upgrade
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's foreign key pragmas")
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.execute(sa.text("INSERT INTO teams (name, manager_id) VALUES ('Lost', 999)"))
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    with pytest.raises(SystemExit) as stopped:
+        upgrade()
+    assert stopped.value.code == 1
+    assert "the migration broke foreign keys: [('teams', 1, 'users', 0)]" in caplog.text
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1

@@ -13,6 +13,7 @@ the first time (``counted_score`` empty) is a new one for the cases and the webh
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -21,10 +22,13 @@ from sqlalchemy.orm import joinedload
 
 from feedback_app.extensions import db
 from feedback_app.models import Response, Survey
+from feedback_app.outage import UNAVAILABLE
 from feedback_app.services.claims import claim
 from feedback_app.services.followups import sync_case
 from feedback_app.services.rollups import Entry, apply_entries, entry_of
 from feedback_app.services.webhooks import queue_response_event
+
+log = logging.getLogger(__name__)
 
 #: Responses settled per run of the job (every second), in one transaction.
 BATCH_SIZE = 500
@@ -53,17 +57,36 @@ def settle_answers(limit: int = BATCH_SIZE) -> int:
     after a worker outage gets the deadline the answer would have given it. Rows another
     worker is settling are skipped, not waited for; an answer edited while its batch is
     settled waits for the batch, then is unsettled again for the next one.
+
+    An answer that cannot be settled (a bug, bad data) must not hold back every answer after
+    it: when the batch fails, it is settled again one answer at a time, and the failing ones
+    are logged and left unsettled for the next run.
     """
+    try:
+        return _settle(limit, one_by_one=False)
+    except UNAVAILABLE:
+        raise
+    except Exception:
+        db.session.rollback()
+        return _settle(limit, one_by_one=True)
+
+
+def _settle(limit: int, *, one_by_one: bool) -> int:
     responses = claim(_UNSETTLED, limit=limit, of=Response)
     if not responses:
         db.session.commit()  # ends the claim (SQLite's write lock) at once
         return 0
+    settled: list[int] = []
     added: list[Entry] = []
     removed: list[Entry] = []
     for response in responses:
         created = response.counted_score is None
-        sync_case(response, response.updated_at, created=created)
-        queue_response_event(response, response.updated_at, created=created)
+        if one_by_one:
+            if not _followed_up_alone(response, created):
+                continue
+        else:
+            _follow_up(response, created)
+        settled.append(response.id)
         entry = entry_of(response)
         if created:
             added.append(entry)
@@ -71,12 +94,32 @@ def settle_answers(limit: int = BATCH_SIZE) -> int:
             added.append(entry)
             removed.append(replace(entry, score=response.counted_score))
     db.session.flush()
-    db.session.execute(_SETTLED, {"ids": [response.id for response in responses]})
+    if settled:
+        db.session.execute(_SETTLED, {"ids": settled})
     # Last, right before the commit, as one statement: every answer of a day adds to the same
     # rollup rows, and this holds them locked until the commit.
     apply_entries(added, removed)
     db.session.commit()
-    return len(responses)
+    return len(settled)
+
+
+def _follow_up(response: Response, created: bool) -> None:
+    sync_case(response, response.updated_at, created=created)
+    queue_response_event(response, response.updated_at, created=created)
+
+
+def _followed_up_alone(response: Response, created: bool) -> bool:
+    """Follow up one answer in a savepoint; False, logged and undone, if it fails."""
+    try:
+        with db.session.begin_nested():
+            _follow_up(response, created)
+            db.session.flush()
+    except UNAVAILABLE:
+        raise
+    except Exception:
+        log.exception("answer %d could not be settled; it stays unsettled", response.id)
+        return False
+    return True
 
 
 def backlog() -> tuple[int, datetime | None]:

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Invitation, Response, ScoreRollup, Survey
+from feedback_app.services import settling
 from feedback_app.services.followups import save_rule
 from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
@@ -200,3 +202,42 @@ def test_answers_from_before_the_upgrade_are_settled_with_their_score(
     assert counts() == {9: 1}
     assert rollup_differences() == []
     assert db.session.scalars(sa.select(FollowUpCase.score)).all() == [9]
+
+
+def test_an_answer_that_cannot_be_settled_holds_back_no_other(
+    make_invitation: MakeInvitation,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    responses = [
+        store(make_invitation("csat", email=f"c{n}@example.com")[0], score, clock.now)
+        for n, score in enumerate((1, 2, 1))
+    ]
+    broken = responses[1].id
+    sync_case = settling.sync_case
+
+    def failing(response: Response, at: Any, *, created: bool) -> Any:
+        if response.id == broken:
+            raise ValueError("no owner can be chosen")
+        return sync_case(response, at, created=created)
+
+    monkeypatch.setattr(settling, "sync_case", failing)
+    assert settle_answers() == 2
+    db.session.expire_all()
+    assert [r.unsettled for r in responses] == [False, True, False]
+    assert [case.response_id for case in db.session.scalars(sa.select(FollowUpCase))] == [
+        responses[0].id,
+        responses[2].id,
+    ]
+    assert counts() == {1: 2}
+    assert rollup_differences() == []
+    assert f"answer {broken} could not be settled; it stays unsettled" in caplog.text
+    assert "no owner can be chosen" in caplog.text
+    assert backlog() == (1, clock.now)
+
+    monkeypatch.setattr(settling, "sync_case", sync_case)
+    assert settle_answers() == 1
+    assert len(db.session.scalars(sa.select(FollowUpCase)).all()) == 3
+    assert counts() == {1: 2, 2: 1}
+    assert rollup_differences() == []

@@ -15,6 +15,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from feedback_app.models import Invitation, Response
+from feedback_app.services.responses import lock_invitation, record_response
+from surveys.answers import ResponseSource
+
 
 class FrozenClock:
     """A clock that only moves when a test says so."""
@@ -122,3 +126,15 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "FEEDBACK_BASE_URL": "https://feedback.example.com",
         **extra,
     }
+
+
+def store_answer(invitation: Invitation, score: int, now: datetime, comment: str = "") -> Response:
+    """Answer ``invitation`` as the survey page does: stored, not yet settled by the worker."""
+    return record_response(
+        invitation.survey,
+        score,
+        comment,
+        now,
+        source=ResponseSource.PAGE,
+        invitation=lock_invitation(invitation),
+    )

@@ -14,12 +14,11 @@ from flask import Flask
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, FollowUpCase, Interaction, Response, Team
 from feedback_app.services.invitations import add_invitation
-from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.surveys import survey_for_kind
 from surveys import SurveyKind
-from surveys.answers import ResponseSource
 from surveys.channels import Channel
+from tests.helpers import store_answer
 
 
 def get_or_create(model: type[Any], where: dict[str, Any], **fields: Any) -> Any:
@@ -81,14 +80,7 @@ def answer(app: Flask, clock: Any) -> Callable[..., Response]:
             db.session.add(interaction)
         survey = survey_for_kind(SurveyKind(kind), now)
         invitation = add_invitation(survey, customer, now, interaction=interaction)
-        response = record_response(
-            survey,
-            score,
-            comment,
-            now,
-            source=ResponseSource.PAGE,
-            invitation=lock_invitation(invitation),
-        )
+        response = store_answer(invitation, score, now, comment)
         settle_answers()
         return response
 

@@ -23,25 +23,16 @@ from feedback_app.models import (
     WebhookFormat,
 )
 from feedback_app.services.outbox import deliver_outbox
-from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.webhooks import create_endpoint
 from notifications import WebhookChannel, WebhookRequest
-from surveys.answers import ResponseSource
 from tests.delivery.sinks import WebhookReceiver
-from tests.helpers import FrozenClock, csrf_from
+from tests.helpers import FrozenClock, csrf_from, store_answer
 
 
 def answer(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:
     """Answer, and settle the answer as the worker does."""
-    response = record_response(
-        invitation.survey,
-        score,
-        comment,
-        now,
-        source=ResponseSource.PAGE,
-        invitation=lock_invitation(invitation),
-    )
+    response = store_answer(invitation, score, now, comment)
     settle_answers()
     return response
 

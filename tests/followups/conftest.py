@@ -23,11 +23,9 @@ from feedback_app.models import (
     Team,
     User,
 )
-from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.settling import settle_answers
-from surveys.answers import ResponseSource
 from surveys.channels import Channel
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, store_answer
 
 
 @dataclass
@@ -106,14 +104,7 @@ def answer(app: Flask, org: Org, clock: Any, make_invitation: Callable[..., Any]
         db.session.add(interaction)
         db.session.commit()
         invitation, _token = make_invitation(kind, email=email, interaction=interaction)
-        response = record_response(
-            invitation.survey,
-            score,
-            comment,
-            clock.now,
-            source=ResponseSource.PAGE,
-            invitation=lock_invitation(invitation),
-        )
+        response = store_answer(invitation, score, clock.now, comment)
         settle_answers()
         return response
 

@@ -26,12 +26,11 @@ from feedback_app.scheduler import build_scheduler
 from feedback_app.services import followups, invitation_upkeep
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.invitation_upkeep import expire_invitations
-from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.rollups import rollup_differences
 from feedback_app.services.settling import backlog, settle_answers
-from surveys.answers import ResponseSource
 from surveys.invitations import InvitationStatus
 from tests.followups.conftest import Answer
+from tests.helpers import store_answer
 
 WAIT = 10
 
@@ -164,14 +163,7 @@ def test_two_workers_settle_each_answer_exactly_once(
     scores = [1, 5, 2, 4, 3] * 4
     for number, score in enumerate(scores):
         invitation, _ = make_invitation("csat", email=f"c{number}@example.com")
-        record_response(
-            invitation.survey,
-            score,
-            "",
-            clock.now,
-            source=ResponseSource.PAGE,
-            invitation=lock_invitation(invitation),
-        )
+        store_answer(invitation, score, clock.now)
     db.session.remove()
     assert sum(race(app, lambda _now: settle_answers(limit=3), clock.now)) == 20
     opened = db.session.scalars(sa.select(FollowUpCase.score)).all()

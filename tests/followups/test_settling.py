@@ -15,29 +15,15 @@ from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Invitation, Response, ScoreRollup, Survey
 from feedback_app.services import settling
 from feedback_app.services.followups import save_rule
-from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
 from feedback_app.services.settling import backlog, settle_answers
 from feedback_app.services.webhooks import create_endpoint
-from surveys.answers import ResponseSource
 from surveys.followups import FollowUpRule, OwnerPolicy
 from tests.followups.conftest import Org
 from tests.followups.support import case_of, outbox, timeline
-from tests.helpers import FrozenClock
+from tests.helpers import FrozenClock, store_answer
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]
-
-
-def store(invitation: Invitation, score: int, now: Any, comment: str = "") -> Response:
-    """Answer as the survey page does, without settling."""
-    return record_response(
-        invitation.survey,
-        score,
-        comment,
-        now,
-        source=ResponseSource.PAGE,
-        invitation=lock_invitation(invitation),
-    )
 
 
 def counts() -> dict[int, int]:
@@ -60,7 +46,7 @@ def test_answers_wait_until_one_batch_settles_them_all(
     make_invitation: MakeInvitation, clock: FrozenClock
 ) -> None:
     responses = [
-        store(make_invitation("csat", email=f"c{score}@example.com")[0], score, clock.now)
+        store_answer(make_invitation("csat", email=f"c{score}@example.com")[0], score, clock.now)
         for score in (1, 5, 2)
     ]
     assert [(r.unsettled, r.counted_score) for r in responses] == [(True, None)] * 3
@@ -91,7 +77,7 @@ def test_a_case_settled_late_is_dated_at_the_answer(
     make_invitation: MakeInvitation, clock: FrozenClock
 ) -> None:
     answered_at = clock.now
-    response = store(make_invitation("nps")[0], 2, clock.now, "It broke again")
+    response = store_answer(make_invitation("nps")[0], 2, clock.now, "It broke again")
     clock.advance(hours=5)
     assert backlog() == (1, answered_at)
     settle_answers()
@@ -108,9 +94,9 @@ def test_an_answer_changed_before_it_is_settled_counts_once_with_its_last_score(
     create_endpoint("https://crm.example/hook", ["response.created", "response.updated"], clock.now)
     db.session.commit()
     invitation, _ = make_invitation("nps")
-    response = store(invitation, 3, clock.now)
+    response = store_answer(invitation, 3, clock.now)
     clock.advance(minutes=1)
-    store(invitation, 9, clock.now)
+    store_answer(invitation, 9, clock.now)
     assert settle_answers() == 1
     # Settled as it stands: created once with 9, which opens no case.
     assert response_events() == [("response.created", 9)]
@@ -118,8 +104,8 @@ def test_an_answer_changed_before_it_is_settled_counts_once_with_its_last_score(
     assert counts() == {9: 1}
 
     clock.advance(minutes=1)
-    store(invitation, 4, clock.now)
-    store(invitation, 2, clock.now)
+    store_answer(invitation, 4, clock.now)
+    store_answer(invitation, 2, clock.now)
     assert counts() == {9: 1}
     assert rollup_differences() == []
     assert settle_answers() == 1
@@ -134,7 +120,8 @@ def test_a_batch_takes_the_oldest_answers_up_to_its_limit(
     make_invitation: MakeInvitation, clock: FrozenClock
 ) -> None:
     responses = [
-        store(make_invitation("ces", email=f"c{n}@example.com")[0], 6, clock.now) for n in range(3)
+        store_answer(make_invitation("ces", email=f"c{n}@example.com")[0], 6, clock.now)
+        for n in range(3)
     ]
     assert settle_answers(limit=2) == 2
     db.session.expire_all()
@@ -150,7 +137,7 @@ def test_round_robin_takes_turns_within_one_batch(
     survey = db.session.scalar(sa.select(Survey).where(Survey.kind == "csat"))
     save_rule(survey, FollowUpRule(open_max=2, owner_policy=OwnerPolicy.ROUND_ROBIN), clock.now)
     db.session.commit()
-    responses = [store(invitation, 1, clock.now) for invitation in invitations]
+    responses = [store_answer(invitation, 1, clock.now) for invitation in invitations]
     assert settle_answers() == 3
     owners = [case_of(response).owner for response in responses]  # type: ignore[union-attr]
     assert owners == [org.manager, org.other_manager, org.manager]
@@ -162,10 +149,10 @@ def test_a_rebuild_leaves_the_unsettled_answers_to_the_worker(
     make_invitation: MakeInvitation, clock: FrozenClock
 ) -> None:
     invitation, _ = make_invitation("csat")
-    store(invitation, 3, clock.now)
+    store_answer(invitation, 3, clock.now)
     settle_answers()
-    store(invitation, 5, clock.now)
-    new = store(make_invitation("csat", email="new@example.com")[0], 4, clock.now)
+    store_answer(invitation, 5, clock.now)
+    new = store_answer(make_invitation("csat", email="new@example.com")[0], 4, clock.now)
     assert rebuild_rollups() == 4
     db.session.commit()
     assert counts() == {3: 1}
@@ -182,7 +169,7 @@ def test_answers_from_before_the_upgrade_are_settled_with_their_score(
     """Migration 0801 counts existing answers as settled, so a later edit moves their count."""
     invitation, _ = make_invitation("nps")
     invitation_id = invitation.id
-    store(invitation, 6, clock.now)
+    store_answer(invitation, 6, clock.now)
     settle_answers()
     db.session.remove()
     downgrade(revision="0701")
@@ -197,7 +184,7 @@ def test_answers_from_before_the_upgrade_are_settled_with_their_score(
     # Rebuilding the table (SQLite's batch migration) kept the rows that reference it.
     assert db.session.scalars(sa.select(FollowUpCase.score)).all() == [6]
     clock.advance(minutes=5)
-    store(db.session.get(Invitation, invitation_id), 9, clock.now)  # type: ignore[arg-type]
+    store_answer(db.session.get(Invitation, invitation_id), 9, clock.now)  # type: ignore[arg-type]
     assert settle_answers() == 1
     assert counts() == {9: 1}
     assert rollup_differences() == []
@@ -211,7 +198,7 @@ def test_an_answer_that_cannot_be_settled_holds_back_no_other(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     responses = [
-        store(make_invitation("csat", email=f"c{n}@example.com")[0], score, clock.now)
+        store_answer(make_invitation("csat", email=f"c{n}@example.com")[0], score, clock.now)
         for n, score in enumerate((1, 2, 1))
     ]
     broken = responses[1].id

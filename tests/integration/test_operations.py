@@ -13,10 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback_app.services.heartbeat import beat
-from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.settling import settle_answers
-from surveys.answers import ResponseSource
-from tests.helpers import FrozenClock
+from tests.helpers import FrozenClock, store_answer
 
 
 def test_healthz_reports_the_database_and_the_last_worker_beat(
@@ -46,14 +44,7 @@ def test_healthz_reports_the_answers_waiting_for_a_worker(
 ) -> None:
     for score in (1, 5):
         invitation, _ = make_invitation("csat")
-        record_response(
-            invitation.survey,
-            score,
-            "",
-            clock.now,
-            source=ResponseSource.PAGE,
-            invitation=lock_invitation(invitation),
-        )
+        store_answer(invitation, score, clock.now)
         clock.advance(seconds=20)
     assert client.get("/healthz").json["unsettled_answers"] == {
         "count": 2,

@@ -50,10 +50,14 @@ def test_an_edit_changes_the_score_and_keeps_the_rest(
     )
 
     assert second.id == first.id
-    row = second
-    assert (row.score, row.bucket, row.comment, row.source) == (9, Bucket.PROMOTER, "Meh", "email")
-    assert (row.created_at, row.updated_at) == (clock.now - timedelta(hours=1), clock.now)
-    assert (row.counted_score, row.unsettled) == (6, True)
+    assert (second.score, second.bucket, second.comment, second.source) == (
+        9,
+        Bucket.PROMOTER,
+        "Meh",
+        "email",
+    )
+    assert (second.created_at, second.updated_at) == (clock.now - timedelta(hours=1), clock.now)
+    assert (second.counted_score, second.unsettled) == (6, True)
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(

@@ -290,3 +290,24 @@ def require_email(facts: InteractionFacts, field_name: str) -> InteractionFacts:
     if facts.customer_email is None:
         raise Rejected({field_name: "is required: the survey goes to this address"})
     return facts
+
+
+def _folded(values: Sequence[str]) -> set[str]:
+    return {" ".join(value.lower().split()) for value in values if value.strip()}
+
+
+def skip_reason(
+    facts: InteractionFacts,
+    *,
+    tags: Sequence[str] = (),
+    teams: Sequence[str] = (),
+    channels: Sequence[str] = (),
+) -> str | None:
+    """Why the connector's conditions skip this ticket, or None; case and spacing ignored."""
+    if tagged := sorted(_folded(facts.tags) & _folded(tags)):
+        return f"tagged {tagged[0]}"
+    if facts.team and _folded([facts.team]) & _folded(teams):
+        return f"team {facts.team}"
+    if facts.channel and _folded([facts.channel]) & _folded(channels):
+        return f"channel {facts.channel}"
+    return None

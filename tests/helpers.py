@@ -10,10 +10,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from feedback_app.models import Invitation, Response
 from feedback_app.services.responses import lock_invitation, record_response
@@ -138,3 +140,21 @@ def store_answer(invitation: Invitation, score: int, now: datetime, comment: str
         source=ResponseSource.PAGE,
         invitation=lock_invitation(invitation),
     )
+
+
+WSGIApp = Callable[..., object]
+
+
+class Served:
+    """A WSGI app listening on 127.0.0.1 in a thread until ``close``."""
+
+    def __init__(self, wsgi_app: WSGIApp) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join()
+        self.server.server_close()

@@ -61,6 +61,7 @@ class IntercomApi:
     hold: threading.Event | None = None
     held: threading.Event = field(default_factory=threading.Event)
     status: int = 200
+    answers: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(INTERCOM_ANSWERS))
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def intercom_api() -> Iterator[IntercomApi]:
                 api.held.set()
                 api.hold.wait(30)
                 return
-            found = INTERCOM_ANSWERS.get(self.path)
+            found = api.answers.get(self.path)
             authorized = self.headers.get("Authorization") == f"Bearer {INTERCOM_TOKEN}"
             if not authorized:
                 status, answer = 401, {"type": "error.list", "errors": [{"code": "unauthorized"}]}

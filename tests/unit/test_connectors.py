@@ -111,6 +111,7 @@ def test_zendesk_timestamp_must_be_a_time_with_an_offset(stamp: str, problem: st
                 "X-Zendesk-Webhook-Signature": b64_hmac(SECRET, stamp.encode() + b"{}", "sha256"),
             },
         )
+    assert str(raised.value) == f"the x-zendesk-webhook-signature-timestamp header {problem}"
 
 
 def test_front_rule_webhooks_sign_the_body_with_sha1() -> None:

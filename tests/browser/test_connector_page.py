@@ -32,10 +32,8 @@ def test_the_set_up_guide_fits_the_screen_and_copies_the_body(
         permissions=["clipboard-read", "clipboard-write"],
     )
     page = context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
+    failed: list[str] = []
+    page.on("response", lambda answer: failed.append(answer.url) if answer.status >= 400 else None)
     page.goto(f"{live_server}/login")
     page.get_by_label("Email").fill(admin.email)
     page.get_by_label("Password").fill(TEST_PASSWORD)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_wtf import FlaskForm
@@ -28,6 +31,7 @@ from surveys.connectors import CONNECTORS
 from surveys.settings import MAX_DELAY_SECONDS
 
 bp = Blueprint("connectors", __name__, url_prefix="/admin/connectors")
+T = TypeVar("T")
 
 #: Deliveries listed on a connector's page.
 LATEST_DELIVERIES = 100
@@ -103,27 +107,37 @@ class SettingsForm(FlaskForm):
         )
 
 
-def _form_errors(form: FlaskForm, error: InvalidConnector) -> None:
-    for name, problem in error.errors.items():
-        field = getattr(form, "survey" if name == "survey" else name, None)
-        (field.errors if field is not None else form.form_errors).append(problem)
+def _saved(form: FlaskForm, save: Callable[[], T], message: str) -> T | None:
+    """What ``save`` returned, committed and ``message`` flashed, once ``form`` is valid and
+    ``save`` took it; else None, with the problems on the form's fields."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved = save()
+    except InvalidConnector as error:
+        db.session.rollback()
+        for name, problem in error.errors.items():
+            field = getattr(form, name, None)
+            (field.errors if field is not None else form.form_errors).append(problem)
+        return None
+    db.session.commit()
+    flash(message, "info")
+    return saved
 
 
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def index() -> WerkzeugResponse:
     form = NewConnectorForm()
-    if form.validate_on_submit():
-        try:
-            connector = create_connector(
-                form.type.data or "", form.name.data or "", utcnow(), secret=form.secret.data
-            )
-        except InvalidConnector as error:
-            _form_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Connector added. Follow the steps below in your helpdesk.", "info")
-            return redirect(url_for(".connector", connector_id=connector.id))
+    connector = _saved(
+        form,
+        lambda: create_connector(
+            form.type.data or "", form.name.data or "", utcnow(), secret=form.secret.data
+        ),
+        "Connector added. Follow the steps below in your helpdesk.",
+    )
+    if connector is not None:
+        return redirect(url_for(".connector", connector_id=connector.id))
     connectors = db.session.scalars(sa.select(Connector).order_by(Connector.created_at)).all()
     return make_response(
         render_template(
@@ -159,6 +173,12 @@ def _page(
     return response
 
 
+def _settings_form(connector: Connector) -> SettingsForm:
+    form = SettingsForm()
+    form.fill(connector)
+    return form
+
+
 def _connector(connector_id: str) -> Connector:
     connector = db.session.get(Connector, connector_id[:60])
     if connector is None:
@@ -170,27 +190,16 @@ def _connector(connector_id: str) -> Connector:
 @role_required(Role.ADMIN)
 def connector(connector_id: str) -> WerkzeugResponse:
     found = _connector(connector_id)
-    settings_form = SettingsForm()
-    settings_form.fill(found)
-    return _page(found, settings_form, SecretForm())
+    return _page(found, _settings_form(found), SecretForm())
 
 
 @bp.post("/<connector_id>/settings")
 @role_required(Role.ADMIN)
 def save_settings(connector_id: str) -> WerkzeugResponse:
     found = _connector(connector_id)
-    form = SettingsForm()
-    form.fill(found)
-    if form.validate_on_submit():
-        try:
-            update_settings(found, form.settings(found))
-        except InvalidConnector as error:
-            _form_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Settings saved.", "info")
-            return redirect(url_for(".connector", connector_id=found.id))
-    db.session.rollback()
+    form = _settings_form(found)
+    if _saved(form, lambda: update_settings(found, form.settings(found)), "Settings saved."):
+        return redirect(url_for(".connector", connector_id=found.id))
     return _page(found, form, SecretForm(), 422)
 
 
@@ -199,18 +208,13 @@ def save_settings(connector_id: str) -> WerkzeugResponse:
 def new_secret(connector_id: str) -> WerkzeugResponse:
     found = _connector(connector_id)
     form = SecretForm()
-    if form.validate_on_submit():
-        try:
-            rotate_secret(found, utcnow(), form.secret.data)
-        except InvalidConnector as error:
-            _form_errors(form, error)
-        else:
-            db.session.commit()
-            flash("New secret saved; the previous one still verifies for 24 hours.", "info")
-            return redirect(url_for(".connector", connector_id=found.id))
-    settings_form = SettingsForm()
-    settings_form.fill(found)
-    return _page(found, settings_form, form, 422)
+    if _saved(
+        form,
+        lambda: rotate_secret(found, utcnow(), form.secret.data),
+        "New secret saved; the previous one still verifies for 24 hours.",
+    ):
+        return redirect(url_for(".connector", connector_id=found.id))
+    return _page(found, _settings_form(found), form, 422)
 
 
 @bp.get("/<connector_id>/deliveries/<int:delivery_id>")

@@ -146,14 +146,15 @@ def create_connector(
     return connector
 
 
-def update_settings(connector: Connector, settings: Settings) -> None:
-    """Replace the connector's survey, delay, skip conditions and lookup settings.
+def update_settings(connector: Connector, settings: Settings) -> Connector:
+    """Replace the connector's survey, delay, skip conditions and lookup settings; returns it.
 
     :raises InvalidConnector: bad settings.
     """
     if problems := _problems(connector.name, None, settings):
         raise InvalidConnector(problems)
     _apply(connector, settings)
+    return connector
 
 
 def _apply(connector: Connector, settings: Settings) -> None:

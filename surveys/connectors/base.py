@@ -20,10 +20,12 @@ from typing import Annotated, Any
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     ValidationError,
 )
 
@@ -267,6 +269,34 @@ Time = Annotated[
     BeforeValidator(_utc_suffix),
     AfterValidator(_utc),
 ]
+
+
+def spellings(word: str) -> tuple[str, ...]:
+    """``first``, ``firstName``, ``first_name`` and ``firstname``."""
+    return (word, f"{word}Name", f"{word}_name", f"{word}name")
+
+
+class Person(Payload):
+    """Someone as helpdesks describe them: an email and a first and last name, however the
+    helpdesk spells those keys."""
+
+    email: Email = None
+    first: Text = Field(
+        None, validation_alias=AliasChoices("first", "firstName", "first_name", "firstname")
+    )
+    last: Text = Field(
+        None, validation_alias=AliasChoices("last", "lastName", "last_name", "lastname")
+    )
+
+    @property
+    def name(self) -> str | None:
+        return " ".join(part for part in (self.first, self.last) if part) or None
+
+
+class Named(Payload):
+    """A group, team or tag: only its name matters."""
+
+    name: Text = None
 
 
 def solved_status(status: str | None) -> Ignored | None:

@@ -21,7 +21,9 @@ from surveys.connectors.base import (
     Id,
     Ignored,
     InteractionFacts,
+    Named,
     Payload,
+    Person,
     Rejected,
     Text,
     Time,
@@ -51,29 +53,16 @@ CHANNELS = aliases(
 )
 
 
-class Teammate(Payload):
-    email: Email = None
-    first_name: Text = None
-    last_name: Text = None
-
-    def name(self) -> str | None:
-        return " ".join(part for part in (self.first_name, self.last_name) if part) or None
-
-
 class Recipient(Payload):
     handle: Email = None
     name: Text = None
 
 
-class Tag(Payload):
-    name: Text = None
-
-
 class Conversation(Payload):
     id: Id
-    assignee: Teammate | None = None
+    assignee: Person | None = None
     recipient: Recipient | None = None
-    tags: list[Tag] = []
+    tags: list[Named] = []
     created_at: Time = None
 
 
@@ -127,7 +116,7 @@ def parse(payload: Any, headers: Mapping[str, str]) -> InteractionFacts | Ignore
         customer_email=recipient.handle if recipient else None,
         customer_name=recipient.name if recipient else None,
         agent_email=assignee.email if assignee else None,
-        agent_name=assignee.name() if assignee else None,
+        agent_name=assignee.name if assignee else None,
         tags=tuple(tag.name for tag in conversation.tags if tag.name),
         opened_at=conversation.created_at,
         resolved_at=event.emitted_at,

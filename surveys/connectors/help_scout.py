@@ -18,11 +18,11 @@ from pydantic import AliasChoices, Field
 from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
-    Email,
     Id,
     Ignored,
     InteractionFacts,
     Payload,
+    Person,
     Text,
     Time,
     aliases,
@@ -46,16 +46,6 @@ CHANNELS = aliases(
         Channel.OTHER: ["web", "api", "notification"],
     }
 )
-
-
-class Person(Payload):
-    email: Email = None
-    first: Text = Field(None, validation_alias=AliasChoices("firstName", "first"))
-    last: Text = Field(None, validation_alias=AliasChoices("lastName", "last"))
-
-    @property
-    def name(self) -> str | None:
-        return " ".join(part for part in (self.first, self.last) if part) or None
 
 
 class Mailbox(Payload):

@@ -26,6 +26,7 @@ from surveys.connectors.base import (
     Ignored,
     InteractionFacts,
     Locale,
+    Named,
     Payload,
     Rejected,
     Text,
@@ -67,12 +68,8 @@ class Source(Payload):
     author: Ref | None = None
 
 
-class Tag(Payload):
-    name: Text = None
-
-
 class TagList(Payload):
-    tags: list[Tag] = []
+    tags: list[Named] = []
 
 
 class Statistics(Payload):
@@ -124,10 +121,6 @@ class Admin(Payload):
     name: Text = None
 
 
-class Team(Payload):
-    name: Text = None
-
-
 def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
     check_signature(require_header(headers, SIGNATURE), [hub_signature(secret, body)])
 
@@ -172,7 +165,7 @@ def lookup(facts: InteractionFacts, get: Fetch) -> InteractionFacts:
     if contact.email is None:
         raise Rejected({"contact.email": "is required: the Intercom contact has no email address"})
     admin: Admin | None = _read(get, "admin", facts.admin_id, Admin) if facts.admin_id else None
-    team: Team | None = _read(get, "team", facts.team_id, Team) if facts.team_id else None
+    team: Named | None = _read(get, "team", facts.team_id, Named) if facts.team_id else None
     return replace(
         facts,
         customer_email=contact.email,

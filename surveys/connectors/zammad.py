@@ -16,11 +16,12 @@ from typing import Any
 from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
-    Email,
     Id,
     Ignored,
     InteractionFacts,
+    Named,
     Payload,
+    Person,
     Text,
     Time,
     aliases,
@@ -72,26 +73,13 @@ CHANNELS = aliases(
 )
 
 
-class User(Payload):
-    email: Email = None
-    firstname: Text = None
-    lastname: Text = None
-
-    def name(self) -> str | None:
-        return " ".join(part for part in (self.firstname, self.lastname) if part) or None
-
-
-class Group(Payload):
-    name: Text = None
-
-
 class Ticket(Payload):
     id: Text = None
     number: Id
     state: Text = None
-    customer: User | None = None
-    owner: User | None = None
-    group: Group | None = None
+    customer: Person | None = None
+    owner: Person | None = None
+    group: Named | None = None
     create_article_type: Text = None
     tags: list[Text] | None = None
     created_at: Time = None
@@ -127,9 +115,9 @@ def parse(payload: Any, headers: Mapping[str, str]) -> InteractionFacts | Ignore
     facts = InteractionFacts(
         ticket_id=ticket.number,
         customer_email=ticket.customer.email if ticket.customer else None,
-        customer_name=ticket.customer.name() if ticket.customer else None,
+        customer_name=ticket.customer.name if ticket.customer else None,
         agent_email=owner.email if owner else None,
-        agent_name=owner.name() if owner else None,
+        agent_name=owner.name if owner else None,
         team=ticket.group.name if ticket.group else None,
         channel=ticket.create_article_type,
         tags=tags_of([tag for tag in ticket.tags or [] if tag]),

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -17,7 +15,7 @@ from feedback_app.connectors.setup import Settings, create_connector
 from feedback_app.extensions import db
 from feedback_app.models import Connector
 from tests.connectors.vendors import AGENT, EMAIL, EVENT_HEADERS, SECRET, TICKET, encode, sign
-from tests.helpers import FrozenClock, Served
+from tests.helpers import FrozenClock, JsonHandler, Served, http_server
 
 INTERCOM_TOKEN = "dG9rOmludGVyY29tLXRlc3Q="
 
@@ -68,7 +66,7 @@ class IntercomApi:
 def intercom_api() -> Iterator[IntercomApi]:
     api = IntercomApi()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             api.requests.append((self.path, self.headers.get("Authorization", "")))
             if api.hold is not None:
@@ -83,26 +81,13 @@ def intercom_api() -> Iterator[IntercomApi]:
                 status, answer = 404, {"type": "error.list", "errors": [{"code": "not_found"}]}
             else:
                 status, answer = api.status, found
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.answer_json(status, answer)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield api
-    if api.hold is not None:
-        api.hold.set()
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with http_server(Handler) as url:
+        api.url = url
+        yield api
+        if api.hold is not None:
+            api.hold.set()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ class Job:
 
 def all_jobs() -> dict[str, Job]:
     """Return every job by name; imported lazily so the CLI starts fast."""
+    from feedback_app.connectors import processing as connectors
     from feedback_app.services import (
         digest,
         dispatch,
@@ -45,6 +46,18 @@ def all_jobs() -> dict[str, Job]:
             lambda _now: settling.settle_answers(),
             1,
             "Open follow-up cases, queue webhooks and count rollups for new and changed answers.",
+        ),
+        Job(
+            "connector-deliveries",
+            connectors.process_deliveries,
+            2,
+            "Make interactions (and invitations) from the helpdesks' accepted deliveries.",
+        ),
+        Job(
+            "purge-connector-bodies",
+            connectors.purge_bodies,
+            3600,
+            "Empty the bodies of helpdesk deliveries older than 30 days.",
         ),
         Job(
             "dispatch-invitations",

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 #: The modules under ``feedback_app.cli`` whose ``COMMANDS`` the ``feedback`` command offers.
 COMMAND_MODULES = (
     "accounts",
+    "connectors",
     "delivery",
     "demo",
     "followups",

@@ -2,6 +2,7 @@
 
 from feedback_app.models.accounts import ApiKey, Role, User
 from feedback_app.models.base import Base
+from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
 from feedback_app.models.followups import (
     CaseEvent,
     CommentReview,
@@ -31,6 +32,8 @@ __all__ = [
     "CaseEvent",
     "CommentReview",
     "CommentTag",
+    "Connector",
+    "ConnectorDelivery",
     "Customer",
     "DigestDelivery",
     "EventKind",
@@ -42,6 +45,7 @@ __all__ = [
     "OutboxChannel",
     "OutboxMessage",
     "OutboxStatus",
+    "Outcome",
     "Response",
     "Role",
     "RollupDimension",

@@ -57,8 +57,11 @@ class Interaction(Base):
     __tablename__ = "interactions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The helpdesk's ticket or conversation id; posting it again updates this row.
-    external_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: Where it came from: ``api``, or the id of the connector that received it.
+    source: Mapped[str] = mapped_column(sa.String(60), default="api", server_default="api")
+    #: The helpdesk's ticket or conversation id; the same source posting it again updates
+    #: this row.
+    external_id: Mapped[str] = mapped_column(sa.String(200))
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.OTHER)
     agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
@@ -76,4 +79,7 @@ class Interaction(Base):
     agent: Mapped[Agent | None] = relationship()
     team: Mapped[Team | None] = relationship()
 
-    __table_args__ = (sa.Index("ix_interactions_customer_opened", "customer_id", "opened_at"),)
+    __table_args__ = (
+        sa.Index("ix_interactions_customer_opened", "customer_id", "opened_at"),
+        sa.UniqueConstraint("source", "external_id", name="uq_interactions_source_external_id"),
+    )

@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
 from feedback_app.extensions import db
-from feedback_app.models import Agent, Customer, Interaction, Invitation, Team
+from feedback_app.models import Agent, Customer, Interaction, Invitation, Survey, Team
 from feedback_app.services.invitations import invite_or_suppress
 from feedback_app.services.surveys import survey_for_kind
 from surveys.channels import Channel
@@ -58,6 +58,10 @@ class InteractionInput:
     survey: SurveyKind | None = None
     #: Seconds from now until the invitation goes out; None for the survey's own delay.
     delay_seconds: int | None = None
+    #: ``api``, or the connector that received it; the external id is unique per source.
+    source: str = "api"
+    #: A particular survey of ``survey``'s kind, instead of the kind's main one.
+    survey_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,12 @@ def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:
     return committed(lambda: _ingest(data, now))
 
 
+def record_interaction(data: InteractionInput, now: datetime) -> IngestResult:
+    """``ingest_interaction`` in the caller's transaction: flushes only, for a caller that
+    commits it together with its own rows (a connector's delivery)."""
+    return _ingest(data, now)
+
+
 def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     # Upsert everything the interaction points to first: its own row is added last, complete,
     # so no autoflush ever sends it half-filled.
@@ -154,11 +164,13 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     agent = upsert_agent(data.agent) if data.agent else None
     team = upsert_team(data.team) if data.team else None
     interaction = db.session.scalar(
-        sa.select(Interaction).where(Interaction.external_id == data.external_id)
+        sa.select(Interaction).where(
+            Interaction.source == data.source, Interaction.external_id == data.external_id
+        )
     )
     created = interaction is None
     if interaction is None:
-        interaction = Interaction(external_id=data.external_id, created_at=now)
+        interaction = Interaction(source=data.source, external_id=data.external_id, created_at=now)
         db.session.add(interaction)
     interaction.customer = customer
     interaction.channel = data.channel
@@ -181,7 +193,8 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     elif data.survey is None:
         invitation = None
     else:
-        survey = survey_for_kind(data.survey, now)
+        chosen = db.session.get(Survey, data.survey_id) if data.survey_id is not None else None
+        survey = chosen or survey_for_kind(data.survey, now)
         delay = survey.delay_seconds if data.delay_seconds is None else data.delay_seconds
         invitation = invite_or_suppress(
             survey,

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback_app.connectors import admin as connectors_admin
+    from feedback_app.connectors import hooks
     from feedback_app.web import (
         auth,
         csp,
@@ -50,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_admin.bp)
     app.register_blueprint(mailbox.bp)
     app.register_blueprint(unsubscribe.bp)
+    app.register_blueprint(hooks.bp)
+    app.register_blueprint(connectors_admin.bp)
     register_api(
         app,
         [interactions.bp, people.bp, responses.bp, followups_api.bp, metrics.bp, suppressions.bp],

@@ -3,15 +3,13 @@ and stopped around each test: an SMTP server and a webhook receiver."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from tests.delivery.sinks import SinkHandler, SmtpSink, WebhookReceiver
+from tests.helpers import JsonHandler, http_server
 
 
 @pytest.fixture
@@ -41,25 +39,12 @@ def smtp_config(app_config: dict[str, Any], smtp_sink: SmtpSink) -> dict[str, An
 def webhook_receiver() -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status = receiver.answer(dict(self.headers.items()), body)
-            payload = json.dumps({"status": status}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.answer_json(status, {"status": status})
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Keep the test output quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    yield receiver
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with http_server(Handler) as url:
+        receiver.url = f"{url}/hooks"
+        yield receiver

@@ -67,14 +67,20 @@ class DeliveryResult:
     status: int | None = None
     #: The start of the other side's answer, for the delivery log.
     response: str = ""
+    #: The answer's length in bytes, when it was counted (webhook replies).
+    response_length: int | None = None
 
     @classmethod
-    def sent(cls, status: int | None = None, response: str = "") -> DeliveryResult:
-        return cls(ok=True, status=status, response=response)
+    def sent(
+        cls, status: int | None = None, response: str = "", length: int | None = None
+    ) -> DeliveryResult:
+        return cls(ok=True, status=status, response=response, response_length=length)
 
     @classmethod
-    def temporary(cls, error: str, status: int | None = None, response: str = "") -> DeliveryResult:
-        return cls(ok=False, error=error, status=status, response=response)
+    def temporary(
+        cls, error: str, status: int | None = None, response: str = "", length: int | None = None
+    ) -> DeliveryResult:
+        return cls(ok=False, error=error, status=status, response=response, response_length=length)
 
     @classmethod
     def failed_permanently(

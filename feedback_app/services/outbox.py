@@ -287,7 +287,11 @@ def _outcome(
     item: _Claimed, result: DeliveryResult, now: datetime, rand: Callable[[], float]
 ) -> dict[str, Any]:
     """The row's new column values after one attempt."""
-    values: dict[str, Any] = {"response_status": result.status, "response_body": result.response}
+    values: dict[str, Any] = {
+        "response_status": result.status,
+        "response_body": result.response,
+        "response_length": result.response_length,
+    }
     if result.ok:
         return values | {"status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
     delay = None if result.permanent else retry_delay(retry_policy(), item.attempts, rand)
@@ -387,7 +391,11 @@ def deliver_outbox(
                     tried.append(item.id)
         webhook_timeout = float(config["WEBHOOK_TIMEOUT"])
         if webhooks and may_send(webhook_timeout):
-            with WebhookChannel(webhook_timeout) as channel:
+            with WebhookChannel(
+                webhook_timeout,
+                allow_private=bool(config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]),
+                ca_file=str(config["WEBHOOK_CA_FILE"]),
+            ) as channel:
                 for item in webhooks:
                     if not may_send(webhook_timeout):
                         break

@@ -4,8 +4,10 @@ and stopped around each test: an SMTP server and a webhook receiver."""
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -37,18 +39,21 @@ def smtp_config(app_config: dict[str, Any], smtp_sink: SmtpSink) -> dict[str, An
     return app_config
 
 
-@pytest.fixture
-def webhook_receiver() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
+@contextmanager
+def serving(receiver: WebhookReceiver, tls: ssl.SSLContext | None = None) -> Iterator[None]:
+    """Run ``receiver`` on 127.0.0.1 (over TLS with ``tls``) for the duration of the block."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status = receiver.answer(dict(self.headers.items()), body)
-            payload = json.dumps({"status": status}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
+            verified = receiver.deliveries[-1].event is not None
+            reply = receiver.reply if verified else None
+            payload = reply.body if reply else json.dumps({"status": status}).encode()
+            headers = reply.headers if reply else {"Content-Type": "application/json"}
+            self.send_response(reply.status if reply else status)
+            for name, value in {**headers, "Content-Length": str(len(payload))}.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
 
@@ -56,10 +61,22 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
             """Keep the test output quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    yield receiver
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    receiver.port = server.server_address[1]
+    receiver.url = f"{'https' if tls else 'http'}://127.0.0.1:{receiver.port}/hooks"
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    with serving(receiver):
+        yield receiver

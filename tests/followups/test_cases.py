@@ -21,6 +21,7 @@ from surveys.cases import CaseStatus, InvalidCaseChange, Outcome
 from surveys.followups import FollowUpRule, OwnerPolicy
 from tests.followups.conftest import Answer, Org
 from tests.followups.support import case_of, outbox, timeline
+from tests.helpers import PUBLIC_ADDRESS, TestNames
 
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -223,12 +224,13 @@ def test_writing_to_the_customer_queues_an_email_with_the_owner_as_reply_to(
 
 
 def test_webhooks_fire_when_a_case_is_opened_and_changed(
-    answer: Answer, org: Org, clock: Any
+    answer: Answer, org: Org, clock: Any, dns: TestNames
 ) -> None:
     import json
 
     from feedback_app.services.webhooks import create_endpoint
 
+    dns.answer("crm.example", [PUBLIC_ADDRESS])
     create_endpoint("https://crm.example/hook", ["followup.created", "followup.updated"], clock.now)
     db.session.commit()
     case = case_of(answer(1, comment="Slow"))

@@ -23,7 +23,8 @@ class Message:
     """A rendered email: plain text, an optional HTML alternative and its headers.
 
     Every header value is checked at construction, so no channel can be handed one that
-    smuggles in another header (a ``Bcc:`` in a customer's name, say).
+    smuggles in another header (a ``Bcc:`` in a customer's name, say). Addresses and the
+    names shown with them are kept apart, and quoted together only when written.
     """
 
     #: ``<…@…>``; the same on every attempt so a duplicate can be recognised.
@@ -35,7 +36,9 @@ class Message:
     html: str = ""
     sender_name: str = ""
     recipient_name: str = ""
+    #: An address for answers, e.g. a case owner's, and the name to show with it.
     reply_to: str = ""
+    reply_to_name: str = ""
     #: When the message was written; the Date header.
     date: datetime | None = None
     #: Further headers, such as List-Unsubscribe.
@@ -50,6 +53,7 @@ class Message:
             ("To", self.recipient_name),
             ("Subject", self.subject),
             ("Reply-To", self.reply_to),
+            ("Reply-To", self.reply_to_name),
             *self.headers.items(),
         ):
             check_header_value(name, name)

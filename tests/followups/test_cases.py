@@ -206,11 +206,12 @@ def test_writing_to_the_customer_queues_an_email_with_the_owner_as_reply_to(
     write_to_customer(case, org.manager, "About your ticket", "Sorry!\nWe fixed it.", clock.now)
     db.session.commit()
     [reply] = outbox("reply")
-    assert (reply.recipient, reply.subject, reply.payload["reply_to"]) == (
-        "customer@example.com",
-        "About your ticket",
-        "Manager <manager@example.com>",
-    )
+    assert (
+        reply.recipient,
+        reply.subject,
+        reply.payload["reply_to"],
+        reply.payload["reply_to_name"],
+    ) == ("customer@example.com", "About your ticket", "manager@example.com", "Manager")
     assert reply.payload["text"].startswith("Sorry!\nWe fixed it.\n")
     assert case.first_contact_at == OPENED + timedelta(hours=4)
     assert timeline(case)[-1] == (

@@ -324,6 +324,19 @@ def tls_receiver(
         yield receiver
 
 
+def register_over_tls(
+    app: Flask, authority: Authority, dns: TestNames, receiver: WebhookReceiver, now: datetime
+) -> None:
+    """Register https://hooks.test (127.0.0.1, private addresses allowed) trusting
+    ``authority``, and give the receiver the endpoint's secret."""
+    allow_private(app)
+    app.config["WEBHOOK_CA_FILE"] = str(authority.pem_file)
+    dns.answer("hooks.test", ["127.0.0.1"])
+    url = f"https://hooks.test:{receiver.port}/hooks"
+    receiver.secret = create_endpoint(url, ["response.created"], now).secret
+    db.session.commit()
+
+
 @pytest.mark.parametrize("tls_receiver", ["hooks.test"], indirect=True)
 def test_https_to_a_checked_address_verifies_the_certificate_for_the_name(
     app: Flask,
@@ -333,14 +346,7 @@ def test_https_to_a_checked_address_verifies_the_certificate_for_the_name(
     authority: Authority,
     tls_receiver: WebhookReceiver,
 ) -> None:
-    allow_private(app)
-    app.config["WEBHOOK_CA_FILE"] = str(authority.pem_file)
-    dns.answer("hooks.test", ["127.0.0.1"])
-    endpoint = create_endpoint(
-        f"https://hooks.test:{tls_receiver.port}/hooks", ["response.created"], clock.now
-    )
-    db.session.commit()
-    tls_receiver.secret = endpoint.secret
+    register_over_tls(app, authority, dns, tls_receiver, clock.now)
 
     row = answer_and_deliver(make_invitation, clock.now)
 
@@ -359,13 +365,7 @@ def test_https_refuses_a_certificate_for_another_name(
     authority: Authority,
     tls_receiver: WebhookReceiver,
 ) -> None:
-    allow_private(app)
-    app.config["WEBHOOK_CA_FILE"] = str(authority.pem_file)
-    dns.answer("hooks.test", ["127.0.0.1"])
-    create_endpoint(
-        f"https://hooks.test:{tls_receiver.port}/hooks", ["response.created"], clock.now
-    )
-    db.session.commit()
+    register_over_tls(app, authority, dns, tls_receiver, clock.now)
 
     row = answer_and_deliver(make_invitation, clock.now)
 

@@ -208,17 +208,20 @@ def test_an_admin_re_sends_a_past_delivery_with_its_webhook_id(
     assert len(webhook_receiver.verified) == 2
 
 
+def slack_endpoint(receiver: WebhookReceiver, now: datetime) -> None:
+    """A Slack endpoint for response.created at ``receiver``, which gets its secret."""
+    endpoint = create_endpoint(receiver.url, ["response.created"], now, format=WebhookFormat.SLACK)
+    db.session.commit()
+    receiver.secret = endpoint.secret
+
+
 def test_a_slack_endpoint_gets_a_readable_message_for_a_detractor(
     app: Flask,
     clock: FrozenClock,
     make_invitation: Callable[..., tuple[Invitation, str]],
     webhook_receiver: WebhookReceiver,
 ) -> None:
-    endpoint = create_endpoint(
-        webhook_receiver.url, ["response.created"], clock.now, format=WebhookFormat.SLACK
-    )
-    db.session.commit()
-    webhook_receiver.secret = endpoint.secret
+    slack_endpoint(webhook_receiver, clock.now)
     invitation, _ = make_invitation(kind="nps")
     answer(invitation, 2, "Nobody called back.\nThree times.", clock.now)
 
@@ -238,14 +241,7 @@ def test_slack_messages_show_customer_text_as_text_not_mentions_or_links(
     make_invitation: Callable[..., tuple[Invitation, str]],
     webhook_receiver: WebhookReceiver,
 ) -> None:
-    endpoint = create_endpoint(
-        webhook_receiver.url,
-        ["response.created"],
-        clock.now,
-        format=WebhookFormat.SLACK,
-    )
-    db.session.commit()
-    webhook_receiver.secret = endpoint.secret
+    slack_endpoint(webhook_receiver, clock.now)
     invitation, _ = make_invitation(kind="csat", email="eve&co@example.com")
     invitation.customer.name = "Eve <!channel>"
     db.session.commit()

@@ -150,9 +150,13 @@ def test_names_are_checked_by_every_address_they_resolve_to(
     dns.answer("mixed.test", [PUBLIC_ADDRESS, "169.254.169.254"])
     dns.answer("six.test", ["2606:4700::1111", "fd12:3456::1"])
     dns.answer("hooks.test", [PUBLIC_ADDRESS])
+    dns.answer("xn--bcher-kva.test", ["192.168.0.9"])
 
     assert url_error("https://intranet.test/hooks", clock.now) == (
         f"refused: intranet.test resolves to 10.0.0.5, a private address{ADVICE}"
+    )
+    assert url_error("https://b\u00fccher.test/hooks", clock.now) == (
+        f"refused: xn--bcher-kva.test resolves to 192.168.0.9, a private address{ADVICE}"
     )
     assert url_error("https://mixed.test/hooks", clock.now) == (
         "refused: mixed.test resolves to 169.254.169.254, a cloud metadata address"

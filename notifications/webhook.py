@@ -2,6 +2,8 @@
 
 A receiver verifies a delivery with any implementation of the spec: the signature is
 ``v1,`` + base64 HMAC-SHA256 of ``webhook-id.webhook-timestamp.body`` under the secret.
+Deliveries connect only to addresses checked at the moment of sending (see
+``notifications.addresses``), and follow no redirect.
 """
 
 from __future__ import annotations
@@ -17,10 +19,17 @@ from types import TracebackType
 
 import requests
 
+from notifications.addresses import CheckedAddressAdapter, RefusedAddress
 from notifications.message import DeliveryResult
 
 SECRET_PREFIX = "whsec_"
-RESPONSE_KEPT = 2000
+#: Characters of a receiver's reply kept for the delivery log.
+REPLY_KEPT = 500
+#: Bytes of a reply read at most: enough to count any reply a receiver means to send, and
+#: a receiver that answers with gigabytes costs no more than this.
+REPLY_READ_LIMIT = 64 * 1024
+#: Characters of a redirect's Location quoted in the error.
+LOCATION_KEPT = 200
 
 
 def new_secret() -> str:
@@ -45,11 +54,36 @@ class WebhookRequest:
     secret: str
 
 
+def read_reply(answer: requests.Response) -> tuple[str, int]:
+    """The start of a (streamed) reply as text, and its length in bytes.
+
+    Reads at most ``REPLY_READ_LIMIT`` + 1 bytes; a longer reply's length is given as that.
+    """
+    data = bytearray()
+    for chunk in answer.iter_content(8192):
+        data += chunk
+        if len(data) > REPLY_READ_LIMIT:
+            break
+    # Four bytes are the most any character takes in the encodings receivers use.
+    start = bytes(data[: REPLY_KEPT * 4])
+    try:
+        text = start.decode(answer.encoding or "utf-8", errors="replace")
+    except LookupError:
+        text = start.decode("utf-8", errors="replace")
+    return text[:REPLY_KEPT], min(len(data), REPLY_READ_LIMIT + 1)
+
+
 class WebhookChannel:
     """Posts signed webhooks over one pooled HTTP session; use it as a context manager.
 
     ``clock`` stamps ``webhook-timestamp``: the moment the request leaves, by the wall clock,
     because receivers compare it with theirs to refuse replays.
+
+    Only public addresses are connected to unless ``allow_private`` (see
+    ``notifications.addresses``). Proxies from the environment are not used: a proxy would
+    resolve the name itself, out of reach of that check. ``ca_file`` names the PEM file of
+    the certificate authorities to trust instead of the system's (a receiver with a private
+    CA); certificates are always verified.
     """
 
     def __init__(
@@ -57,11 +91,19 @@ class WebhookChannel:
         timeout: float,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         user_agent: str = "feedback-webhooks/1",
+        *,
+        allow_private: bool = False,
+        ca_file: str = "",
     ) -> None:
         self._timeout = timeout
         self._clock = clock
         self._session = requests.Session()
+        self._session.trust_env = False
+        self._session.verify = ca_file or True
         self._session.headers["User-Agent"] = user_agent
+        adapter = CheckedAddressAdapter(allow_private=allow_private)
+        for scheme in ("http://", "https://"):
+            self._session.mount(scheme, adapter)
 
     def __enter__(self) -> WebhookChannel:
         return self
@@ -75,7 +117,12 @@ class WebhookChannel:
         self._session.close()
 
     def send(self, request: WebhookRequest) -> DeliveryResult:
-        """Post once; any answer but a 2xx, a timeout or a network error is retried later."""
+        """Post once; any answer but a 2xx, a timeout or a network error is retried later.
+
+        A refused address is final. A redirect is not followed: the signed body would go to a
+        URL nobody registered, and the address it names would escape the check made before
+        connecting; the receiver's final URL is what to register.
+        """
         timestamp = int(self._clock().timestamp())
         headers = {
             "Content-Type": "application/json",
@@ -90,7 +137,10 @@ class WebhookChannel:
                 headers=headers,
                 timeout=self._timeout,
                 allow_redirects=False,
+                stream=True,
             )
+        except RefusedAddress as error:
+            return DeliveryResult.failed_permanently(f"refused: {error}")
         except (
             requests.exceptions.InvalidURL,
             requests.exceptions.MissingSchema,
@@ -99,10 +149,18 @@ class WebhookChannel:
             return DeliveryResult.failed_permanently(f"bad URL: {error}")
         except requests.RequestException as error:
             return DeliveryResult.temporary(f"{type(error).__name__}: {error}")
+        status = answer.status_code
         with answer:
-            text = answer.text[:RESPONSE_KEPT]
-        if 200 <= answer.status_code < 300:
-            return DeliveryResult.sent(answer.status_code, text)
-        return DeliveryResult.temporary(
-            f"the receiver answered {answer.status_code}", answer.status_code, text
-        )
+            try:
+                text, length = read_reply(answer)
+            except requests.RequestException as error:
+                return DeliveryResult.temporary(
+                    f"the receiver answered {status}, then {type(error).__name__}: {error}", status
+                )
+        if 200 <= status < 300:
+            return DeliveryResult.sent(status, text, length)
+        error = f"the receiver answered {status}"
+        if answer.is_redirect:
+            location = answer.headers.get("Location", "")[:LOCATION_KEPT]
+            error += f" (a redirect to {location}, not followed: register the final URL)"
+        return DeliveryResult.temporary(error, status, text, length)

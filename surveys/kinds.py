@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from surveys.errors import InvalidScore
@@ -69,23 +70,34 @@ def parse_kind(value: object) -> SurveyKind:
         raise ValueError(f"unknown survey kind {value!r}; expected one of {names}") from None
 
 
+#: A whole number as a form sends it: ASCII digits only, so ``²``, ``٣`` or ``--1`` (which
+#: ``str.isdigit`` or ``int`` would take, or choke on) are not one.
+WHOLE_NUMBER = re.compile(r"-?[0-9]+", re.ASCII)
+#: More digits than any scale needs; ``int`` of a few thousand raises rather than answers.
+MAX_DIGITS = 20
+
+
 def validate_score(kind: SurveyKind, value: object) -> int:
     """Return ``value`` as an int on ``kind``'s scale; never clamps.
 
-    Accepts ints and strings of digits (form fields arrive as strings); rejects bools,
-    floats, blanks and anything off the scale with a message a customer can read.
+    Accepts ints and strings of ASCII digits (form fields arrive as strings); rejects bools,
+    floats, blanks, other digits and anything off the scale with a message a customer can
+    read.
     """
     spec = KIND_SPECS[kind]
+    off_scale = InvalidScore(f"the score must be between {spec.low} and {spec.high}")
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidScore("a score is required")
     if isinstance(value, bool):
         raise InvalidScore("the score must be a whole number")
     if isinstance(value, int):
         score = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        score = int(value.strip())
+    elif isinstance(value, str) and WHOLE_NUMBER.fullmatch(text := value.strip()):
+        if len(text.lstrip("-").lstrip("0")) > MAX_DIGITS:
+            raise off_scale
+        score = int(text)
     else:
         raise InvalidScore("the score must be a whole number")
     if not spec.low <= score <= spec.high:
-        raise InvalidScore(f"the score must be between {spec.low} and {spec.high}")
+        raise off_scale
     return score

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from werkzeug.security import generate_password_hash
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Role, User
-from tests.helpers import FrozenClock, csrf_from
+from tests.helpers import FrozenClock, TestNames, csrf_from
 from tests.outage import Outage, database_outage
 
 POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
@@ -100,6 +101,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             names = ", ".join(f'"{t}"' for t in tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> TestNames:
+    """Answers for host names under .test and .example; see ``TestNames``."""
+    names = TestNames()
+    monkeypatch.setattr(socket, "getaddrinfo", names.getaddrinfo)
+    return names
 
 
 @pytest.fixture

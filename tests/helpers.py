@@ -7,6 +7,7 @@ import os
 import queue
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -15,7 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import ip_address
 from pathlib import Path
+from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -36,6 +39,52 @@ class FrozenClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+#: The domains no real resolver answers for (RFC 2606, RFC 6761).
+RESERVED_DOMAINS = (".test", ".example")
+#: A globally reachable address for such names: tests register endpoints there but never
+#: send anything to it.
+PUBLIC_ADDRESS = "93.184.215.14"
+
+
+class TestNames:
+    """DNS answers for names under ``RESERVED_DOMAINS``, given by a test; other names go to
+    the system's resolver as usual. Installed over ``socket.getaddrinfo`` by the ``dns``
+    fixture, since no DNS server of ours can be put in front of the system's resolver.
+
+    ``answer(name, [first…], [second…])`` answers each lookup of ``name`` with the next
+    list, the last one for good; an empty list is "no such name". ``lookups`` counts them.
+    """
+
+    __test__ = False
+
+    def __init__(self) -> None:
+        self._answers: dict[str, list[list[str]]] = {}
+        self.lookups: dict[str, int] = {}
+        self._system = socket.getaddrinfo
+
+    def answer(self, name: str, *answers: list[str]) -> None:
+        assert name.endswith(RESERVED_DOMAINS), f"{name} is not under a reserved domain"
+        self._answers[name] = [list(addresses) for addresses in answers]
+
+    def getaddrinfo(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        name = str(host).lower().removesuffix(".")
+        if not name.endswith(RESERVED_DOMAINS):
+            return self._system(host, port, *args, **kwargs)
+        self.lookups[name] = self.lookups.get(name, 0) + 1
+        turns = self._answers.get(name, [[]])
+        addresses = turns.pop(0) if len(turns) > 1 else turns[0]
+        if not addresses:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        results = []
+        for text in addresses:
+            address = ip_address(text)
+            if address.version == 6:
+                results.append((socket.AF_INET6, socket.SOCK_STREAM, 6, "", (text, port, 0, 0)))
+            else:
+                results.append((socket.AF_INET, socket.SOCK_STREAM, 6, "", (text, port)))
+        return results
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -178,13 +227,18 @@ class JsonHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """``handler`` served on 127.0.0.1 in a thread for the block; yields the base URL."""
+def http_server(
+    handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """``handler`` served on 127.0.0.1 (over TLS with ``tls``) in a thread for the block;
+    yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -84,6 +84,9 @@ class OutboxMessage(Base):
     #: SMTP reply code or HTTP status of the last attempt, and the start of the answer.
     response_status: Mapped[int | None]
     response_body: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The answer's length in bytes, when counted: webhook replies, read up to
+    #: ``notifications.webhook.REPLY_READ_LIMIT`` (a longer one counts one byte more).
+    response_length: Mapped[int | None]
     created_at: Mapped[datetime]
 
     invitation: Mapped[Invitation | None] = relationship()

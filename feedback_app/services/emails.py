@@ -111,6 +111,7 @@ def _message(
     to_name: str,
     content: tuple[str, str, str],
     reply_to: str = "",
+    reply_to_name: str = "",
     headers: Mapping[str, str] | None = None,
 ) -> Message:
     subject, text, html = content
@@ -121,6 +122,7 @@ def _message(
         recipient=to_email,
         recipient_name=one_line(to_name),
         reply_to=one_line(reply_to),
+        reply_to_name=one_line(reply_to_name),
         subject=subject,
         text=text,
         html=html,
@@ -137,15 +139,20 @@ def compose(
     locale: str | None = None,
     survey: Survey | None = None,
     reply_to: str = "",
+    reply_to_name: str = "",
     headers: Mapping[str, str] | None = None,
 ) -> Message:
     """Render the email ``name`` for one recipient.
+
+    Names become display names as they are (quoted when the email is written); CR, LF and
+    other runs of whitespace in them become one space.
 
     :param context: the template's variables (each template lists the ones it reads);
         ``brand`` (the survey's ``Branding``), ``to_name`` and ``lang`` are added.
     :param locale: the recipient's language, e.g. ``Customer.locale``; English when no
         translation exists.
-    :param reply_to: an address (``Name <a@b>`` or bare) for answers, e.g. a case owner's.
+    :param reply_to: a bare address for answers, e.g. a case owner's, shown with
+        ``reply_to_name``.
     """
     brand = branding(survey)
     content = _render(name, context, best_locale(locale), brand, to_name)
@@ -155,6 +162,7 @@ def compose(
         to_name=to_name,
         content=content,
         reply_to=reply_to,
+        reply_to_name=reply_to_name,
         headers=headers,
     )
 

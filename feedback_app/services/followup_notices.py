@@ -66,7 +66,8 @@ def message_to_customer(
         to_name=customer.name,
         locale=customer.locale,
         survey=case.survey,
-        reply_to=f"{author.name} <{author.email}>" if author.name else author.email,
+        reply_to=author.email,
+        reply_to_name=author.name,
         context={"subject_line": subject, "body": body, "owner_name": author.name or author.email},
     )
     queue_email(message, now, purpose="reply")

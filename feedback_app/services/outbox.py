@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from email.utils import parseaddr
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,6 +79,7 @@ def _email_row(message: Message, now: datetime, purpose: str) -> dict[str, Any]:
             "sender_name": message.sender_name,
             "recipient_name": message.recipient_name,
             "reply_to": message.reply_to,
+            "reply_to_name": message.reply_to_name,
             "text": message.text,
             "html": message.html,
             "headers": dict(message.headers),
@@ -123,15 +125,23 @@ def queue_invitation_emails(
 
 
 def message_of(row: OutboxMessage | sa.Row[Any]) -> Message:
-    """The email an outbox row (or a row of its columns) holds, exactly as queued."""
+    """The email an outbox row (or a row of its columns) holds, exactly as queued.
+
+    Rows queued before names were kept apart hold ``Name <address>`` in ``reply_to``.
+    """
     data = row.payload
+    if "reply_to_name" in data:
+        reply_to_name, reply_to = data["reply_to_name"], data["reply_to"]
+    else:
+        reply_to_name, reply_to = parseaddr(data["reply_to"])
     return Message(
         message_id=row.delivery_id,
         sender=data["sender"],
         sender_name=data["sender_name"],
         recipient=row.recipient,
         recipient_name=data["recipient_name"],
-        reply_to=data["reply_to"],
+        reply_to=reply_to,
+        reply_to_name=reply_to_name,
         subject=row.subject,
         text=data["text"],
         html=data["html"],
@@ -287,7 +297,11 @@ def _outcome(
     item: _Claimed, result: DeliveryResult, now: datetime, rand: Callable[[], float]
 ) -> dict[str, Any]:
     """The row's new column values after one attempt."""
-    values: dict[str, Any] = {"response_status": result.status, "response_body": result.response}
+    values: dict[str, Any] = {
+        "response_status": result.status,
+        "response_body": result.response,
+        "response_length": result.response_length,
+    }
     if result.ok:
         return values | {"status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
     delay = None if result.permanent else retry_delay(retry_policy(), item.attempts, rand)
@@ -387,7 +401,11 @@ def deliver_outbox(
                     tried.append(item.id)
         webhook_timeout = float(config["WEBHOOK_TIMEOUT"])
         if webhooks and may_send(webhook_timeout):
-            with WebhookChannel(webhook_timeout) as channel:
+            with WebhookChannel(
+                webhook_timeout,
+                allow_private=bool(config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]),
+                ca_file=str(config["WEBHOOK_CA_FILE"]),
+            ) as channel:
                 for item in webhooks:
                     if not may_send(webhook_timeout):
                         break

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -26,6 +27,7 @@ from feedback_app.models import (
 )
 from feedback_app.services.transaction_cache import per_transaction
 from notifications import new_secret
+from notifications.addresses import RefusedAddress, checked_addresses, url_host
 from surveys.bucketing import Bucket
 
 EVENTS = ("response.created", "response.updated", "followup.created", "followup.updated")
@@ -40,12 +42,37 @@ class InvalidEndpoint(ValueError):
         self.errors = errors
 
 
+def url_problem(url: str) -> str:
+    """Why webhooks cannot go to ``url``, or "" when they can.
+
+    Its host must resolve, and only to addresses webhooks may go to (public ones, unless
+    ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES``). Each delivery checks again, as DNS may change.
+    """
+    try:
+        _, host, port = url_host(url)
+    except ValueError as error:
+        return str(error)
+    allow_private = bool(current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"])
+    try:
+        checked_addresses(host, port, allow_private=allow_private)
+    except RefusedAddress as error:
+        problem = f"refused: {error}"
+        if error.allowable:
+            problem += (
+                "; webhooks go to public addresses only, unless the installation sets"
+                " FEEDBACK_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"
+            )
+        return problem
+    except socket.gaierror:
+        return f"{host} does not resolve to any address"
+    return ""
+
+
 def endpoint_problems(url: str, events: Iterable[str]) -> dict[str, str]:
     """What is wrong with an endpoint's URL and events, by field; empty when nothing."""
     problems = {}
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        problems["url"] = "must be an absolute http(s) URL"
+    if problem := url_problem(url.strip()):
+        problems["url"] = problem
     chosen = list(events)
     if not chosen:
         problems["events"] = "choose at least one event"
@@ -105,8 +132,21 @@ def response_payload(response: Response) -> dict[str, Any]:
     }
 
 
+def slack_escape(text: str) -> str:
+    """``text`` shown as it is in a Slack message: ``&``, ``<`` and ``>`` escaped.
+
+    Slack reads ``<!channel>``, ``<@U123>`` and ``<https://…|label>`` as mentions and links;
+    escaped, a customer's comment or name cannot ping a channel or disguise a link.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_text(event: str, payload: dict[str, Any]) -> str:
-    """A readable one-message summary for a Slack incoming webhook."""
+    """A readable one-message summary for a Slack incoming webhook.
+
+    Every text from outside (names, emails, comments, summaries) is escaped; only the links
+    built here are Slack links.
+    """
     if event.startswith("response."):
         who = payload["customer"] or {}
         person = who.get("name") or who.get("email") or "An anonymous customer"
@@ -116,18 +156,19 @@ def slack_text(event: str, payload: dict[str, Any]) -> str:
         mark = ":rotating_light: " if bucket in LOW_BUCKETS else ""
         verb = "changed their answer to" if event == "response.updated" else "answered"
         line = (
-            f"{mark}*{bucket.capitalize()}*: {person} {verb} {payload['score']}/"
+            f"{mark}*{bucket.capitalize()}*: {slack_escape(person)} {verb} {payload['score']}/"
             f"{payload['scale_max']} on {payload['kind'].upper()}"
         )
         if payload.get("agent"):
-            line += f" (agent {payload['agent']})"
+            line += f" (agent {slack_escape(payload['agent'])})"
         if payload.get("comment"):
-            quoted = "\n".join(f"> {part}" for part in payload["comment"].splitlines())
+            lines = payload["comment"].splitlines()
+            quoted = "\n".join(f"> {slack_escape(part)}" for part in lines)
             line += f"\n{quoted}"
         return line
     summary = payload.get("summary") or f"case {payload.get('id', '')}".strip()
     url = payload.get("url")
-    return f"{event}: {summary}" + (f" <{url}|Open>" if url else "")
+    return f"{event}: {slack_escape(summary)}" + (f" <{url}|Open>" if url else "")
 
 
 def _body(endpoint: WebhookEndpoint, event: str, payload: dict[str, Any], now: datetime) -> str:

@@ -26,6 +26,7 @@ from feedback_app.services.suppression import revoke_unsubscribe
 from feedback_app.services.webhooks import EVENTS, InvalidEndpoint, create_endpoint
 from feedback_app.web.auth import role_required
 from feedback_app.web.listing import page_of, page_url_args
+from notifications.webhook import REPLY_KEPT, REPLY_READ_LIMIT
 
 bp = Blueprint("delivery", __name__, url_prefix="/admin")
 
@@ -35,6 +36,23 @@ OUTBOX_VIEWS = {"unsent": outbox.UNSENT, **{s.value: (s,) for s in OutboxStatus}
 
 #: Deliveries listed on an endpoint's page; older ones are on the outbox page.
 LATEST_DELIVERIES = 100
+
+
+@bp.app_template_filter("reply_excerpt")
+def reply_excerpt(text: str) -> str:
+    """The start of a receiver's reply, at most ``REPLY_KEPT`` characters, for a listing.
+
+    Rows written before replies were cut at that length keep more than it.
+    """
+    return text if len(text) <= REPLY_KEPT else text[:REPLY_KEPT] + "…"
+
+
+@bp.app_template_filter("reply_size")
+def reply_size(length: int) -> str:
+    """A reply's length as counted when it was read (only up to the read limit)."""
+    if length > REPLY_READ_LIMIT:
+        return f"more than {REPLY_READ_LIMIT:,} bytes"
+    return "1 byte" if length == 1 else f"{length:,} bytes"
 
 
 class ButtonForm(FlaskForm):

@@ -44,14 +44,16 @@ class Authority:
     pem_file: Path
 
     def server_context(self, folder: Path, address: str = "127.0.0.1") -> ssl.SSLContext:
-        """A server's TLS context with a certificate this authority issued for ``address``."""
+        """A server's TLS context with a certificate this authority issued for ``address``
+        (an IP address or a host name)."""
         key = ec.generate_private_key(ec.SECP256R1())
+        try:
+            subject: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(address))
+        except ValueError:
+            subject = x509.DNSName(address)
         certificate = (
             _builder(address, self.name, key)
-            .add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]),
-                critical=False,
-            )
+            .add_extension(x509.SubjectAlternativeName([subject]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(

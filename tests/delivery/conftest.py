@@ -3,7 +3,10 @@ and stopped around each test: an SMTP server and a webhook receiver."""
 
 from __future__ import annotations
 
+import json
+import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -35,16 +38,32 @@ def smtp_config(app_config: dict[str, Any], smtp_sink: SmtpSink) -> dict[str, An
     return app_config
 
 
-@pytest.fixture
-def webhook_receiver() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
+@contextmanager
+def serving(receiver: WebhookReceiver, tls: ssl.SSLContext | None = None) -> Iterator[None]:
+    """Run ``receiver`` on 127.0.0.1 (over TLS with ``tls``) for the duration of the block."""
 
     class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status = receiver.answer(dict(self.headers.items()), body)
-            self.answer_json(status, {"status": status})
+            verified = receiver.deliveries[-1].event is not None
+            reply = receiver.reply if verified else None
+            payload = reply.body if reply else json.dumps({"status": status}).encode()
+            headers = reply.headers if reply else {"Content-Type": "application/json"}
+            self.send_response(reply.status if reply else status)
+            for name, value in {**headers, "Content-Length": str(len(payload))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
 
-    with http_server(Handler) as url:
+    with http_server(Handler, tls) as url:
         receiver.url = f"{url}/hooks"
+        receiver.port = int(url.rsplit(":", 1)[1])
+        yield
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    with serving(receiver):
         yield receiver

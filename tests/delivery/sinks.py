@@ -86,18 +86,30 @@ class Delivery:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What a receiver answers instead of its usual reply."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class WebhookReceiver:
     """An HTTP endpoint that verifies each request with ``standardwebhooks``.
 
     Answers 204 when the signature verifies, 400 when it does not, and the next status in
-    ``fail_with`` first if any are queued (to play a receiver that is down).
+    ``fail_with`` first if any are queued (to play a receiver that is down); ``reply``, when
+    set, replaces the answer to a verified request, body and headers included.
     """
 
     url: str = ""
     secret: str = ""
     deliveries: list[Delivery] = field(default_factory=list)
     fail_with: list[int] = field(default_factory=list)
+    reply: Reply | None = None
+    port: int = 0
 
     def answer(self, headers: dict[str, str], body: bytes) -> int:
         try:

@@ -13,15 +13,26 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
-from feedback_app.models import Invitation, OutboxMessage, OutboxStatus, Response
+from feedback_app.models import (
+    FollowUpCase,
+    Invitation,
+    OutboxMessage,
+    OutboxStatus,
+    Response,
+    User,
+)
 from feedback_app.services.dispatch import dispatch_due_invitations
+from feedback_app.services.emails import compose
+from feedback_app.services.followups import write_to_customer
 from feedback_app.services.invitations import find_by_token
-from feedback_app.services.outbox import deliver_outbox
+from feedback_app.services.outbox import deliver_outbox, queue_email
+from feedback_app.services.settling import settle_answers
 from surveys.invitations import InvitationStatus
 from tests.delivery.sinks import SinkHandler, SmtpSink
-from tests.helpers import FrozenClock, csrf_from
+from tests.helpers import FrozenClock, csrf_from, store_answer
 
 HREF = re.compile(r'href="([^"]+)"')
+REPLY_CONTEXT = {"subject_line": "Hi", "body": "Hello", "owner_name": "Jo"}
 
 
 @pytest.fixture
@@ -135,6 +146,64 @@ def test_each_email_of_a_batch_carries_its_own_greeting_and_links(
     anon_text = mails["anon@example.com"].get_body(("plain",)).get_content()
     assert anon_text.startswith("Hello,\r\n")
     assert ">Hello,</p>" in mails["anon@example.com"].get_body(("html",)).get_content()
+
+
+def test_names_with_quotes_commas_and_line_breaks_arrive_as_one_address_each(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    make_user: Callable[..., User],
+    smtp_handler: SinkHandler,
+) -> None:
+    """A manager writes to a customer from a case: the manager's name shows in Reply-To, the
+    survey's sender name in From, the customer's in To, each exactly as given."""
+    invitation, _ = make_invitation(email="zoe@example.com")
+    invitation.customer.name = 'Zoë, "Z" <zed@example.com>'
+    invitation.survey.sender_name = 'Acme; Support, "Billing" <billing@example.com>'
+    manager = make_user("manager@example.com", "manager")
+    manager.name = 'Smith, Jo "Boss" <boss@example.com>\r\nBcc: victim@example.com'
+    db.session.commit()
+    store_answer(invitation, 1, clock.now, "Slow")
+    settle_answers()
+    case = db.session.scalars(sa.select(FollowUpCase)).one()
+    write_to_customer(case, manager, "About your ticket", "Sorry.", clock.now)
+    db.session.commit()
+
+    deliver_outbox(clock.now)
+
+    [received] = [r for r in smtp_handler.received if r.recipients == ["zoe@example.com"]]
+    mail = received.message
+    assert [
+        [(a.display_name, a.addr_spec) for a in mail[header].addresses]
+        for header in ("From", "To", "Reply-To")
+    ] == [
+        [('Acme; Support, "Billing" <billing@example.com>', "support@example.com")],
+        [('Zoë, "Z" <zed@example.com>', "zoe@example.com")],
+        [('Smith, Jo "Boss" <boss@example.com> Bcc: victim@example.com', "manager@example.com")],
+    ]
+    assert "Bcc" not in mail
+    assert all("victim" not in r.recipients[0] for r in smtp_handler.received)
+
+
+def test_an_email_queued_with_a_reply_to_in_one_string_still_goes_out(
+    app: Flask, clock: FrozenClock, smtp_handler: SinkHandler
+) -> None:
+    """Rows queued before names were kept apart held ``Name <address>`` in ``reply_to``."""
+    row = queue_email(
+        compose("customer_reply", to_email="zoe@example.com", context=REPLY_CONTEXT),
+        clock.now,
+        purpose="reply",
+    )
+    payload = dict(row.payload)
+    del payload["reply_to_name"]
+    row.payload = payload | {"reply_to": "Jo Smith <jo@example.com>"}
+    db.session.commit()
+
+    deliver_outbox(clock.now)
+
+    [received] = smtp_handler.received
+    [reply_to] = received.message["Reply-To"].addresses
+    assert (reply_to.display_name, reply_to.addr_spec) == ("Jo Smith", "jo@example.com")
 
 
 def test_a_down_server_delays_the_email_until_it_is_back(

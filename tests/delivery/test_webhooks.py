@@ -1,11 +1,17 @@
-"""Webhooks: registered by an admin, signed per Standard Webhooks, retried, re-sent."""
+"""Webhooks: registered by an admin, signed per Standard Webhooks, retried, re-sent.
+
+The receiver listens on 127.0.0.1, so these tests allow private addresses; the refusals
+with the setting off are in ``test_webhook_addresses.py``.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 import requests
 import sqlalchemy as sa
 from flask import Flask
@@ -24,10 +30,15 @@ from feedback_app.models import (
 )
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
-from feedback_app.services.webhooks import create_endpoint
+from feedback_app.services.webhooks import create_endpoint, slack_text
 from notifications import WebhookChannel, WebhookRequest
 from tests.delivery.sinks import WebhookReceiver
 from tests.helpers import FrozenClock, csrf_from, store_answer
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return app_config | {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": True}
 
 
 def answer(invitation: Invitation, score: int, comment: str, now: datetime) -> Response:
@@ -148,7 +159,7 @@ def test_a_tampered_body_or_an_old_timestamp_fails_verification(
 ) -> None:
     webhook_receiver.secret = "whsec_" + "a" * 43 + "="
     request = WebhookRequest(webhook_receiver.url, "msg_1", '{"score":3}', webhook_receiver.secret)
-    with WebhookChannel(timeout=5) as channel:
+    with WebhookChannel(timeout=5, allow_private=True) as channel:
         assert channel.send(request).ok
     good = webhook_receiver.deliveries[0]
     tampered = requests.post(
@@ -158,7 +169,7 @@ def test_a_tampered_body_or_an_old_timestamp_fails_verification(
         timeout=5,
     )
     old_clock = lambda: datetime.now(UTC) - timedelta(minutes=10)  # noqa: E731
-    with WebhookChannel(timeout=5, clock=old_clock) as channel:
+    with WebhookChannel(timeout=5, clock=old_clock, allow_private=True) as channel:
         late = channel.send(request)
 
     assert tampered.status_code == 400
@@ -197,17 +208,20 @@ def test_an_admin_re_sends_a_past_delivery_with_its_webhook_id(
     assert len(webhook_receiver.verified) == 2
 
 
+def slack_endpoint(receiver: WebhookReceiver, now: datetime) -> None:
+    """A Slack endpoint for response.created at ``receiver``, which gets its secret."""
+    endpoint = create_endpoint(receiver.url, ["response.created"], now, format=WebhookFormat.SLACK)
+    db.session.commit()
+    receiver.secret = endpoint.secret
+
+
 def test_a_slack_endpoint_gets_a_readable_message_for_a_detractor(
     app: Flask,
     clock: FrozenClock,
     make_invitation: Callable[..., tuple[Invitation, str]],
     webhook_receiver: WebhookReceiver,
 ) -> None:
-    endpoint = create_endpoint(
-        webhook_receiver.url, ["response.created"], clock.now, format=WebhookFormat.SLACK
-    )
-    db.session.commit()
-    webhook_receiver.secret = endpoint.secret
+    slack_endpoint(webhook_receiver, clock.now)
     invitation, _ = make_invitation(kind="nps")
     answer(invitation, 2, "Nobody called back.\nThree times.", clock.now)
 
@@ -215,10 +229,49 @@ def test_a_slack_endpoint_gets_a_readable_message_for_a_detractor(
 
     assert webhook_receiver.verified == [
         {
-            "text": ":rotating_light: *Detractor*: Casey <customer@example.com> answered 2/10 on"
-            " NPS\n> Nobody called back.\n> Three times."
+            "text": ":rotating_light: *Detractor*: Casey &lt;customer@example.com&gt; answered"
+            " 2/10 on NPS\n> Nobody called back.\n> Three times."
         }
     ]
+
+
+def test_slack_messages_show_customer_text_as_text_not_mentions_or_links(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    slack_endpoint(webhook_receiver, clock.now)
+    invitation, _ = make_invitation(kind="csat", email="eve&co@example.com")
+    invitation.customer.name = "Eve <!channel>"
+    db.session.commit()
+    answer(
+        invitation, 1, "<@U123> see <https://evil.example/pay|your invoice> & <!here>", clock.now
+    )
+
+    deliver_outbox(clock.now)
+
+    assert webhook_receiver.verified == [
+        {
+            "text": ":rotating_light: *Unsatisfied*: Eve &lt;!channel&gt;"
+            " &lt;eve&amp;co@example.com&gt; answered 1/5 on CSAT\n> &lt;@U123&gt; see"
+            " &lt;https://evil.example/pay|your invoice&gt; &amp; &lt;!here&gt;"
+        }
+    ]
+
+
+def test_a_slack_case_message_escapes_its_summary_and_keeps_its_own_link() -> None:
+    text = slack_text(
+        "followup.created",
+        {
+            "summary": "Case #7: Eve <!channel> & co scored 1/5 on CSAT",
+            "url": "http://feedback.test/followups/7",
+        },
+    )
+    assert text == (
+        "followup.created: Case #7: Eve &lt;!channel&gt; &amp; co scored 1/5 on CSAT"
+        " <http://feedback.test/followups/7|Open>"
+    )
 
 
 def test_deliveries_to_a_switched_off_endpoint_are_dead_lettered(

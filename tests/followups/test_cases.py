@@ -21,6 +21,7 @@ from surveys.cases import CaseStatus, InvalidCaseChange, Outcome
 from surveys.followups import FollowUpRule, OwnerPolicy
 from tests.followups.conftest import Answer, Org
 from tests.followups.support import case_of, outbox, timeline
+from tests.helpers import PUBLIC_ADDRESS, TestNames
 
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -205,11 +206,12 @@ def test_writing_to_the_customer_queues_an_email_with_the_owner_as_reply_to(
     write_to_customer(case, org.manager, "About your ticket", "Sorry!\nWe fixed it.", clock.now)
     db.session.commit()
     [reply] = outbox("reply")
-    assert (reply.recipient, reply.subject, reply.payload["reply_to"]) == (
-        "customer@example.com",
-        "About your ticket",
-        "Manager <manager@example.com>",
-    )
+    assert (
+        reply.recipient,
+        reply.subject,
+        reply.payload["reply_to"],
+        reply.payload["reply_to_name"],
+    ) == ("customer@example.com", "About your ticket", "manager@example.com", "Manager")
     assert reply.payload["text"].startswith("Sorry!\nWe fixed it.\n")
     assert case.first_contact_at == OPENED + timedelta(hours=4)
     assert timeline(case)[-1] == (
@@ -223,12 +225,13 @@ def test_writing_to_the_customer_queues_an_email_with_the_owner_as_reply_to(
 
 
 def test_webhooks_fire_when_a_case_is_opened_and_changed(
-    answer: Answer, org: Org, clock: Any
+    answer: Answer, org: Org, clock: Any, dns: TestNames
 ) -> None:
     import json
 
     from feedback_app.services.webhooks import create_endpoint
 
+    dns.answer("crm.example", [PUBLIC_ADDRESS])
     create_endpoint("https://crm.example/hook", ["followup.created", "followup.updated"], clock.now)
     db.session.commit()
     case = case_of(answer(1, comment="Slow"))

@@ -171,9 +171,10 @@ def test_writing_to_the_customer_from_the_case_page(
     )
     assert sent.status_code == 302
     [reply] = outbox("reply")
-    assert (reply.recipient, reply.payload["reply_to"]) == (
+    assert (reply.recipient, reply.payload["reply_to"], reply.payload["reply_to_name"]) == (
         "customer@example.com",
-        "Manager <manager@example.com>",
+        "manager@example.com",
+        "Manager",
     )
     assert timeline(case)[-1][1:] == ("message", {"subject": "Sorry"}, "We fixed it.")
     assert client.post(f"/followups/{case.id}/message", data={}).status_code == 400

@@ -21,7 +21,7 @@ from feedback_app.services.webhooks import create_endpoint
 from surveys.followups import FollowUpRule, OwnerPolicy
 from tests.followups.conftest import Org
 from tests.followups.support import case_of, outbox, timeline
-from tests.helpers import FrozenClock, store_answer
+from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, store_answer
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]
 
@@ -89,8 +89,9 @@ def test_a_case_settled_late_is_dated_at_the_answer(
 
 
 def test_an_answer_changed_before_it_is_settled_counts_once_with_its_last_score(
-    make_invitation: MakeInvitation, clock: FrozenClock
+    make_invitation: MakeInvitation, clock: FrozenClock, dns: TestNames
 ) -> None:
+    dns.answer("crm.example", [PUBLIC_ADDRESS])
     create_endpoint("https://crm.example/hook", ["response.created", "response.updated"], clock.now)
     db.session.commit()
     invitation, _ = make_invitation("nps")

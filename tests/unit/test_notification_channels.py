@@ -42,6 +42,7 @@ def message(**fields: object) -> Message:
         {"recipient": "casey@example.com\r\nBcc: victim@example.com"},
         {"sender_name": "Acme\n"},
         {"reply_to": "owner@example.com\r\nX-Evil: 1"},
+        {"reply_to": "owner@example.com", "reply_to_name": "Jo\r\nBcc: victim@example.com"},
         {"headers": {"List-Unsubscribe": "<https://x>\r\nBcc: victim@example.com"}},
         {"headers": {"X-Evil\r\nBcc": "victim@example.com"}},
     ],
@@ -68,6 +69,53 @@ def test_the_mime_has_text_then_html_alternative_and_quoted_names() -> None:
         ("text/html", "<p>Hello</p>"),
     ]
     assert b"\r\nTo: =?utf-8?q?Zo=C3=AB_=22Z=22_Example?= <casey@example.com>\r\n" in wire
+
+
+#: Display names that need quoting or encoding to stay one name beside one address.
+AWKWARD_NAMES = [
+    "Smith, Jo",
+    'Jo "The Boss" Smith',
+    "Support; Billing",
+    "<ceo@example.com>",
+    "ceo@example.com",
+    "Jo: Smith (Billing) [EU]",
+    "back\\slash",
+    "Zoë Ünal",
+    'Zoë, "Z" <zed@example.com>',
+    "ééééé " * 20,
+    "=?utf-8?q?ceo@example.com?=",
+    "Zoë =?utf-8?b?Y2Vv?=",
+    # As long as the columns that hold names allow, in characters that take the most room.
+    '"' * 200,
+    "é" * 200,
+]
+
+
+@pytest.mark.parametrize("name", AWKWARD_NAMES)
+def test_every_display_name_reads_back_as_one_address_with_that_name(name: str) -> None:
+    wire = wire_bytes(
+        message(
+            sender_name=name,
+            recipient_name=name,
+            reply_to="owner@example.com",
+            reply_to_name=name,
+        )
+    )
+    mime = message_from_bytes(wire, policy=policy.default)
+    assert b"\n" not in wire.replace(b"\r\n", b"")
+    assert all(len(line) <= 998 for line in wire.split(b"\r\n"))
+    for header, address in (
+        ("From", "support@example.com"),
+        ("To", "casey@example.com"),
+        ("Reply-To", "owner@example.com"),
+    ):
+        [parsed] = mime[header].addresses
+        assert (parsed.display_name, parsed.addr_spec) == (name, address)
+
+
+def test_a_reply_to_without_a_name_is_the_bare_address() -> None:
+    mime = message_from_bytes(wire_bytes(message(reply_to="owner@example.com")))
+    assert mime["Reply-To"] == "owner@example.com"
 
 
 def test_text_goes_7bit_when_it_can_and_quoted_printable_when_it_cannot() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 from feedback_app.models import Invitation, Response
 from feedback_app.services.responses import lock_invitation, record_response
@@ -99,10 +100,20 @@ def wait_for_line(running: Running, marker: str, deadline_seconds: float = 60) -
 
 
 @contextmanager
-def running(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[Running]:
-    """Run ``command`` for the duration of the block, then stop it and close its pipes."""
+def running(
+    command: list[str], env: dict[str, str], cwd: Path, stdout: IO[str] | None = None
+) -> Iterator[Running]:
+    """Run ``command`` for the duration of the block, then stop it and close its pipes.
+
+    :param stdout: where its standard output goes (by default, nowhere).
+    """
     process = subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=stdout or subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     handle = Running(process)
     try:

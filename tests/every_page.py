@@ -39,7 +39,7 @@ from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
 
 #: Small enough to seed in a few seconds, large enough for every page to have rows.
-SIZE = DemoSize(customers=40, days=14, interactions_per_day=6)
+SIZE = DemoSize(customers=30, days=10, interactions_per_day=4)
 #: The demo's password of each role's first login.
 PASSWORDS = {role.value: password for _, password, role, _ in reversed(LOGINS)}
 EMAILS = {role.value: email for email, _, role, _ in reversed(LOGINS)}

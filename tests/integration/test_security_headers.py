@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
-from feedback_app.models import User
+from feedback_app.models import MailboxMessage, User
+from feedback_app.services.dispatch import dispatch_due_invitations
+from feedback_app.services.outbox import deliver_outbox
 from feedback_app.web.security_headers import CUSTOMER_BLUEPRINTS
 from tests.every_page import Site, seed_site
 from tests.helpers import FrozenClock, csrf_from
@@ -150,10 +153,16 @@ def test_no_hsts_when_an_undeclared_proxy_says_https(client: FlaskClient) -> Non
 
 
 def test_the_mail_preview_is_a_sandboxed_document_of_its_own(
-    client: FlaskClient, site: Site, login: Callable[..., User]
+    client: FlaskClient,
+    clock: FrozenClock,
+    login: Callable[..., User],
+    make_invitation: Callable[..., Any],
 ) -> None:
-    login("admin", email="headers-admin@example.com")
-    message_id = site.arguments["message_id"]
+    make_invitation()
+    dispatch_due_invitations(clock.now)
+    deliver_outbox(clock.now)
+    message_id = db.session.scalar(sa.select(MailboxMessage.id))
+    login("admin")
     page = client.get(f"/dev/mailbox/{message_id}")
     assert 'style="' not in page.text
     assert (
@@ -174,5 +183,5 @@ def test_the_mail_preview_is_a_sandboxed_document_of_its_own(
         "sandbox": "allow-popups allow-popups-to-escape-sandbox",
     }
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/").text)})
-    login("agent", email="headers-agent@example.com")
+    login("agent")
     assert client.get(f"/dev/mailbox/{message_id}/html").status_code == 403

@@ -13,7 +13,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from playwright.sync_api import Response as PageResponse
 
 from feedback_app.extensions import db
-from feedback_app.models import Response
+from feedback_app.models import Invitation, Response, Unsubscribe
 from feedback_app.services.followups import case_for_resurvey
 from feedback_app.services.invitations import token_for
 from feedback_app.web.security_headers import CUSTOMER_BLUEPRINTS
@@ -89,6 +89,10 @@ def saved() -> list[Response]:
     return list(db.session.scalars(sa.select(Response).order_by(Response.id)))
 
 
+def answers_to(invitation: Invitation) -> list[Response]:
+    return [row for row in saved() if row.invitation_id == invitation.id]
+
+
 def assert_strict_policy(response: PageResponse) -> None:
     policy = response.headers["content-security-policy"]
     assert policy.startswith("default-src 'none'; script-src 'self'; style-src 'self'"), policy
@@ -127,7 +131,7 @@ def test_the_dashboard_chart_and_filters_work_under_the_policy(
         "&group_by=channel&property="
     )
     expect(watched.page.get_by_role("heading", name="NPS by week")).to_be_visible()
-    expect(watched.page.locator("svg.chart circle.point").first).to_be_visible()
+    expect(watched.page.locator("svg.chart")).to_be_visible()
     assert watched.problems == []
 
 
@@ -144,35 +148,43 @@ def test_the_mail_preview_shows_the_emails_own_styles(
 def test_every_customer_page_works_under_the_policy(
     live_server: str, watched: Watched, site: Site
 ) -> None:
+    # The demo's customers answer in English or French: the page's own classes are read.
     page = watched.page
-    token = token_for(site.open_invitation)
+    invitation = site.open_invitation
+    token = token_for(invitation)
     assert_strict_policy(watched.visit(f"{live_server}/s/{token}"))
-    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    expect(page.locator("form.answer button.send")).to_be_visible()
 
     # The one-click link of the email: the page's script sends the score at once.
     watched.visit(f"{live_server}/s/{token}?score=2")
-    expect(page.get_by_role("heading", name="Thank you for your feedback!")).to_be_visible()
-    [answer] = [row for row in saved() if row.invitation_id == site.open_invitation.id]
-    assert (answer.score, answer.source) == (2, "email")
+    expect(page.locator("section.thanks")).to_be_visible()
+    assert [(row.score, row.source) for row in answers_to(invitation)] == [(2, "email")]
     # The thanks page, where the answer may still be changed.
     page.locator("label[for=score-4]").click()
-    page.get_by_role("button", name="Update my answer").click()
-    expect(page.get_by_text("Your score: 4")).to_be_visible()
+    page.locator("button.send").click()
+    expect(page.locator("section.thanks")).to_be_visible()
+    assert [(row.score, row.source) for row in answers_to(invitation)] == [(4, "email")]
 
-    answered = token_for(site.answered_invitation)
-    watched.visit(f"{live_server}/s/{answered}")
-    expect(page.get_by_role("heading", name="Thank you for your feedback!")).to_be_visible()
+    watched.visit(f"{live_server}/s/{token_for(site.answered_invitation)}")
+    expect(page.locator("section.thanks")).to_be_visible()
 
     watched.visit(f"{live_server}{site.recovery_path}?answer=yes")
-    page.get_by_role("button", name="Yes").click()
-    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    page.locator("button[name=yes]").click()
+    expect(page.locator(".message h1")).to_be_visible()
     db.session.expire_all()
     case = case_for_resurvey(site.recovery_path.removeprefix("/r/"))
     assert case is not None and case.recovered is True
 
     watched.visit(f"{live_server}/u/{token}")
-    page.get_by_role("button", name="Unsubscribe").click()
-    expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
+    page.locator("button.send").click()
+    expect(page.locator(".message h1")).to_be_visible()
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            sa.select(Unsubscribe.source).where(Unsubscribe.customer_id == invitation.customer_id)
+        )
+        == "link"
+    )
 
     response = watched.visit(f"{live_server}/s/not-a-token")
     assert response.status == 404

@@ -4,7 +4,6 @@ it, and the embed is framed by its survey's allowed origins only."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from feedback_app.models import Invitation, Response, Unsubscribe
 from feedback_app.services.followups import case_for_resurvey
 from feedback_app.services.invitations import token_for
 from feedback_app.web.security_headers import CUSTOMER_BLUEPRINTS
+from tests.browser.sites import host_page
 from tests.every_page import EMAILS, PASSWORDS, Site, seed_site
 from tests.helpers import FrozenClock
 
@@ -193,17 +193,6 @@ def test_every_customer_page_works_under_the_policy(
         "Failed to load resource: the server responded with a status of 404 (NOT FOUND) "
         f"({live_server}/s/not-a-token)"
     ]
-
-
-def host_page(body: str) -> Callable[..., list[bytes]]:
-    """A customer's own site: a help-centre page carrying the embed snippet."""
-    html = f"<!doctype html><title>Help centre</title><h1>Help centre</h1>{body}".encode()
-
-    def wsgi(_environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
-        return [html]
-
-    return wsgi
 
 
 def test_the_embed_works_from_an_allowed_origin_only(

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 #: The blueprints whose pages customers open from an email or a host site: their URLs carry
 #: tokens, signed identities or a customer's answer.
 CUSTOMER_BLUEPRINTS = frozenset({"public", "unsubscribe", "recovery", "embed"})
-#: One year, as browsers' preload lists expect; sent only when the app is reached over https.
+#: One year, as browsers' preload lists expect; sent only when the app is served over https.
 HSTS = "max-age=31536000"
 #: The development mailbox's HTML preview: an email's own inline styles and remote images,
 #: never a script, in an opaque origin (the ``sandbox`` directive holds even if the preview is

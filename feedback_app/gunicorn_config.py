@@ -8,6 +8,11 @@ database does the waiting.
 
 import os
 
+from gunicorn import glogging
+from gunicorn.config import Config
+
+from feedback_app.logs import mask_logger
+
 bind = os.environ.get("FEEDBACK_BIND", "127.0.0.1:8000")
 #: Two workers per core is a sound start for short, database-bound requests.
 workers = int(os.environ.get("FEEDBACK_WEB_WORKERS", str(2 * (os.cpu_count() or 1))))
@@ -22,3 +27,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+class Logger(glogging.Logger):
+    """Gunicorn's logger, with survey tokens masked in its access and error lines."""
+
+    def setup(self, cfg: Config) -> None:
+        super().setup(cfg)
+        mask_logger(self.access_log)
+        mask_logger(self.error_log)
+
+
+logger_class = Logger

@@ -1,4 +1,8 @@
-"""Log lines with a request id, as text or JSON (``LOG_FORMAT``), and the id on each response."""
+"""Log lines with a request id, as text or JSON (``LOG_FORMAT``), and the id on each response.
+
+No line ever holds a survey link's token: ``mask_tokens`` cuts them from the app's own lines,
+the development server's request lines and gunicorn's access and error logs.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,35 @@ REQUEST_ID_HEADER = "X-Request-ID"
 #: A proxy's id is reused only if it looks like one; anything else could forge log lines.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _HANDLER_NAME = "feedback-app"
+#: A capability in a path: the token of a survey (``/s/``), unsubscribe (``/u/``) or follow-up
+#: (``/r/``) link, wherever the app is mounted and even in a Referer.
+_TOKEN_IN_PATH = re.compile(r"(/[sur]/)([^/?#\s\"']+)")
+#: A capability in a query string: an embed's signed identity (the customer and its
+#: signature replay as that customer) or any ``token``.
+_TOKEN_IN_QUERY = re.compile(r"([?&](?:customer|signature|token)=)([^&#\s\"']+)")
+#: Characters of a masked value still shown, to tell two links apart when reading a log.
+_SHOWN = 4
+
+
+def _masked(match: re.Match[str]) -> str:
+    value = match.group(2)
+    return f"{match.group(1)}…{value[-_SHOWN:] if len(value) > 2 * _SHOWN else ''}"
+
+
+def mask_tokens(text: str) -> str:
+    """``text`` with every capability token cut to its last characters, e.g. ``/s/…abcd``."""
+    return _TOKEN_IN_QUERY.sub(_masked, _TOKEN_IN_PATH.sub(_masked, text))
+
+
+class TokenMaskingFilter(logging.Filter):
+    """Rewrites each record's message with its tokens masked (see ``mask_tokens``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_tokens(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
 
 
 class RequestIdFilter(logging.Filter):
@@ -46,6 +79,8 @@ def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RequestIdFilter())
+    # Flask logs "Exception on <path>"; any line may quote a URL.
+    handler.addFilter(TokenMaskingFilter())
     if app.config["LOG_FORMAT"] == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -59,6 +94,7 @@ def configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
         logger.setLevel(app.config["LOG_LEVEL"])
         logger.propagate = False
+    mask_logger(logging.getLogger("werkzeug"))  # the development server's request lines
 
     @app.before_request
     def assign_request_id() -> None:
@@ -69,3 +105,9 @@ def configure_logging(app: Flask) -> None:
     def echo_request_id(response: WerkzeugResponse) -> WerkzeugResponse:
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "-")
         return response
+
+
+def mask_logger(logger: logging.Logger) -> None:
+    """Mask tokens in every line ``logger`` itself writes (once, however often called)."""
+    if not any(isinstance(f, TokenMaskingFilter) for f in logger.filters):
+        logger.addFilter(TokenMaskingFilter())

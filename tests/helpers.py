@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -152,10 +152,20 @@ def wait_for_line(running: Running, marker: str, deadline_seconds: float = 60) -
 
 
 @contextmanager
-def running(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[Running]:
-    """Run ``command`` for the duration of the block, then stop it and close its pipes."""
+def running(
+    command: list[str], env: dict[str, str], cwd: Path, stdout: IO[str] | None = None
+) -> Iterator[Running]:
+    """Run ``command`` for the duration of the block, then stop it and close its pipes.
+
+    :param stdout: where its standard output goes (by default, nowhere).
+    """
     process = subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=stdout or subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     handle = Running(process)
     try:

@@ -10,7 +10,6 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.connectors import hooks
     from feedback_app.web import (
         auth,
-        csp,
         dashboard,
         delivery,
         embed,
@@ -22,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         recovery,
         review,
+        security_headers,
         surveys_admin,
         unavailable,
         unsubscribe,
@@ -38,7 +38,7 @@ def register_blueprints(app: Flask) -> None:
 
     errors.register(app)
     unavailable.register(app)
-    csp.register(app)
+    security_headers.register(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(auth.bp)

@@ -14,7 +14,7 @@ from wtforms.validators import Length
 
 from feedback_app.branding import accent_colors, followup_text, question_text
 from feedback_app.models import Survey
-from feedback_app.web.csp import customer_page_policy, nonce
+from feedback_app.web.security_headers import content_security_policy, nonce, set_policy
 from surveys.answers import MAX_COMMENT_LENGTH, ResponseSource
 from surveys.errors import InvalidScore
 from surveys.kinds import ScaleSpec, validate_score
@@ -93,8 +93,7 @@ def customer_page(
 ) -> WerkzeugResponse:
     """Render a customer-facing page under the strict policy, framable only by ``ancestors``."""
     response = make_response(render_template(template, **context), status)
-    customer_page_policy(response, ancestors)
-    return response
+    return set_policy(response, content_security_policy(ancestors))
 
 
 def message_page(

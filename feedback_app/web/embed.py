@@ -22,7 +22,7 @@ from feedback_app.extensions import csrf, db, limiter
 from feedback_app.models import Response, Survey
 from feedback_app.services.responses import customer_for, find_customer, record_response
 from feedback_app.web.answering import AnswerForm, customer_page, message_page, page_context
-from feedback_app.web.csp import frame_ancestors
+from feedback_app.web.security_headers import frame_ancestors
 from surveys.answers import EditWindowClosed, ResponseSource
 from surveys.identity import Identity, InvalidIdentity, verify_identity
 

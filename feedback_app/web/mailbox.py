@@ -7,13 +7,19 @@ open an invitation here and click through the survey.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, make_response, render_template
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.config import DEVELOPMENT_ENVS
 from feedback_app.extensions import db
 from feedback_app.models import MailboxMessage, Role
 from feedback_app.web.auth import role_required
 from feedback_app.web.listing import page_of, page_url_args
+from feedback_app.web.security_headers import (
+    MAIL_PREVIEW_POLICY,
+    content_security_policy,
+    set_policy,
+)
 
 bp = Blueprint("mailbox", __name__, url_prefix="/dev/mailbox")
 
@@ -33,5 +39,20 @@ def index() -> str:
 
 @bp.get("/<int:message_id>")
 @role_required(Role.ADMIN)
-def message(message_id: int) -> str:
-    return render_template("dev/message.html", message=db.get_or_404(MailboxMessage, message_id))
+def message(message_id: int) -> WerkzeugResponse:
+    page = render_template("dev/message.html", message=db.get_or_404(MailboxMessage, message_id))
+    return set_policy(make_response(page), content_security_policy(frame_src="'self'"))
+
+
+@bp.get("/<int:message_id>/html")
+@role_required(Role.ADMIN)
+def html_part(message_id: int) -> WerkzeugResponse:
+    """The email's HTML as its own sandboxed document, so the page framing it stays strict.
+
+    An email's inline styles need ``style-src 'unsafe-inline'``; a ``srcdoc`` frame would take
+    the mailbox page's own policy, so the page itself would have to allow them.
+    """
+    mail = db.get_or_404(MailboxMessage, message_id)
+    if not mail.html:
+        abort(404)
+    return set_policy(make_response(mail.html), MAIL_PREVIEW_POLICY)

@@ -64,7 +64,7 @@ def settings(survey_id: int) -> WerkzeugResponse:
                     "info",
                 )
             return redirect(url_for(".settings", survey_id=survey.id))
-    response = make_response(
+    return make_response(
         render_template(
             "admin/surveys/settings.html",
             survey=survey,
@@ -73,9 +73,6 @@ def settings(survey_id: int) -> WerkzeugResponse:
         ),
         422 if form.errors else 200,
     )
-    # The page carries the embed secret.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/<int:survey_id>/secret")

@@ -17,8 +17,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.outage import UNAVAILABLE, abandon_transaction, describe
 from feedback_app.web.answering import customer_page
-from feedback_app.web.csp import nonce
 from feedback_app.web.errors import wants_json
+from feedback_app.web.security_headers import nonce
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from feedback_app.models import Customer, Invitation, Response, Survey
 from feedback_app.services.surveys import survey_for_kind
 from surveys.identity import sign_identity
 from surveys.kinds import SurveyKind
+from tests.browser.sites import host_page
 from tests.helpers import FrozenClock
 
 pytestmark = pytest.mark.browser
@@ -25,17 +26,6 @@ MakeInvitation = Callable[..., tuple[Invitation, str]]
 def saved() -> list[Response]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(Response).order_by(Response.id)))
-
-
-def host_page(script: str) -> Callable[..., list[bytes]]:
-    """A third-party site's page carrying the embed snippet."""
-    body = f"<!doctype html><title>Help centre</title><h1>Help centre</h1>{script}".encode()
-
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
-        return [body]
-
-    return wsgi
 
 
 def test_a_score_link_is_saved_without_a_click(

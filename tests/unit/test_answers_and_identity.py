@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from feedback_app.branding import accent_colors
-from feedback_app.web.csp import frame_ancestors
+from feedback_app.web.security_headers import frame_ancestors
 from surveys.answers import (
     MAX_COMMENT_LENGTH,
     InvalidComment,

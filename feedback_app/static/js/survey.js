@@ -4,9 +4,19 @@
   "use strict";
 
   document.querySelectorAll("form.answer").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      var button = form.querySelector("button[type=submit]");
-      if (button) { button.disabled = true; }
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter || form.querySelector("button[type=submit]");
+      if (!button) { return; }
+      // A disabled button is left out of the post: keep the choice a named one stands for
+      // (the follow-up page's Yes and No).
+      if (button.name) {
+        var choice = document.createElement("input");
+        choice.type = "hidden";
+        choice.name = button.name;
+        choice.value = button.value;
+        form.appendChild(choice);
+      }
+      button.disabled = true;
     });
   });
 

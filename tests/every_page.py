@@ -1,0 +1,144 @@
+"""Every GET route of the app, with real data behind it, for tests that must visit them all.
+
+The demo seeds a support team's surveys, answers, cases and emails through the real services;
+what it makes none of (a webhook endpoint, a re-survey link) is added here the way the product
+makes it. ``Site.urls`` fills each route's arguments and fails on one it cannot fill, so a new
+route with a new kind of argument is not silently left out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Flask
+
+from feedback_app.demo import LOGINS, DemoSize, seed_demo
+from feedback_app.extensions import db
+from feedback_app.models import (
+    FollowUpCase,
+    Interaction,
+    Invitation,
+    MailboxMessage,
+    OutboxMessage,
+    Survey,
+    User,
+    WebhookEndpoint,
+    WebhookFormat,
+)
+from feedback_app.services.followups import Actor, CaseChange, change_case, save_rule
+from feedback_app.services.invitations import token_for
+from feedback_app.services.surveys import survey_for_kind
+from surveys.cases import ACTIVE, CaseStatus, Outcome
+from surveys.followups import DEFAULT_RULES
+from surveys.invitations import InvitationStatus
+from surveys.kinds import SurveyKind
+
+#: Small enough to seed in a few seconds, large enough for every page to have rows.
+SIZE = DemoSize(customers=30, days=10, interactions_per_day=4)
+#: The demo's password of each role's first login.
+PASSWORDS = {role.value: password for _, password, role, _ in reversed(LOGINS)}
+EMAILS = {role.value: email for email, _, role, _ in reversed(LOGINS)}
+#: The query a route cannot answer without.
+QUERIES = {"api.metrics.metrics": {"kind": "csat"}}
+
+
+@dataclass(frozen=True)
+class Site:
+    """The seeded rows each page is shown for."""
+
+    survey: Survey
+    #: An invitation sent and not answered yet, and one already answered.
+    open_invitation: Invitation
+    answered_invitation: Invitation
+    #: The path of a re-survey link, ``/r/<token>``.
+    recovery_path: str
+    #: URL arguments by name (``token`` is the open invitation's).
+    arguments: Mapping[str, str | int]
+
+    def urls(self, app: Flask) -> dict[str, str]:
+        """Each GET route's endpoint and its path with real arguments; fails on an unknown one."""
+        adapter = app.url_map.bind("feedback.test")
+        urls = {}
+        for rule in app.url_map.iter_rules():
+            if "GET" not in (rule.methods or ()):
+                continue
+            unknown = set(rule.arguments) - set(self.arguments)
+            assert not unknown, f"{rule.rule}: no value for {sorted(unknown)}; add one to Site"
+            values = {name: self.arguments[name] for name in rule.arguments}
+            values.update(QUERIES.get(rule.endpoint, {}))
+            urls[rule.endpoint] = adapter.build(rule.endpoint, values)
+        urls["recovery.answer"] = self.recovery_path
+        return urls
+
+
+def seed_site(now: datetime) -> Site:
+    """Seed the demo as of ``now`` and the rows it lacks; returns what the pages show."""
+    seed_demo(now, SIZE, progress=lambda _line: None)
+    endpoint = WebhookEndpoint(
+        url="https://hooks.example.com/feedback",
+        events=["response.created"],
+        format=WebhookFormat.STANDARD,
+        secret="whsec_" + "A" * 32,
+        active=True,
+        created_at=now,
+    )
+    db.session.add(endpoint)
+    survey = survey_for_kind(SurveyKind.CSAT, now)
+    recovery_path = _resurvey(now)
+    db.session.commit()
+    mail = db.session.scalar(
+        sa.select(MailboxMessage).where(MailboxMessage.html != "").order_by(MailboxMessage.id)
+    )
+    interaction = db.session.scalar(sa.select(Interaction).order_by(Interaction.id))
+    case = db.session.scalar(sa.select(FollowUpCase).order_by(FollowUpCase.id))
+    open_invitation = _latest(survey, InvitationStatus.SENT)
+    assert mail and interaction and case and open_invitation
+    return Site(
+        survey=survey,
+        open_invitation=open_invitation,
+        answered_invitation=_latest(survey, InvitationStatus.RESPONDED),
+        recovery_path=recovery_path,
+        arguments={
+            "survey_id": survey.id,
+            "case_id": case.id,
+            "interaction_id": interaction.id,
+            "endpoint_id": endpoint.id,
+            "message_id": mail.id,
+            "token": token_for(open_invitation),
+            "public_key": survey.public_key,
+            "filename": "css/app.css",
+        },
+    )
+
+
+def _latest(survey: Survey, status: InvitationStatus) -> Invitation:
+    invitation = db.session.scalar(
+        sa.select(Invitation)
+        .where(Invitation.survey_id == survey.id, Invitation.status == status)
+        .order_by(Invitation.id.desc())
+    )
+    assert invitation is not None, f"the demo has no {status.value} invitation"
+    return invitation
+
+
+def _resurvey(now: datetime) -> str:
+    """Resolve an open case of a survey that re-surveys; the path of the link it emails."""
+    case = db.session.scalar(
+        sa.select(FollowUpCase).where(FollowUpCase.status.in_(ACTIVE)).order_by(FollowUpCase.id)
+    )
+    assert case is not None, "the demo has no open case"
+    save_rule(case.survey, dataclasses.replace(DEFAULT_RULES[case.survey.kind], resurvey=True), now)
+    manager = db.session.scalar(sa.select(User).where(User.email == EMAILS["manager"]))
+    change_case(
+        case, CaseChange(status=CaseStatus.RESOLVED, outcome=Outcome.FIXED), Actor.of(manager), now
+    )
+    email = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "resurvey"))
+    assert email is not None
+    match = re.search(r"(/r/[\w-]+)", email.payload["text"])
+    assert match, email.payload["text"]
+    return match.group(1)

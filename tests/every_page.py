@@ -17,9 +17,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Flask
 
+from feedback_app.connectors.receiving import receive
+from feedback_app.connectors.setup import create_connector
 from feedback_app.demo import LOGINS, DemoSize, seed_demo
 from feedback_app.extensions import db
 from feedback_app.models import (
+    ConnectorDelivery,
     FollowUpCase,
     Interaction,
     Invitation,
@@ -88,6 +91,9 @@ def seed_site(now: datetime) -> Site:
         created_at=now,
     )
     db.session.add(endpoint)
+    connector = create_connector("freshdesk", "Support desk", now)
+    receive(connector, {}, b"{}", now)
+    delivery_id = db.session.scalar(sa.select(sa.func.max(ConnectorDelivery.id)))
     survey = survey_for_kind(SurveyKind.CSAT, now)
     recovery_path = _resurvey(now)
     db.session.commit()
@@ -108,6 +114,8 @@ def seed_site(now: datetime) -> Site:
             "case_id": case.id,
             "interaction_id": interaction.id,
             "endpoint_id": endpoint.id,
+            "connector_id": connector.id,
+            "delivery_id": delivery_id,
             "message_id": mail.id,
             "token": token_for(open_invitation),
             "public_key": survey.public_key,

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "imports",
     "jobs",
     "maintenance",
+    "privacy",
     "rollups",
     "scheduling",
     "serve",

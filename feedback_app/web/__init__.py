@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback_app.audit import views as audit_views
+    from feedback_app.privacy import admin as privacy_admin
     from feedback_app.web import (
         auth,
         csp,
@@ -29,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         interactions,
         metrics,
         people,
+        privacy,
         register_api,
         responses,
         suppressions,
@@ -50,7 +53,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_admin.bp)
     app.register_blueprint(mailbox.bp)
     app.register_blueprint(unsubscribe.bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(privacy_admin.bp)
     register_api(
         app,
-        [interactions.bp, people.bp, responses.bp, followups_api.bp, metrics.bp, suppressions.bp],
+        [
+            interactions.bp,
+            people.bp,
+            responses.bp,
+            followups_api.bp,
+            metrics.bp,
+            suppressions.bp,
+            privacy.bp,
+        ],
     )

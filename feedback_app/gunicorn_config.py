@@ -22,3 +22,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+def worker_exit(_server: object, worker: object) -> None:
+    """Write the API key use a stopping worker counted but has not written yet."""
+    from feedback_app.audit.key_use import flush_on_exit
+
+    flush_on_exit(getattr(worker, "wsgi", None))

@@ -2,9 +2,11 @@
 
 Each web process tallies its API requests in memory and adds the tally to ``api_key_uses``
 with one upsert at most every ``AUDIT_KEY_USE_FLUSH_SECONDS`` (and when gunicorn stops the
-worker), in a transaction of its own, so it never joins or waits on the request's. A process
-killed outright loses at most that many seconds of counts: these are usage figures, while
-the actions a key takes are audit events of their own.
+worker). The upsert is committed at once, at the start of the request that finds the tally
+due, when its session holds nothing but the key's last use; through a connection of its own
+it would wait, on SQLite, on any write lock the session took. A process killed outright
+loses at most that many seconds of counts: these are usage figures, while the actions a key
+takes are audit events of their own.
 """
 
 from __future__ import annotations
@@ -68,9 +70,8 @@ def count_key_use(api_key: ApiKey) -> None:
 
 
 def flush_key_uses(now: datetime | None = None) -> int:
-    """Add this process's tally to the database now; returns how many rows it wrote.
-
-    If the database cannot take it, the counts stay in the tally for the next try.
+    """Add this process's tally to the database now and commit; returns how many rows it
+    wrote. If the database cannot take it, the counts stay in the tally for the next try.
     """
     tally = _tally(current_app._get_current_object())  # type: ignore[attr-defined]
     with tally.lock:
@@ -83,12 +84,14 @@ def flush_key_uses(now: datetime | None = None) -> int:
         for (key_id, scope, day), count in sorted(counts.items())
     ]
     try:
-        with db.engine.begin() as connection:
-            connection.execute(_upsert(connection.dialect.name), rows)
+        db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+        db.session.commit()
     except sa.exc.IntegrityError:
+        db.session.rollback()
         log.warning("API key use of %d keys dropped: a key is gone", len(counts))
         return 0
     except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
         with tally.lock:
             tally.counts.update(counts)
         log.warning("API key use not written yet, kept for the next try: %s", error)

@@ -42,10 +42,11 @@ def find_customer(raw: str) -> Customer | None:
 
     :raises ValueError: ``raw`` is not an email address, saying why.
     """
-    address = normalize_email(raw)
+    typed = raw.strip()
+    address = normalize_email(typed)
     return db.session.scalar(
         sa.select(Customer)
-        .where(Customer.email.in_({address, raw.strip().lower()}))
+        .where(Customer.email.in_({address, typed.lower()}))
         .order_by(Customer.id)
         .limit(1)
     )

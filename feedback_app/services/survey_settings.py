@@ -97,9 +97,7 @@ def save_settings(survey: Survey, settings: SurveySettings, now: datetime) -> in
         problems["sender_email"] = problem
     if problems:
         raise InvalidSettings(problems)
-    audit.record_changes(
-        "survey.settings_changed", f"survey:{survey.id}", settings_of(survey), settings
-    )
+    before = settings_of(survey)
     refile = settings.thresholds != survey.thresholds
     survey.name = settings.name
     survey.question = settings.question
@@ -120,6 +118,9 @@ def save_settings(survey: Survey, settings: SurveySettings, now: datetime) -> in
     survey.allowed_origins = " ".join(parse_origins(settings.allowed_origins)[0])
     if settings.rule != rule_for(survey):
         save_rule(survey, settings.rule, now)
+    audit.record_changes(
+        "survey.settings_changed", f"survey:{survey.id}", before, settings_of(survey)
+    )
     if not refile:
         db.session.commit()
         return None

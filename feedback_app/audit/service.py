@@ -45,8 +45,6 @@ ACTIONS: dict[str, str] = {
     "webhook.created": "a webhook endpoint was added",
     "webhook.enabled": "a webhook endpoint was switched on",
     "webhook.disabled": "a webhook endpoint was switched off",
-    "webhook.deleted": "a webhook endpoint was removed",
-    "webhook.secret_rotated": "a webhook endpoint's signing secret was replaced",
     "outbox.retried": "emails or webhooks were made due again",
     "unsubscribe.reversed": "an opt-out was reversed",
     "bounce.recorded": "a hard bounce was recorded",

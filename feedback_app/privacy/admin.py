@@ -7,7 +7,16 @@ access log.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import EmailField, StringField
@@ -31,20 +40,21 @@ class ForgetForm(PersonForm):
     confirm = StringField("Type the address again to confirm", validators=[Length(max=320)])
 
 
-def _customer(form: PersonForm) -> tuple[Customer | None, int]:
-    """The customer the form names, or None with the status to answer: 422 for a form that
-    is not valid (the field says why), 404 for an address nobody has."""
-    if not form.validate_on_submit():
-        return None, 422
-    try:
-        customer = find_customer(form.email.data or "")
-    except ValueError as error:
-        form.email.errors = [str(error)]
-        return None, 422
-    if customer is None:
-        form.email.errors = ["No customer has this address."]
-        return None, 404
-    return customer, 200
+def _customer(form: PersonForm) -> Customer:
+    """The customer the form names; else the page answers at once, 422 for a form that is
+    not valid (the field says why) and 404 for an address nobody has."""
+    status = 422
+    if form.validate_on_submit():
+        try:
+            customer = find_customer(form.email.data or "")
+        except ValueError as error:
+            form.email.errors = [str(error)]
+        else:
+            if customer is not None:
+                return customer
+            form.email.errors = ["No customer has this address."]
+            status = 404
+    abort(make_response(render_template("privacy/people.html", form=form), status))
 
 
 @bp.get("")
@@ -55,31 +65,29 @@ def index() -> str:
 
 @bp.post("")
 @role_required(Role.ADMIN)
-def show() -> tuple[str, int]:
+def show() -> str:
     form = PersonForm()
-    customer, status = _customer(form)
-    if customer is None:
-        return render_template("privacy/people.html", form=form), status
-    counts = look_up(customer)
+    customer = _customer(form)
     return render_template(
-        "privacy/people.html", form=form, customer=customer, counts=counts, button=PersonForm()
-    ), 200
+        "privacy/people.html",
+        form=form,
+        customer=customer,
+        counts=look_up(customer),
+        button=PersonForm(),
+    )
 
 
 @bp.post("/export")
 @role_required(Role.ADMIN)
-def export() -> WerkzeugResponse | tuple[str, int]:
+def export() -> WerkzeugResponse:
     """The customer's data as a JSON download."""
-    form = PersonForm()
-    customer, status = _customer(form)
-    if customer is None:
-        return render_template("privacy/people.html", form=form), status
-    customer_id = customer.id
+    customer = _customer(PersonForm())
+    filename = f"customer-{customer.id}.json"
     return Response(
         export_text(export_person(customer, utcnow())),
         mimetype="application/json",
         headers={
-            "Content-Disposition": f'attachment; filename="customer-{customer_id}.json"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )
@@ -90,9 +98,7 @@ def export() -> WerkzeugResponse | tuple[str, int]:
 def forget() -> WerkzeugResponse | tuple[str, int]:
     """First the confirmation, naming what will go; with the address typed again, the forget."""
     form = ForgetForm()
-    customer, status = _customer(form)
-    if customer is None:
-        return render_template("privacy/people.html", form=form), status
+    customer = _customer(form)
     typed = (form.confirm.data or "").strip().lower()
     if typed == customer.email:
         # The flash names the customer by id: the address must not live on in the session.

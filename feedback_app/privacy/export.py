@@ -79,19 +79,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _customer(customer: Customer) -> dict[str, Any]:
-    return {
-        "id": customer.id,
-        "email": customer.email,
-        "name": customer.name,
-        "external_id": customer.external_id,
-        "locale": customer.locale,
-        "properties": customer.properties,
-        "nps_enrolled": customer.nps_enrolled,
-        "nps_next_at": _iso(customer.nps_next_at),
-        "bounced_at": _iso(customer.bounced_at),
-        "created_at": _iso(customer.created_at),
-        "updated_at": _iso(customer.updated_at),
-    }
+    """Every column of the customer's row: all of it is theirs."""
+    document = {}
+    for column in Customer.__table__.columns:
+        value = getattr(customer, column.key)
+        document[column.key] = _iso(value) if isinstance(value, datetime) else value
+    return document
 
 
 def _interaction(interaction: Interaction) -> dict[str, Any]:

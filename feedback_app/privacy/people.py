@@ -128,33 +128,29 @@ def _count(query: sa.Select[Any]) -> int:
 
 
 def _ids(query: sa.Select[Any]) -> list[int]:
-    return list(db.session.scalars(query.order_by(None).distinct()))
+    return sorted(db.session.scalars(query.order_by(None).distinct()))
 
 
 def rows_of(customer: Customer) -> PersonRows:
     """Every row about ``customer``: theirs by key, or naming their address."""
     cid = customer.id
-    interactions = sorted(_ids(sa.select(Interaction.id).where(Interaction.customer_id == cid)))
-    invitations = sorted(_ids(sa.select(Invitation.id).where(Invitation.customer_id == cid)))
-    responses = sorted(
-        _ids(
-            sa.select(Response.id).where(
-                sa.or_(
-                    Response.customer_id == cid,
-                    Response.invitation_id.in_(invitations),
-                    Response.interaction_id.in_(interactions),
-                )
+    interactions = _ids(sa.select(Interaction.id).where(Interaction.customer_id == cid))
+    invitations = _ids(sa.select(Invitation.id).where(Invitation.customer_id == cid))
+    responses = _ids(
+        sa.select(Response.id).where(
+            sa.or_(
+                Response.customer_id == cid,
+                Response.invitation_id.in_(invitations),
+                Response.interaction_id.in_(interactions),
             )
         )
     )
-    cases = sorted(
-        _ids(
-            sa.select(FollowUpCase.id).where(
-                sa.or_(
-                    FollowUpCase.customer_id == cid,
-                    FollowUpCase.response_id.in_(responses),
-                    FollowUpCase.interaction_id.in_(interactions),
-                )
+    cases = _ids(
+        sa.select(FollowUpCase.id).where(
+            sa.or_(
+                FollowUpCase.customer_id == cid,
+                FollowUpCase.response_id.in_(responses),
+                FollowUpCase.interaction_id.in_(interactions),
             )
         )
     )
@@ -168,7 +164,7 @@ def rows_of(customer: Customer) -> PersonRows:
         emails=emails,
         mentions=mentions,
         mailbox=_mailbox_rows(customer.email),
-        unsubscribes=sorted(_ids(sa.select(Unsubscribe.id).where(Unsubscribe.customer_id == cid))),
+        unsubscribes=_ids(sa.select(Unsubscribe.id).where(Unsubscribe.customer_id == cid)),
     )
 
 

@@ -51,10 +51,12 @@ def forget_person(customer: Customer, now: datetime) -> dict[str, dict[str, int]
 
     Returns what was deleted and what was kept anonymous, by kind (``PersonRows.counts``).
     """
-    # The customer's row is locked first (PostgreSQL; SQLite takes its write lock), so an
-    # answer or an interaction arriving meanwhile waits and then finds them gone.
+    # Their rows are locked first (PostgreSQL; SQLite takes its write lock): an interaction
+    # or invitation for them waits on the customer's row and then finds them gone, and a
+    # worker settling one of their answers finishes first, so its case is found below.
     take_write_lock()
-    db.session.execute(sa.select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    for model, column in ((Customer, Customer.id), (Response, Response.customer_id)):
+        db.session.execute(sa.select(model.id).where(column == customer.id).with_for_update())
     rows = rows_of(customer)
     counts = rows.counts()
     _fix_first_contact_verdicts(rows)

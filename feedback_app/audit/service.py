@@ -27,6 +27,7 @@ from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey, WebhookEndpoint
+from feedback_app.services.triage import escape_like
 
 #: Every action the log knows, with what it means; ``record`` refuses any other name, so
 #: the filter on the log page and the README's list stay complete.
@@ -132,7 +133,7 @@ def record(
         actor_kind=actor.kind,
         actor_id=actor.id,
         actor=actor.label[:320],
-        address=(actor.address or None) and actor.address[:64],
+        address=actor.address[:64] if actor.address else None,
         action=action,
         target=target[:200],
         details=_clean(details or {}),
@@ -230,8 +231,7 @@ class AuditFilters:
 
 
 def _contains(column: Any, text: str) -> Any:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.func.lower(column).like(f"%{escaped}%", escape="\\")
+    return sa.func.lower(column).like(f"%{escape_like(text.lower())}%", escape="\\")
 
 
 def _day_start(day: date) -> datetime:

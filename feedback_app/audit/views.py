@@ -35,7 +35,10 @@ class AuditFilterForm(FlaskForm):
     action = SelectField(
         "Action",
         default="",
-        choices=[SelectChoice("", "Any"), *(SelectChoice(name, name) for name in ACTIONS)],
+        choices=[
+            SelectChoice("", "Any"),
+            *(SelectChoice(name, f"{name}: {meaning}") for name, meaning in ACTIONS.items()),
+        ],
     )
     target = StringField("Target (e.g. survey:3)", validators=[Length(max=200)])
     since = DateField("From", validators=[Optional()])

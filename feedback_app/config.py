@@ -94,6 +94,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "METRICS_MIN_N": 30,
         # A repeat contact within these days undoes a first-contact resolution.
         "FCR_REPEAT_DAYS": 7,
+        # Days audit events and API key counts are kept; the purge-audit-log job deletes older.
+        "AUDIT_RETENTION_DAYS": 365,
+        # Each web process counts API key use in memory and writes the counts this often.
+        "AUDIT_KEY_USE_FLUSH_SECONDS": 60,
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }
@@ -145,6 +149,10 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
             problems.append(f"FEEDBACK_{setting} names no file: {ca_file}")
     if config.get("DEFAULT_INTERACTION_SURVEY") not in ("csat", "ces", "none"):
         problems.append("FEEDBACK_DEFAULT_INTERACTION_SURVEY must be csat, ces or none")
+    for key, least in (("AUDIT_RETENTION_DAYS", 1), ("AUDIT_KEY_USE_FLUSH_SECONDS", 0)):
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            problems.append(f"FEEDBACK_{key} must be a whole number of {least} or more")
     unknown = sorted(
         key
         for key in config

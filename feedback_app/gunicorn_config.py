@@ -39,3 +39,10 @@ class Logger(glogging.Logger):
 
 
 logger_class = Logger
+
+
+def worker_exit(_server: object, worker: object) -> None:
+    """Write the API key use a stopping worker counted but has not written yet."""
+    from feedback_app.audit.key_use import flush_on_exit
+
+    flush_on_exit(getattr(worker, "wsgi", None))

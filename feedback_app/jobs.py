@@ -22,6 +22,7 @@ class Job:
 
 def all_jobs() -> dict[str, Job]:
     """Return every job by name; imported lazily so the CLI starts fast."""
+    from feedback_app.audit import service as audit
     from feedback_app.connectors import processing as connectors
     from feedback_app.services import (
         digest,
@@ -100,6 +101,12 @@ def all_jobs() -> dict[str, Job]:
             digest.send_weekly_digests,
             3600,
             "Send managers last week's follow-up digest (from Monday 08:00 UTC).",
+        ),
+        Job(
+            "purge-audit-log",
+            audit.purge_expired,
+            3600,
+            "Delete audit events older than FEEDBACK_AUDIT_RETENTION_DAYS.",
         ),
     ]
     return {job.name: job for job in jobs}

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "imports",
     "jobs",
     "maintenance",
+    "privacy",
     "rollups",
     "scheduling",
     "serve",

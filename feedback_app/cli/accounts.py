@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
+from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey, Role, User
@@ -40,6 +41,8 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     user = User(email=email, name=name, role=Role(role), created_at=utcnow())
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", f"user:{user.id}", {"email": email, "role": role})
     db.session.commit()
     click.echo(f"created {role} {email}")
     if generated:
@@ -59,6 +62,7 @@ def create_api_key(name: str) -> None:
     db.session.add(
         ApiKey(name=name, prefix=key[:10], key_hash=hash_token(key), created_at=utcnow())
     )
+    audit.record("api_key.created", f"api_key:{key[:10]}", {"name": name})
     db.session.commit()
     click.echo(key)
 
@@ -73,6 +77,7 @@ def revoke_api_key(prefix: str) -> None:
     if len(keys) != 1:
         raise click.ClickException(f"{len(keys)} active keys have prefix {prefix!r}; expected one")
     keys[0].revoked_at = utcnow()
+    audit.record("api_key.revoked", f"api_key:{prefix}", {"name": keys[0].name})
     db.session.commit()
     click.echo(f"revoked {keys[0].name}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.demo import LOGINS, DemoSize, seed_demo, seeded
 
@@ -25,6 +26,7 @@ def demo(if_empty: bool, customers: int, days: int, per_day: int, seed: int) -> 
     else:
         click.echo(f"Seeding the demo: {customers} customers over {days} days…")
         seed_demo(utcnow(), DemoSize(customers, days, per_day), seed=seed, progress=click.echo)
+        audit.record("demo.seeded", details={"customers": customers, "days": days}, commit=True)
     click.echo("\nDemo logins (development only):")
     for email, password, role, _name in LOGINS:
         click.echo(f"  {role.value:<8} {email:<22} password: {password}")

@@ -6,6 +6,7 @@ import dataclasses
 
 import click
 
+from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Survey
@@ -58,6 +59,9 @@ def followup_rule(
         except DomainError as error:
             option = "--" + (error.field or "open_max").replace("_", "-")
             raise click.BadParameter(error.message, param_hint=option) from None
+        audit.record(
+            "survey.followup_rule_changed", f"survey:{survey.id}", {"fields": sorted(changes)}
+        )
         db.session.commit()
     click.echo(describe(survey, rule))
 

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 import click
 
+from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Survey
@@ -111,6 +112,9 @@ def import_responses(
                     "rows before it were imported"
                 ) from None
     _report(summary, rejected)
+    audit.record(
+        "responses.imported", f"survey:{survey.id}", {"rows": summary.imported}, commit=True
+    )
     if rejected:
         sys.exit(1)
 

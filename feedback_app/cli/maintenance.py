@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from feedback_app.audit import service as audit
 from feedback_app.services.rebucketing import rebucket_responses
 
 
@@ -12,6 +13,7 @@ def rebucket() -> None:
     """Re-file stored responses by each survey's current thresholds."""
     changed = rebucket_responses()
     total = sum(changed.values())
+    audit.record("survey.rebucketed", details={"moved": total}, commit=True)
     click.echo(f"{total} responses re-filed" + (f" in {len(changed)} surveys" if changed else ""))
 
 

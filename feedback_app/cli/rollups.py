@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
 
@@ -17,6 +18,7 @@ def rollups() -> None:
 def rebuild() -> None:
     """Recompute the rollups from the stored responses."""
     rows = rebuild_rollups()
+    audit.record("rollups.rebuilt", details={"rows": rows})
     db.session.commit()
     click.echo(f"rebuilt {rows} rollup rows")
 

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
 from feedback_app.models.accounts import ApiKey, Role, User
 from feedback_app.models.base import Base
 from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
@@ -24,10 +25,14 @@ from feedback_app.models.notifications import (
 from feedback_app.models.operations import WorkerHeartbeat
 from feedback_app.models.people import Agent, Customer, Interaction, Team
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
+from feedback_app.privacy.models import ForgottenAddress
 
 __all__ = [
+    "ActorKind",
     "Agent",
     "ApiKey",
+    "ApiKeyUse",
+    "AuditEvent",
     "Base",
     "CaseEvent",
     "CommentReview",
@@ -39,6 +44,7 @@ __all__ = [
     "EventKind",
     "FollowUpCase",
     "FollowUpRuleSettings",
+    "ForgottenAddress",
     "Interaction",
     "Invitation",
     "MailboxMessage",

@@ -62,7 +62,11 @@ class Interaction(Base):
     #: The helpdesk's ticket or conversation id; the same source posting it again updates
     #: this row.
     external_id: Mapped[str] = mapped_column(sa.String(200))
-    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
+    #: Empty once its customer was forgotten: the interaction still counts in the support
+    #: figures, tied to nobody.
+    customer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE")
+    )
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.OTHER)
     agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
@@ -70,12 +74,13 @@ class Interaction(Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None] = mapped_column(index=True)
     handle_seconds: Mapped[int | None]
-    #: The helpdesk's own first-contact-resolution flag, when it sends one.
+    #: The helpdesk's own first-contact-resolution flag, when it sends one; for a forgotten
+    #: customer's interactions, the verdict their repeat contacts gave (``privacy.forget``).
     first_contact_resolved: Mapped[bool | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    customer: Mapped[Customer] = relationship()
+    customer: Mapped[Customer | None] = relationship()
     agent: Mapped[Agent | None] = relationship()
     team: Mapped[Team | None] = relationship()
 

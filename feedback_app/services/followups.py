@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import (
     CaseEvent,
@@ -370,6 +371,7 @@ def _event(
         body=body,
     )
     db.session.add(event)
+    audit.record_case_event(case.id, kind, event.data, staff=actor not in (SYSTEM, CUSTOMER))
     return event
 
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import (
     Invitation,
@@ -442,6 +443,7 @@ def retry(statement: sa.Select[tuple[OutboxMessage]], now: datetime) -> int:
             .where(OutboxMessage.id.in_(ids))
             .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
         )
+        audit.record("outbox.retried", "outbox", {"rows": len(ids), "ids": ids[:50]})
     db.session.commit()
     return len(ids)
 

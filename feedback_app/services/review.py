@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Agent, CommentReview, CommentTag, Interaction, Response, User
 from feedback_app.services.triage import escape_like
@@ -103,4 +104,5 @@ def review_response(
     review.updated_at = now
     db.session.add(review)
     db.session.flush()
+    audit.record("comment.reviewed", f"response:{response.id}", {"tags": tags})
     return review

@@ -12,8 +12,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Invitation, Survey, Unsubscribe
+from feedback_app.privacy.blocklist import block_forgotten
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import SurveyKind
 
@@ -33,7 +35,8 @@ def customer_for_email(email: str, now: datetime) -> Customer:
 
 
 def opt_outs(customer_ids: Iterable[int]) -> dict[int, set[SurveyKind | None]]:
-    """Each customer's active opt-outs: survey kinds, and ``None`` for "all surveys"."""
+    """Each customer's active opt-outs: survey kinds, and ``None`` for "all surveys" (also
+    for a forgotten address that came back)."""
     ids = list(customer_ids)
     found: dict[int, set[SurveyKind | None]] = {customer_id: set() for customer_id in ids}
     rows = db.session.execute(
@@ -43,7 +46,7 @@ def opt_outs(customer_ids: Iterable[int]) -> dict[int, set[SurveyKind | None]]:
     )
     for customer_id, kind in rows:
         found[customer_id].add(kind)
-    return found
+    return block_forgotten(found)
 
 
 def reason_to_suppress(
@@ -120,5 +123,6 @@ def record_bounce(email: str, now: datetime) -> tuple[Customer, int]:
         customer.bounced_at = now
         customer.updated_at = now
     suppressed = _suppress_scheduled(customer, SuppressionReason.BOUNCED)
+    audit.record("bounce.recorded", f"customer:{customer.id}", {"suppressed": suppressed})
     db.session.flush()
     return customer, suppressed

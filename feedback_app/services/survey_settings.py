@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Response, Survey
 from feedback_app.services.followups import rule_for, save_rule
@@ -53,6 +54,7 @@ def survey_rows() -> list[SurveyRow]:
 def add_survey(kind: SurveyKind, name: str, now: datetime) -> Survey:
     """Add a survey of ``kind`` with its defaults, named ``name`` (or the default); commits."""
     survey = create_survey(kind, now, name=name.strip() or None)
+    audit.record("survey.created", f"survey:{survey.id}", {"kind": kind, "name": survey.name})
     db.session.commit()
     return survey
 
@@ -95,6 +97,7 @@ def save_settings(survey: Survey, settings: SurveySettings, now: datetime) -> in
         problems["sender_email"] = problem
     if problems:
         raise InvalidSettings(problems)
+    before = settings_of(survey)
     refile = settings.thresholds != survey.thresholds
     survey.name = settings.name
     survey.question = settings.question
@@ -115,6 +118,9 @@ def save_settings(survey: Survey, settings: SurveySettings, now: datetime) -> in
     survey.allowed_origins = " ".join(parse_origins(settings.allowed_origins)[0])
     if settings.rule != rule_for(survey):
         save_rule(survey, settings.rule, now)
+    audit.record_changes(
+        "survey.settings_changed", f"survey:{survey.id}", before, settings_of(survey)
+    )
     if not refile:
         db.session.commit()
         return None
@@ -127,4 +133,5 @@ def rotate_embed_secret(survey: Survey) -> None:
     Commits.
     """
     survey.embed_secret = secrets.token_urlsafe(32)
+    audit.record("survey.embed_secret_rotated", f"survey:{survey.id}")
     db.session.commit()

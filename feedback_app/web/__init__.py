@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback_app.audit import views as audit_views
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
+    from feedback_app.privacy import admin as privacy_admin
     from feedback_app.web import (
         auth,
         dashboard,
@@ -31,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
         interactions,
         metrics,
         people,
+        privacy,
         register_api,
         responses,
         suppressions,
@@ -54,7 +57,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(connectors_admin.bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(privacy_admin.bp)
     register_api(
         app,
-        [interactions.bp, people.bp, responses.bp, followups_api.bp, metrics.bp, suppressions.bp],
+        [
+            interactions.bp,
+            people.bp,
+            responses.bp,
+            followups_api.bp,
+            metrics.bp,
+            suppressions.bp,
+            privacy.bp,
+        ],
     )

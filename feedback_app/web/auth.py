@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db, limiter
 from feedback_app.models import Role, User
 
@@ -86,7 +87,9 @@ def login() -> str | WerkzeugResponse:
         )
         if user is not None and user.active and user.check_password(form.password.data):
             login_user(user)
+            audit.record("auth.sign_in", f"user:{user.id}", commit=True)
             return redirect(_safe_next(request.args.get("next")))
+        audit.record("auth.sign_in_failed", details={"email": form.email.data}, commit=True)
         flash("Email or password is incorrect.", "error")
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
@@ -103,6 +106,7 @@ def too_many_attempts(_error: RateLimitExceeded) -> tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> WerkzeugResponse:
+    audit.record("auth.sign_out", f"user:{current_user.id}", commit=True)
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

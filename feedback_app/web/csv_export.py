@@ -7,7 +7,9 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
+
+from feedback_app.audit import service as audit
 
 #: A text cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +43,7 @@ def csv_rows(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[s
 
 def stream_csv(filename: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Response:
     """A download streamed as it is produced, so memory stays flat at any number of rows."""
+    audit.record("export.csv", f"file:{filename}", {"query": request.args.to_dict()}, commit=True)
     return Response(
         stream_with_context(csv_rows(header, rows)),
         mimetype="text/csv",

@@ -11,6 +11,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -140,6 +141,7 @@ def webhooks() -> tuple[str, int] | WerkzeugResponse:
                 getattr(form, name).errors.append(problem)
             status = 422
         else:
+            audit.record("webhook.created", f"webhook:{endpoint.id}", audit.webhook(endpoint))
             db.session.commit()
             flash("Endpoint added. Give its signing secret to the receiver.", "info")
             return redirect(url_for(".endpoint", endpoint_id=endpoint.id))
@@ -175,6 +177,7 @@ def toggle_endpoint(endpoint_id: int) -> WerkzeugResponse:
     found = db.get_or_404(WebhookEndpoint, endpoint_id)
     if ButtonForm().validate_on_submit():
         found.active = not found.active
+        audit.record(f"webhook.{'enabled' if found.active else 'disabled'}", f"webhook:{found.id}")
         db.session.commit()
         flash(f"Endpoint {'on' if found.active else 'off'}.", "info")
     return redirect(url_for(".endpoint", endpoint_id=found.id))
@@ -201,6 +204,9 @@ def revoke(record_id: int) -> WerkzeugResponse:
         abort(409)
     if ButtonForm().validate_on_submit():
         revoke_unsubscribe(record, current_user.email, utcnow())
+        audit.record(
+            "unsubscribe.reversed", f"unsubscribe:{record.id}", {"customer": record.customer_id}
+        )
         db.session.commit()
         flash(f"{record.customer.email} will receive surveys again.", "info")
     return redirect(url_for(".unsubscribes"))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from feedback_app.audit.key_use import count_key_use
 from feedback_app.clock import utcnow
 from feedback_app.extensions import csrf, db
 from feedback_app.models import ApiKey
@@ -98,6 +99,7 @@ def _authenticate() -> WerkzeugResponse | None:
         return _unauthorized("the API key is not valid")
     api_key.last_used_at = utcnow()
     g.api_key = api_key
+    count_key_use(api_key)
     return None
 
 

@@ -1,0 +1,338 @@
+"""Writing audit events, finding them again, and letting old ones go.
+
+``record`` is the one call the rest of the app makes, a single line at each action. It adds
+the event to the caller's session, so the event is committed exactly when the action is
+(``commit=True`` for actions that write nothing else, such as a sign-in or a download). The
+actor and the client's address are read from where the action runs (``current_actor``), so
+a service called from a page, the API, a command or the worker is recorded as each.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context, request
+from flask_login import current_user
+
+from feedback_app.audit.key_use import flush_key_uses
+from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
+from feedback_app.clock import utcnow
+from feedback_app.extensions import db
+from feedback_app.models import ApiKey, WebhookEndpoint
+from feedback_app.services.triage import escape_like
+
+#: Every action the log knows, with what it means; ``record`` refuses any other name, so
+#: the filter on the log page and the README's list stay complete.
+ACTIONS: dict[str, str] = {
+    "auth.sign_in": "signed in",
+    "auth.sign_in_failed": "a sign-in was refused (the email typed is in the details)",
+    "auth.sign_out": "signed out",
+    "user.created": "a staff account was made",
+    "api_key.created": "an API key was made",
+    "api_key.revoked": "an API key was revoked",
+    "survey.created": "a survey was added",
+    "survey.settings_changed": "a survey's settings changed (the fields are in the details)",
+    "survey.followup_rule_changed": "a survey's follow-up rule changed from the command line",
+    "survey.embed_secret_rotated": "a survey's embed signing secret was replaced",
+    "survey.rebucketed": "stored responses were re-filed by the current thresholds",
+    "webhook.created": "a webhook endpoint was added",
+    "webhook.enabled": "a webhook endpoint was switched on",
+    "webhook.disabled": "a webhook endpoint was switched off",
+    "outbox.retried": "emails or webhooks were made due again",
+    "unsubscribe.reversed": "an opt-out was reversed",
+    "bounce.recorded": "a hard bounce was recorded",
+    "case.assigned": "a follow-up case's owner changed",
+    "case.status_changed": "a follow-up case moved to another state",
+    "case.outcome_set": "a follow-up case's outcome was set",
+    "case.note_added": "an internal note was added to a case",
+    "case.replied": "the customer was written to from a case",
+    "comment.reviewed": "an agent acknowledged or tagged a comment",
+    "export.csv": "a CSV file was downloaded",
+    "person.viewed": "a customer's data was looked up on the People page",
+    "person.exported": "a customer's data was exported",
+    "person.forgotten": "a customer was forgotten (what was deleted is in the details)",
+    "responses.imported": "responses were imported from a file",
+    "rollups.rebuilt": "the score rollups were recomputed",
+    "demo.seeded": "demo data was written",
+    "audit.purged": "audit events past the retention time were deleted",
+}
+
+#: Detail keys whose value is never stored, whatever a caller passes: the log must not
+#: become a place where secrets can be read.
+SECRET_WORDS = ("password", "secret", "token", "hash", "api_key", "signature", "cookie")
+WITHHELD = "[withheld]"
+#: Longest text kept in a detail; a detail is a pointer, not a copy of the data.
+MAX_DETAIL_TEXT = 300
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    label: str
+    id: int | None = None
+    address: str | None = None
+
+
+CLI = Actor(ActorKind.CLI, "cli")
+SYSTEM = Actor(ActorKind.SYSTEM, "system")
+
+
+def current_actor() -> Actor:
+    """Who is acting here: the API key of an API request, the signed-in user of a page (or
+    nobody, for a sign-in), ``cli`` in a command, else ``system`` (the worker's jobs).
+
+    The address is Flask's ``remote_addr``, which ``PROXY_HOPS`` has already set to the
+    client's as the proxies saw it, as the rate limits use it.
+    """
+    if has_request_context():
+        address = request.remote_addr
+        api_key = g.get("api_key")
+        if api_key is not None and "api" in request.blueprints:
+            return Actor(ActorKind.API_KEY, key_label(api_key), api_key.id, address)
+        if current_user.is_authenticated:
+            return Actor(ActorKind.USER, current_user.email, current_user.id, address)
+        return Actor(ActorKind.ANONYMOUS, "anonymous", None, address)
+    # A command runs in click's context; the scheduler's jobs run in threads of their own.
+    if click.get_current_context(silent=True) is not None:
+        return CLI
+    return SYSTEM
+
+
+def key_label(api_key: ApiKey) -> str:
+    """An API key as the log names it: its name and the prefix its listings show."""
+    return f"{api_key.name} ({api_key.prefix}…)"
+
+
+def record(
+    action: str,
+    target: str = "",
+    details: Mapping[str, Any] | None = None,
+    *,
+    commit: bool = False,
+) -> AuditEvent:
+    """Log ``action`` on ``target`` (``type:id``) by whoever is acting now.
+
+    :param details: what a reader needs to know (changed fields, counts, a filename);
+        secret-looking keys are withheld and long texts cut.
+    :param commit: commit at once, for actions that write nothing else.
+    :raises ValueError: an action missing from ``ACTIONS``.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; add it to ACTIONS")
+    actor = current_actor()
+    event = AuditEvent(
+        at=utcnow(),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor=actor.label[:320],
+        address=actor.address[:64] if actor.address else None,
+        action=action,
+        target=target[:200],
+        details=_clean(details or {}),
+    )
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe, secret-free, short: what a detail may hold."""
+    if isinstance(value, Mapping):
+        return {
+            str(key): WITHHELD if _secret(str(key)) else _clean(item) for key, item in value.items()
+        }
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [_clean(item) for item in items]
+    if isinstance(value, enum.Enum):
+        return _clean(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value if len(value) <= MAX_DETAIL_TEXT else value[:MAX_DETAIL_TEXT] + "…"
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _clean(str(value))
+
+
+def _secret(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in SECRET_WORDS)
+
+
+def webhook(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """An endpoint as the log describes it: by host, since the rest of a webhook URL can be
+    the receiver's secret (a Slack incoming-webhook URL is)."""
+    return {"host": urlsplit(endpoint.url).hostname, "events": endpoint.events}
+
+
+#: The case timeline entries that are someone's decision, by the audit action they log.
+CASE_ACTIONS = {
+    "assigned": "case.assigned",
+    "status": "case.status_changed",
+    "outcome": "case.outcome_set",
+    "note": "case.note_added",
+    "message": "case.replied",
+}
+
+
+def record_case_event(
+    case_id: int | None, kind: str, data: Mapping[str, Any], *, staff: bool
+) -> None:
+    """Log a case's timeline entry if a staff member or an API key made it; the worker's
+    and the customer's own entries are the timeline's alone. Only the change itself (``from``
+    and ``to``) is logged, never a note's or a message's text."""
+    action = CASE_ACTIONS.get(str(kind))
+    if staff and action is not None:
+        change = {key: value for key, value in data.items() if key in ("from", "to")}
+        record(action, f"case:{case_id}", change)
+
+
+def changed_fields(before: object, after: object, prefix: str = "") -> list[str]:
+    """The names of the fields of two dataclasses that differ, nested ones as ``rule.x``."""
+    changed = []
+    for field in fields(before):  # type: ignore[arg-type]
+        old, new = getattr(before, field.name), getattr(after, field.name)
+        if is_dataclass(old) and is_dataclass(new) and type(old) is type(new):
+            changed += changed_fields(old, new, f"{prefix}{field.name}.")
+        elif old != new:
+            changed.append(prefix + field.name)
+    return changed
+
+
+def record_changes(action: str, target: str, before: object, after: object) -> None:
+    """Log ``action`` with the names of the fields that changed; nothing if none did."""
+    if names := changed_fields(before, after):
+        record(action, target, {"fields": names})
+
+
+# --- Reading the log ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Which events to list; text filters match any part, without regard to case."""
+
+    actor: str = ""
+    action: str = ""
+    target: str = ""
+    since: date | None = None
+    #: The last day listed (included).
+    until: date | None = None
+
+
+def _contains(column: Any, text: str) -> Any:
+    return sa.func.lower(column).like(f"%{escape_like(text.lower())}%", escape="\\")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def events_query(filters: AuditFilters) -> sa.Select[tuple[AuditEvent]]:
+    """The events matching ``filters``, newest first."""
+    query = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if filters.actor:
+        query = query.where(_contains(AuditEvent.actor, filters.actor))
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.target:
+        query = query.where(_contains(AuditEvent.target, filters.target))
+    if filters.since:
+        query = query.where(AuditEvent.at >= _day_start(filters.since))
+    if filters.until and filters.until < date.max:
+        query = query.where(AuditEvent.at < _day_start(filters.until + timedelta(days=1)))
+    return query
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    """One API key's requests with one scope over the days listed."""
+
+    key: str
+    revoked: bool
+    scope: str
+    requests: int
+    days: int
+    first_day: date
+    last_day: date
+
+
+def key_uses(filters: AuditFilters) -> list[KeyUse]:
+    """API key use per key and scope in the filters' days, for keys matching ``actor``,
+    this process's counts not yet written included.
+
+    Key use is counted, not logged per request, so only the actor and date filters apply.
+    """
+    flush_key_uses()
+    query = (
+        sa.select(
+            ApiKey,
+            ApiKeyUse.scope,
+            sa.func.sum(ApiKeyUse.count),
+            sa.func.count(),
+            sa.func.min(ApiKeyUse.day),
+            sa.func.max(ApiKeyUse.day),
+        )
+        .join(ApiKey, ApiKey.id == ApiKeyUse.key_id)
+        .group_by(ApiKey, ApiKeyUse.scope)
+        .order_by(ApiKey.id, ApiKeyUse.scope)
+    )
+    if filters.actor:
+        query = query.where(
+            sa.or_(_contains(ApiKey.name, filters.actor), _contains(ApiKey.prefix, filters.actor))
+        )
+    if filters.since:
+        query = query.where(ApiKeyUse.day >= filters.since)
+    if filters.until:
+        query = query.where(ApiKeyUse.day <= filters.until)
+    return [
+        KeyUse(key_label(key), key.revoked_at is not None, scope, int(total), days, first, last)
+        for key, scope, total, days, first, last in db.session.execute(query)
+    ]
+
+
+CSV_COLUMNS = ("at", "actor_kind", "actor", "address", "action", "target", "details")
+
+
+def csv_rows(filters: AuditFilters, batch: int = 1000) -> Iterator[list[Any]]:
+    """The matching events as CSV rows, read in batches so memory stays flat."""
+    query = events_query(filters).execution_options(yield_per=batch)
+    for event in db.session.scalars(query):
+        yield [
+            event.at.isoformat(),
+            event.actor_kind.value,
+            event.actor,
+            event.address or "",
+            event.action,
+            event.target,
+            json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+        ]
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete events and key-use counts older than ``AUDIT_RETENTION_DAYS``; commits.
+
+    Returns how many events went. The purge itself is logged when it deleted any, so the
+    log says since when it is complete.
+    """
+    days = int(current_app.config["AUDIT_RETENTION_DAYS"])
+    cutoff = now - timedelta(days=days)
+    deleted = db.session.execute(sa.delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount
+    db.session.execute(sa.delete(ApiKeyUse).where(ApiKeyUse.day < cutoff.date()))
+    if deleted:
+        record("audit.purged", details={"events": deleted, "before": cutoff, "days": days})
+    db.session.commit()
+    return deleted

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from feedback_app.models.accounts import ApiKey, Role, User
+from feedback_app.models.accounts import ApiKey, Role, StaffSession, User
 from feedback_app.models.base import Base
 from feedback_app.models.followups import (
     CaseEvent,
@@ -46,6 +46,7 @@ __all__ = [
     "Role",
     "RollupDimension",
     "ScoreRollup",
+    "StaffSession",
     "Survey",
     "Team",
     "Unsubscribe",

@@ -241,23 +241,23 @@ def _limit_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _number_problems(config: Mapping[str, Any]) -> list[str]:
-    problems = []
-    for key in POSITIVE_NUMBERS:
-        value = config.get(key)
-        if key == "WEB_WORKERS" and value is None:
-            continue
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            problems.append(f"FEEDBACK_{key} must be a whole number of at least 1")
-    return problems
+    return [
+        f"FEEDBACK_{key} must be a whole number of at least 1"
+        for key in POSITIVE_NUMBERS
+        if not _is_count(config.get(key)) and not (key == "WEB_WORKERS" and config.get(key) is None)
+    ]
 
 
 def _shared_count_problems(config: Mapping[str, Any]) -> list[str]:
     """Several web processes counting sign-in attempts apart would each allow the limit."""
-    try:
-        workers = web_workers(config)
-    except (TypeError, ValueError):
+    if config.get("WEB_WORKERS") is not None and not _is_count(config.get("WEB_WORKERS")):
         return []  # reported by _number_problems
+    workers = web_workers(config)
     if workers > 1 and str(config.get("RATELIMIT_STORAGE_URI")).startswith("memory://"):
         return [
             f"FEEDBACK_RATELIMIT_STORAGE_URI must be shared storage such as redis://host:6379 "

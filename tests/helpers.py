@@ -48,14 +48,16 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: FlaskClient, email: str, password: str, **headers: str) -> TestResponse:
+def sign_in(
+    client: FlaskClient, email: str, password: str, path: str = "/login", **headers: str
+) -> TestResponse:
     """Post the sign-in form as a browser does: fetch it, then send it with its CSRF token."""
     # A context of its own per visitor, as in a real process: the test's context would share
     # its ``g`` (and the CSRF token cached there) between the clients of one test.
     with client.application.app_context():
-        page = client.get("/login", headers=headers)
+        page = client.get(path, headers=headers)
         return client.post(
-            "/login",
+            path,
             data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
             headers=headers,
         )

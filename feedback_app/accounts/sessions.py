@@ -48,8 +48,11 @@ def signed_in_user(token: str, now: datetime) -> User | None:
 
     A session is live until revoked, until it has gone unused for
     ``STAFF_SESSION_IDLE_MINUTES`` (give or take ``TOUCH_EVERY``), and for at most
-    ``STAFF_SESSION_MAX_HOURS`` after sign-in.
+    ``STAFF_SESSION_MAX_HOURS`` after sign-in. Its last-seen time moves only when this
+    check opens the transaction (a staff page checks before anything else), so the commit
+    never carries changes of the request's own.
     """
+    may_write = not db.session().in_transaction()
     found = db.session.execute(
         sa.select(StaffSession, User)
         .join(User, User.id == StaffSession.user_id)
@@ -68,7 +71,7 @@ def signed_in_user(token: str, now: datetime) -> User | None:
         or now - staff_session.created_at >= lifetime
     ):
         return None
-    if now - staff_session.last_seen_at >= TOUCH_EVERY:
+    if may_write and now - staff_session.last_seen_at >= TOUCH_EVERY:
         staff_session.last_seen_at = now
         db.session.commit()
     return user

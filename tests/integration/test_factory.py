@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import runpy
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,22 @@ def test_default_database_lives_in_the_instance_folder(tmp_path: Path) -> None:
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/feedback.sqlite"
 
 
-def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **settings: str) -> None:
-    """Set the environment of a production start that passes the check, then ``settings``."""
-    monkeypatch.setenv("FEEDBACK_ENV", "production")
-    monkeypatch.setenv("FEEDBACK_SECRET_KEY", secrets.token_urlsafe(48))
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite")
-    monkeypatch.setenv("FEEDBACK_WEB_WORKERS", "1")
-    for key, value in settings.items():
-        monkeypatch.setenv(key, value)
+def production(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Mapping[str, str | None] = {}
+) -> None:
+    """The environment of a production start that passes the check, then ``settings``
+    (None unsets one)."""
+    passing = {
+        "FEEDBACK_ENV": "production",
+        "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(48),
+        "FEEDBACK_DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite",
+        "FEEDBACK_WEB_WORKERS": "1",
+    }
+    for key, value in {**passing, **settings}.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
 
 
 def test_production_with_a_secret_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,21 +87,18 @@ def test_production_lists_every_problem_in_one_message(
 
 
 @pytest.mark.parametrize(
-    "settings",
+    ("settings", "workers"),
     [
-        {},  # gunicorn's default: two per core, and a core is at least one
-        {"FEEDBACK_WEB_WORKERS": "2"},
-        {"FEEDBACK_WEB_WORKERS": "2", "FEEDBACK_RATELIMIT_STORAGE_URI": "memory://"},
+        # gunicorn's default: two per core, and a machine has at least one
+        ({"FEEDBACK_WEB_WORKERS": None}, 2 * (os.cpu_count() or 1)),
+        ({"FEEDBACK_WEB_WORKERS": "2"}, 2),
+        ({"FEEDBACK_WEB_WORKERS": "2", "FEEDBACK_RATELIMIT_STORAGE_URI": "memory://"}, 2),
     ],
 )
 def test_production_with_several_web_processes_refuses_counts_kept_per_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str], workers: int
 ) -> None:
-    production(monkeypatch, tmp_path)
-    monkeypatch.delenv("FEEDBACK_WEB_WORKERS")
-    for key, value in settings.items():
-        monkeypatch.setenv(key, value)
-    workers = int(settings.get("FEEDBACK_WEB_WORKERS", 2 * (os.cpu_count() or 1)))
+    production(monkeypatch, tmp_path, settings)
     with pytest.raises(ConfigError) as error:
         create_app(instance_path=str(tmp_path))
     assert str(error.value).splitlines()[1:] == [
@@ -106,18 +112,35 @@ def test_production_with_several_web_processes_refuses_counts_kept_per_process(
     "settings",
     [
         {"FEEDBACK_WEB_WORKERS": "1"},
-        {"FEEDBACK_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"},
+        {"FEEDBACK_WEB_WORKERS": None, "FEEDBACK_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"},
         {"FEEDBACK_WEB_WORKERS": "8", "FEEDBACK_RATELIMIT_STORAGE_URI": "redis://cache:6379/2"},
     ],
 )
 def test_production_starts_with_one_web_process_or_shared_counts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str | None]
 ) -> None:
-    production(monkeypatch, tmp_path)
-    monkeypatch.delenv("FEEDBACK_WEB_WORKERS")
-    for key, value in settings.items():
-        monkeypatch.setenv(key, value)
+    production(monkeypatch, tmp_path, settings)
     assert create_app(instance_path=str(tmp_path)).config["ENV"] == "production"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("FEEDBACK_WEB_WORKERS", "0"),
+        ("FEEDBACK_WEB_THREADS", '"four"'),
+        ("FEEDBACK_STAFF_SESSION_IDLE_MINUTES", "-5"),
+        ("FEEDBACK_STAFF_SESSION_MAX_HOURS", "1.5"),
+    ],
+)
+def test_production_refuses_a_count_that_is_not_a_whole_number_of_at_least_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str
+) -> None:
+    production(monkeypatch, tmp_path, {setting: value})
+    with pytest.raises(ConfigError) as error:
+        create_app(instance_path=str(tmp_path))
+    assert str(error.value).splitlines()[1:] == [
+        f"- {setting} must be a whole number of at least 1"
+    ]
 
 
 def test_gunicorn_starts_the_web_processes_the_check_counts(

@@ -114,16 +114,7 @@ def test_a_signed_in_user_is_sent_on_and_next_stays_on_this_site(
     app: Flask, client: FlaskClient, make_user: Callable[..., User]
 ) -> None:
     user = make_user()
-    with app.app_context():
-        page = client.get("/login")
-        answer = client.post(
-            "/login?next=//evil.example/",
-            data={
-                "email": user.email,
-                "password": TEST_PASSWORD,
-                "csrf_token": csrf_from(page.text),
-            },
-        )
+    answer = sign_in(client, user.email, TEST_PASSWORD, path="/login?next=//evil.example/")
     assert answer.location == "/"
     with app.app_context():
         assert client.get("/login").location == "/"

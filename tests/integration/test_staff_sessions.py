@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,8 +19,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
+from feedback_app.accounts import sessions as staff_sessions
 from feedback_app.extensions import db
-from feedback_app.models import Invitation, StaffSession, Survey, User
+from feedback_app.models import Invitation, StaffSession, Survey, Team, User
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind
 from surveys.tokens import hash_token
@@ -82,20 +84,22 @@ def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(
     assert (row.user_agent, row.address, row.revoked_at) == ("Firefox/140", "192.0.2.4", clock.now)
 
 
+def token_of(browser: FlaskClient) -> str:
+    """The staff session's token, read from the browser's signed session cookie."""
+    app = browser.application
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)["staff_session"]
+
+
 def test_the_cookie_carries_a_random_token_and_the_server_only_its_hash(
     app: Flask, make_user: Callable[..., User]
 ) -> None:
     user = make_user()
-    tokens = []
-    for _ in range(2):
-        cookie = signed_in(app, user).get_cookie("session")
-        assert cookie is not None
-        tokens.append(app.session_interface.get_signing_serializer(app).loads(cookie.value))
-    assert [row.token_hash for row in sessions()] == [
-        hash_token(content["staff_session"]) for content in tokens
-    ]
-    assert len({content["staff_session"] for content in tokens}) == 2
-    assert all(len(content["staff_session"]) == 43 for content in tokens)
+    tokens = [token_of(signed_in(app, user)) for _ in range(2)]
+    assert [row.token_hash for row in sessions()] == [hash_token(token) for token in tokens]
+    assert len(set(tokens)) == 2
+    assert all(len(token) == 43 for token in tokens)
 
 
 @pytest.fixture
@@ -212,6 +216,22 @@ def test_last_seen_is_written_at_most_once_a_minute(
     [row] = sessions()
     assert row.last_seen_at == clock.now
     assert row.created_at == signed_in_at
+
+
+def test_a_check_after_other_work_never_commits_that_work(
+    app: Flask, make_user: Callable[..., User], clock: FrozenClock
+) -> None:
+    """Last-seen is due, but the request already began its own transaction: no write."""
+    browser = signed_in(app, make_user())
+    clock.advance(minutes=5)
+    with app.app_context():
+        db.session.add(Team(name="Half done"))
+        db.session.flush()
+        assert staff_sessions.signed_in_user(token_of(browser), clock.now) is not None
+        db.session.rollback()
+    assert db.session.scalars(sa.select(Team.name)).all() == []
+    [row] = sessions()
+    assert row.last_seen_at == clock.now - timedelta(minutes=5)
 
 
 @pytest.fixture

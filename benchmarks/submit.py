@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -38,6 +39,7 @@ from flask_migrate import upgrade
 from scratch_databases import fresh_database, postgres_configured
 
 from feedback_app import create_app
+from feedback_app.cli.serve import APP as SERVED_APP
 from feedback_app.extensions import db
 from feedback_app.models import Customer
 from feedback_app.services.invitations import add_invitation, token_for
@@ -52,14 +54,21 @@ WORKERS = 4
 ANSWERS = 3200
 #: Turns each side takes; each side answers ANSWERS in all, split evenly between its turns.
 ROUNDS = 4
-SECRET = "benchmark-secret-key-" + "x" * 32
+SECRET = secrets.token_urlsafe(48)
+#: Production settings: several web processes share their sign-in counts in Redis (only
+#: named here: the survey page counts nothing there).
+PRODUCTION = {
+    "ENV": "production",
+    "SECRET_KEY": SECRET,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _seed(url: str, folder: Path, count: int) -> tuple[int, list[tuple[int, str]]]:
     """Migrate and add ``count`` invitations; returns the survey id and (id, token) pairs."""
     now = datetime.now(UTC)
-    config = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url}
+    config = {**PRODUCTION, "DATABASE_URL": url}
     app = create_app(config, instance_path=str(folder / "instance"))
     with app.app_context():
         upgrade()
@@ -91,8 +100,7 @@ def _free_port() -> int:
 def _environment(url: str) -> dict[str, str]:
     return {
         **os.environ,
-        "FEEDBACK_ENV": "production",
-        "FEEDBACK_SECRET_KEY": SECRET,
+        **{f"FEEDBACK_{name}": value for name, value in PRODUCTION.items()},
         "FEEDBACK_DATABASE_URL": url,
         "FEEDBACK_BASE_URL": "http://127.0.0.1",
     }
@@ -225,7 +233,7 @@ def _worker(url: str, folder: Path) -> Iterator[Callable[[], None]]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    config = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url}
+    config = {**PRODUCTION, "DATABASE_URL": url}
     app = create_app(config, instance_path=str(folder / "instance"))
 
     def settle() -> None:
@@ -257,7 +265,7 @@ def ours(url: str, folder: Path, count: int) -> Iterator[Side]:
     """
     _, pairs = _seed(url, folder, count)
     with (
-        _gunicorn("feedback_app:create_app()", url, folder, []) as base,
+        _gunicorn(SERVED_APP, url, folder, []) as base,
         _worker(url, folder) as settle,
     ):
         sessions, tokens = [], []

@@ -12,30 +12,42 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback_app import config as app_config
-from feedback_app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from feedback_app import secret_key
+from feedback_app.extensions import babel, csrf, db, limiter, migrate
 from feedback_app.i18n import select_locale
 from feedback_app.logs import configure_logging
 from feedback_app.outage import check_idle_connections
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+#: ``app.extensions`` key: the app runs in ``feedback serve`` or ``feedback worker``.
+SERVER = "feedback.server"
 
 
 def create_app(
-    test_config: Mapping[str, Any] | None = None, instance_path: str | None = None
+    test_config: Mapping[str, Any] | None = None,
+    instance_path: str | None = None,
+    *,
+    server: bool = False,
 ) -> Flask:
     """Build the app: defaults, ``instance/config.py``, ``FEEDBACK_*`` env, then ``test_config``.
 
-    ``instance_path`` moves the instance folder (tests use a temporary one).
+    ``instance_path`` moves the instance folder (tests use a temporary one). ``server`` is
+    for ``feedback serve`` and ``feedback worker``: they need a real secret key whatever
+    ``ENV`` says, and never show development pages.
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
-    defaults = app_config.defaults(app.instance_path)
-    app.config.from_mapping(defaults)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("FEEDBACK")
-    if test_config is not None:
-        app.config.from_mapping(test_config)
-    app_config.check(app.config, defaults, set(defaults) | set(Flask.default_config))
+    defaults = app_config.load(app.config, app.instance_path, test_config)
+    app.extensions[SERVER] = server
+    if development(app) and not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secret_key.development_key(app.instance_path)
+    app_config.check(
+        app.config,
+        defaults,
+        set(defaults) | set(Flask.default_config),
+        server=server,
+        development_key=secret_key.read_development_key(app.instance_path),
+    )
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
 
@@ -48,7 +60,9 @@ def create_app(
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    _init_login(app)
+    from feedback_app.accounts import login
+
+    login.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -84,14 +98,6 @@ def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
 
-def _init_login(app: Flask) -> None:
-    from feedback_app.models import User
-
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+def development(app: Flask) -> bool:
+    """A development or test app: development key, mailbox page, ``feedback dev``."""
+    return app.config["ENV"] in app_config.DEVELOPMENT_ENVS and not app.extensions.get(SERVER)

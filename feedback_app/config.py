@@ -9,11 +9,16 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
+
+from flask import Config, Flask
+from limits import parse_many
+
+from feedback_app import secret_key
 
 log = logging.getLogger(__name__)
 
-DEV_SECRET_KEY = "dev-insecure-secret-key"
 DEVELOPMENT_ENVS = {"development", "testing"}
 
 
@@ -25,7 +30,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
     """Return the built-in settings; the SQLite file lives in the instance folder."""
     return {
         "ENV": "development",
-        "SECRET_KEY": DEV_SECRET_KEY,
+        # Unset: production and the server processes refuse to start; development makes one
+        # for this installation in the instance folder (secret_key.DEVELOPMENT_KEY_FILE).
+        "SECRET_KEY": None,
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "feedback.sqlite"),
         "BASE_URL": "http://127.0.0.1:5000",
         "COMPANY_NAME": "Example Support",
@@ -75,13 +82,25 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Reverse proxies in front of the app (nginx: 1). Only then are their X-Forwarded-For
         # and X-Forwarded-Proto headers believed, for the client's address and the scheme.
         "PROXY_HOPS": 0,
-        # Failed or not, sign-in attempts per client address and, separately, per account.
+        # Failed or not, sign-in attempts for one account from one client address, and for
+        # one account from anywhere: slower, so guesses from elsewhere cannot lock the real
+        # user out at their own address before they lock the account.
         "PASSWORD_ATTEMPTS_LIMIT": "10 per minute",
+        "PASSWORD_ACCOUNT_ATTEMPTS_LIMIT": "50 per hour",
+        # A staff session ends after this long without a request, and this long after
+        # sign-in whatever happens.
+        "STAFF_SESSION_IDLE_MINUTES": 60,
+        "STAFF_SESSION_MAX_HOURS": 12,
         # Answers to embedded surveys per client address: anyone may answer those.
         "EMBED_ANSWERS_LIMIT": "30 per minute",
         # Where those counts live: "memory://" counts per process; several web processes share
         # them in Redis ("redis://host:6379").
         "RATELIMIT_STORAGE_URI": "memory://",
+        # ``feedback serve`` (gunicorn_config.py): the address, the web processes (None: two
+        # per core) and the threads in each.
+        "BIND": "127.0.0.1:8000",
+        "WEB_WORKERS": None,
+        "WEB_THREADS": 1,
         # Our forms word and translate their own messages; WTForms' catalogue would otherwise
         # be loaded from disk on every request.
         "WTF_I18N_ENABLED": False,
@@ -104,7 +123,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
 
 
 #: Settings owned by Flask's extensions (any key with these prefixes is theirs to read), and
-#: ``FEEDBACK_TEST_*``, which the test suite reads from the environment for itself.
+#: ``FEEDBACK_TEST_*`` and ``FEEDBACK_BENCH_*``, which the test suite and the benchmarks read
+#: from the environment for themselves.
 OTHER_PREFIXES = (
     "SQLALCHEMY_",
     "WTF_",
@@ -114,24 +134,62 @@ OTHER_PREFIXES = (
     "LOGIN_",
     "RATELIMIT_",
     "TEST_",
+    "BENCH_",
 )
+#: Settings that must be whole numbers of at least one (``WEB_WORKERS`` may also be None).
+POSITIVE_NUMBERS = (
+    "STAFF_SESSION_IDLE_MINUTES",
+    "STAFF_SESSION_MAX_HOURS",
+    "WEB_WORKERS",
+    "WEB_THREADS",
+)
+#: Settings Flask-Limiter reads as limits.
+LIMITS = ("PASSWORD_ATTEMPTS_LIMIT", "PASSWORD_ACCOUNT_ATTEMPTS_LIMIT", "EMBED_ANSWERS_LIMIT")
 
 
-def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> None:
+def load(config: Config, instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Fill ``config`` in order of precedence; returns the defaults it started from."""
+    built_in = defaults(instance_path)
+    config.from_mapping(built_in)
+    config.from_pyfile(os.path.join(instance_path, "config.py"), silent=True)
+    config.from_prefixed_env("FEEDBACK")
+    if overrides is not None:
+        config.from_mapping(overrides)
+    return built_in
+
+
+def server_settings() -> Config:
+    """The settings as ``create_app`` reads them, for gunicorn's, read before any app exists."""
+    app = Flask("feedback_app", instance_relative_config=True)
+    load(app.config, app.instance_path, None)
+    return app.config
+
+
+def web_workers(config: Mapping[str, Any]) -> int:
+    """The web processes ``feedback serve`` runs: ``WEB_WORKERS``, else two per core."""
+    return int(config.get("WEB_WORKERS") or 2 * (os.cpu_count() or 1))
+
+
+def check(
+    config: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    known: set[str],
+    *,
+    server: bool = False,
+    development_key: str | None = None,
+) -> None:
     """Stop start-up with one message listing every setting that is unsafe, missing or unknown.
 
     Unknown keys (a typo such as ``FEEDBACK_SMTP_HOTS``) stop production and only warn in
     development, so a mistyped setting never silently falls back to a default in production.
+    ``server`` (``feedback serve`` and ``feedback worker``) asks for a real secret key
+    whatever ``ENV`` says; ``development_key`` is this installation's, refused there too.
     """
     env = config.get("ENV", "development")
     production = env not in DEVELOPMENT_ENVS
     problems = []
-    secret = config.get("SECRET_KEY")
-    if production and (not secret or secret == DEV_SECRET_KEY):
-        problems.append(
-            f"FEEDBACK_SECRET_KEY must be set to a long random value when FEEDBACK_ENV={env!r}; "
-            'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
-        )
+    if production or server:
+        problems += _secret_problems(config, development_key)
     database_url = config.get("DATABASE_URL")
     if not database_url or (production and database_url == defaults["DATABASE_URL"]):
         problems.append(
@@ -153,6 +211,10 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
         value = config.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             problems.append(f"FEEDBACK_{key} must be a whole number of {least} or more")
+    problems += _limit_problems(config)
+    problems += _number_problems(config)
+    if production:
+        problems += _shared_count_problems(config)
     unknown = sorted(
         key
         for key in config
@@ -167,3 +229,55 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
             log.warning("unknown setting FEEDBACK_%s%s is ignored", key, hint)
     if problems:
         raise ConfigError("configuration problems:\n- " + "\n- ".join(problems))
+
+
+def _secret_problems(config: Mapping[str, Any], development_key: str | None) -> list[str]:
+    weakness = secret_key.weakness(config.get("SECRET_KEY"), development_key)
+    if weakness is None:
+        return []
+    env = config.get("ENV", "development")
+    where = (
+        "for feedback serve and feedback worker"
+        if env in DEVELOPMENT_ENVS
+        else f"when FEEDBACK_ENV={env!r}"
+    )
+    return [
+        f"FEEDBACK_SECRET_KEY must be set to a long random value {where} ({weakness}); "
+        f"generate one with: {secret_key.HOW_TO_MAKE_ONE}"
+    ]
+
+
+def _limit_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for key in LIMITS:
+        try:
+            parse_many(str(config.get(key)))
+        except ValueError:
+            problems.append(f"FEEDBACK_{key} must be a limit such as '10 per minute'")
+    return problems
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _number_problems(config: Mapping[str, Any]) -> list[str]:
+    return [
+        f"FEEDBACK_{key} must be a whole number of at least 1"
+        for key in POSITIVE_NUMBERS
+        if not _is_count(config.get(key)) and not (key == "WEB_WORKERS" and config.get(key) is None)
+    ]
+
+
+def _shared_count_problems(config: Mapping[str, Any]) -> list[str]:
+    """Several web processes counting sign-in attempts apart would each allow the limit."""
+    if config.get("WEB_WORKERS") is not None and not _is_count(config.get("WEB_WORKERS")):
+        return []  # reported by _number_problems
+    workers = web_workers(config)
+    if workers > 1 and str(config.get("RATELIMIT_STORAGE_URI")).startswith("memory://"):
+        return [
+            f"FEEDBACK_RATELIMIT_STORAGE_URI must be shared storage such as redis://host:6379 "
+            f"with {workers} web processes (FEEDBACK_WEB_WORKERS, default two per core): "
+            "memory:// counts sign-in attempts in each process apart"
+        ]
+    return []

@@ -17,6 +17,7 @@ from importlib import resources
 
 import sqlalchemy as sa
 
+from feedback_app.accounts.passwords import hashed
 from feedback_app.extensions import db
 from feedback_app.jobs import all_jobs
 from feedback_app.models import Invitation, Role, Team, User
@@ -226,8 +227,9 @@ def seed_demo(
 def _create_users(when: datetime) -> dict[str, User]:
     users = {}
     for email, password, role, name in LOGINS:
-        user = User(email=email, name=name, role=role, created_at=when)
-        user.set_password(password)
+        user = User(
+            email=email, name=name, role=role, password_hash=hashed(password), created_at=when
+        )
         db.session.add(user)
         users[email] = user
     db.session.flush()

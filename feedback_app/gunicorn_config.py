@@ -4,6 +4,10 @@ Run behind a reverse proxy (nginx, Caddy) that terminates TLS and sets X-Forward
 proxy's address must be in FORWARDED_ALLOW_IPS for https links, and FEEDBACK_PROXY_HOPS=1
 for clients' addresses, to be right. Sync workers suit this app: requests are short and the
 database does the waiting.
+
+The address and the processes come from the app's own settings (``FEEDBACK_BIND``,
+``FEEDBACK_WEB_WORKERS``, ``FEEDBACK_WEB_THREADS``, or ``instance/config.py``), so the
+start-up check counts the same web processes as gunicorn starts.
 """
 
 import os
@@ -11,12 +15,14 @@ import os
 from gunicorn import glogging
 from gunicorn.config import Config
 
+from feedback_app.config import server_settings, web_workers
 from feedback_app.logs import mask_logger
 
-bind = os.environ.get("FEEDBACK_BIND", "127.0.0.1:8000")
+_settings = server_settings()
+bind = _settings["BIND"]
 #: Two workers per core is a sound start for short, database-bound requests.
-workers = int(os.environ.get("FEEDBACK_WEB_WORKERS", str(2 * (os.cpu_count() or 1))))
-threads = int(os.environ.get("FEEDBACK_WEB_THREADS", "1"))
+workers = web_workers(_settings)
+threads = int(_settings["WEB_THREADS"])
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

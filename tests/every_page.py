@@ -119,6 +119,7 @@ def seed_site(now: datetime) -> Site:
             "message_id": mail.id,
             "token": token_for(open_invitation),
             "public_key": survey.public_key,
+            "email": open_invitation.customer.email,
             "filename": "css/app.css",
         },
     )

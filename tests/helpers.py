@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import re
+import secrets
 import socket
 import ssl
 import subprocess
@@ -20,7 +21,9 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import IO, Any
 
+from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.test import TestResponse
 
 from feedback_app.models import Invitation, Response
 from feedback_app.services.responses import lock_invitation, record_response
@@ -95,6 +98,21 @@ def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no csrf_token field in page"
     return match.group(1)
+
+
+def sign_in(
+    client: FlaskClient, email: str, password: str, path: str = "/login", **headers: str
+) -> TestResponse:
+    """Post the sign-in form as a browser does: fetch it, then send it with its CSRF token."""
+    # A context of its own per visitor, as in a real process: the test's context would share
+    # its ``g`` (and the CSRF token cached there) between the clients of one test.
+    with client.application.app_context():
+        page = client.get(path, headers=headers)
+        return client.post(
+            path,
+            data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
+            headers=headers,
+        )
 
 
 def free_port() -> int:
@@ -179,14 +197,26 @@ def running(
             process.stderr.close()
 
 
+#: A key production accepts, made as the start-up check's message says.
+PRODUCTION_SECRET = secrets.token_urlsafe(48)
+
+
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
-    """Environment for a ``feedback`` subprocess running as in production on ``database_url``."""
+    """Environment for a ``feedback`` subprocess running as in production on ``database_url``.
+
+    Plain http, as the tests talk to the server without the TLS proxy production puts in
+    front (over https its cookies would be Secure, and not sent back). Sign-in counts are
+    shared in Redis, as production asks for with several web processes, under a prefix of
+    this run's own.
+    """
     return {
         **os.environ,
         "FEEDBACK_ENV": "production",
-        "FEEDBACK_SECRET_KEY": "x" * 48,
+        "FEEDBACK_SECRET_KEY": PRODUCTION_SECRET,
         "FEEDBACK_DATABASE_URL": database_url,
-        "FEEDBACK_BASE_URL": "https://feedback.example.com",
+        "FEEDBACK_BASE_URL": "http://127.0.0.1",
+        "FEEDBACK_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "FEEDBACK_RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(8)}",
         **extra,
     }
 

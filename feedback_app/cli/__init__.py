@@ -7,6 +7,9 @@ import importlib
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from feedback_app.cli import scheduling, serve
+from feedback_app.cli.startup import command_app
+
 #: The modules under ``feedback_app.cli`` whose ``COMMANDS`` the ``feedback`` command offers.
 COMMAND_MODULES = (
     "accounts",
@@ -20,7 +23,7 @@ COMMAND_MODULES = (
     "privacy",
     "rollups",
     "scheduling",
-    "serve",
+    "users",
 )
 
 
@@ -32,10 +35,6 @@ def register_commands(app: Flask) -> None:
             app.cli.add_command(command)
 
 
-def _create_app() -> Flask:
-    from feedback_app import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(create_app=_create_app, help="Run and administer the feedback service.")
+main = FlaskGroup(create_app=command_app, help="Run and administer the feedback service.")
+for _command in (*serve.SERVER_COMMANDS, *scheduling.SERVER_COMMANDS):
+    main.add_command(_command)

@@ -1,52 +1,15 @@
-"""Commands that create staff accounts and API keys."""
+"""Commands that manage API keys; staff accounts have theirs in ``users``."""
 
 from __future__ import annotations
 
-import secrets
-import sys
-
 import click
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
-from feedback_app.models import ApiKey, Role, User
+from feedback_app.models import ApiKey
 from surveys.tokens import hash_token, new_api_key
-
-
-@click.command("create-user")
-@click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--name", default="", help="Display name.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
-    """Create a staff user; asks for the password on a terminal, else prints a generated one."""
-    try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise click.BadParameter(str(error), param_hint="EMAIL") from None
-    if db.session.scalar(sa.select(User).where(User.email == email)) is not None:
-        raise click.ClickException(f"a user with email {email} already exists")
-    generated = False
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password, generated = secrets.token_urlsafe(12), True
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
-    user = User(email=email, name=name, role=Role(role), created_at=utcnow())
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    audit.record("user.created", f"user:{user.id}", {"email": email, "role": role})
-    db.session.commit()
-    click.echo(f"created {role} {email}")
-    if generated:
-        click.echo(f"password: {password}")
 
 
 @click.group("api-key")
@@ -90,4 +53,4 @@ def list_api_keys() -> None:
         click.echo(f"{key.prefix}…\t{key.name}\t{state}\tcreated {key.created_at:%Y-%m-%d}")
 
 
-COMMANDS = [create_user, api_key]
+COMMANDS = [api_key]

@@ -9,7 +9,8 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import is_running_from_reloader, run_simple
 
-from feedback_app.config import DEVELOPMENT_ENVS
+from feedback_app import development
+from feedback_app.cli.startup import readable_start, server_app
 from feedback_app.scheduler import build_scheduler
 
 
@@ -20,7 +21,9 @@ def _app() -> Flask:
 @click.command("worker")
 def worker() -> None:
     """Run the scheduled jobs until stopped (production runs this as its own process)."""
-    scheduler = build_scheduler(_app(), blocking=True)
+    app = server_app()
+    with readable_start():
+        scheduler = build_scheduler(app, blocking=True)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         click.echo(f"worker: signal {signum}, finishing running jobs")
@@ -29,7 +32,8 @@ def worker() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     click.echo(f"worker: running {', '.join(job.id for job in scheduler.get_jobs())}")
-    scheduler.start()
+    with app.app_context():
+        scheduler.start()
 
 
 @click.command("dev")
@@ -40,7 +44,7 @@ def worker() -> None:
 def dev(host: str, port: int, reload: bool, jobs: bool) -> None:
     """Serve for development, with the scheduled jobs running inside the server's process."""
     app = _app()
-    if app.config["ENV"] not in DEVELOPMENT_ENVS:
+    if not development(app):
         raise click.ClickException(
             "feedback dev is for development; in production run `feedback serve` and "
             "`feedback worker`"
@@ -52,4 +56,6 @@ def dev(host: str, port: int, reload: bool, jobs: bool) -> None:
     run_simple(host, port, app, use_reloader=reload, threaded=True)
 
 
-COMMANDS = [worker, dev]
+COMMANDS = [dev]
+#: Run by the ``feedback`` command itself, building their own app (``server_app``).
+SERVER_COMMANDS = [worker]

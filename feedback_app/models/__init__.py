@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
-from feedback_app.models.accounts import ApiKey, Role, User
+from feedback_app.models.accounts import ApiKey, Role, StaffSession, User
 from feedback_app.models.base import Base
 from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
 from feedback_app.models.followups import (
@@ -56,6 +56,7 @@ __all__ = [
     "Role",
     "RollupDimension",
     "ScoreRollup",
+    "StaffSession",
     "Survey",
     "Team",
     "Unsubscribe",

@@ -1,4 +1,4 @@
-"""Staff accounts and API keys."""
+"""Staff accounts, their sessions, and API keys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from feedback_app.models.base import Base, enum_column
 
@@ -35,9 +35,6 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
-
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
@@ -48,6 +45,29 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+
+class StaffSession(Base):
+    """One sign-in: the session cookie carries its random token, the server only its hash.
+
+    A session the server has revoked (sign-out, a new password or role, a deactivated
+    account) or that outlived its idle or absolute limit no longer signs anyone in, even
+    with a cookie copied before.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token in the cookie.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    #: Moved at most once a minute, so staff pages do not write on every request.
+    last_seen_at: Mapped[datetime]
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: The client's address as the app sees it (behind PROXY_HOPS proxies, the forwarded one).
+    address: Mapped[str] = mapped_column(sa.String(64), default="")
+    revoked_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):

@@ -7,7 +7,6 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -19,15 +18,18 @@ from flask import (
     url_for,
 )
 from flask_limiter import RateLimitExceeded
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
+from feedback_app.accounts.login import sign_in, sign_out
+from feedback_app.accounts.passwords import authenticate
 from feedback_app.audit import service as audit
-from feedback_app.extensions import db, limiter
-from feedback_app.models import Role, User
+from feedback_app.extensions import limiter
+from feedback_app.models import Role
 
 bp = Blueprint("auth", __name__)
 
@@ -52,8 +54,8 @@ def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField("Email", validators=[DataRequired("Email is required.")])
+    password = PasswordField("Password", validators=[DataRequired("Password is required.")])
 
 
 def _safe_next(target: str | None) -> str:
@@ -65,41 +67,52 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-def _password_attempts() -> str:
+def _attempts_from_one_address() -> str:
     return str(current_app.config["PASSWORD_ATTEMPTS_LIMIT"])
 
 
+def _attempts_from_anywhere() -> str:
+    return str(current_app.config["PASSWORD_ACCOUNT_ATTEMPTS_LIMIT"])
+
+
 def _account() -> str:
-    """The account a sign-in attempt is for: guessing one password from many addresses."""
+    """The account a sign-in attempt is for."""
     return "account:" + request.form.get("email", "").strip().lower()
 
 
+def _account_at_address() -> str:
+    """The account and the address it is tried from: an attacker elsewhere spends only
+    their own count, never the real user's at their own address."""
+    return f"{_account()} address:{get_remote_address()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_password_attempts, methods=["POST"], scope="login-address")
-@limiter.limit(_password_attempts, methods=["POST"], key_func=_account, scope="login-account")
-def login() -> str | WerkzeugResponse:
+@limiter.limit(
+    _attempts_from_one_address,
+    methods=["POST"],
+    key_func=_account_at_address,
+    scope="login-account-address",
+)
+@limiter.limit(_attempts_from_anywhere, methods=["POST"], key_func=_account, scope="login-account")
+def login() -> tuple[str, int] | WerkzeugResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = db.session.scalar(
-            sa.select(User).where(User.email == form.email.data.strip().lower())
-        )
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user)
-            audit.record("auth.sign_in", f"user:{user.id}", commit=True)
-            return redirect(_safe_next(request.args.get("next")))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    user = authenticate(form.email.data, form.password.data)
+    if user is None:
         audit.record("auth.sign_in_failed", details={"email": form.email.data}, commit=True)
         flash("Email or password is incorrect.", "error")
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+        return render_template("auth/login.html", form=form), 401
+    sign_in(user)
+    audit.record("auth.sign_in", f"user:{user.id}", commit=True)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.errorhandler(RateLimitExceeded)
 def too_many_attempts(_error: RateLimitExceeded) -> tuple[str, int]:
-    flash(
-        "Too many sign-in attempts from here or for this account. Please wait and try again.",
-        "error",
-    )
+    flash("Too many sign-in attempts for this account. Please wait and try again.", "error")
     return render_template("auth/login.html", form=LoginForm()), 429
 
 
@@ -107,6 +120,6 @@ def too_many_attempts(_error: RateLimitExceeded) -> tuple[str, int]:
 @login_required
 def logout() -> WerkzeugResponse:
     audit.record("auth.sign_out", f"user:{current_user.id}", commit=True)
-    logout_user()
+    sign_out()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

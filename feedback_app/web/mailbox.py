@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, make_response, render_template
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback_app.config import DEVELOPMENT_ENVS
+from feedback_app import development
 from feedback_app.extensions import db
 from feedback_app.models import MailboxMessage, Role
 from feedback_app.web.auth import role_required
@@ -24,9 +24,15 @@ from feedback_app.web.security_headers import (
 bp = Blueprint("mailbox", __name__, url_prefix="/dev/mailbox")
 
 
+@bp.app_template_global("mailbox_shown")
+def shown() -> bool:
+    """Only in development: never in production, nor under ``feedback serve`` at all."""
+    return development(current_app)
+
+
 @bp.before_request
 def development_only() -> None:
-    if current_app.config["ENV"] not in DEVELOPMENT_ENVS:
+    if not shown():
         abort(404)
 
 

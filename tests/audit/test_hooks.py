@@ -28,7 +28,7 @@ from tests.admin.test_admin_surveys import form
 from tests.audit.support import log_text, logged
 from tests.conftest import TEST_PASSWORD
 from tests.followups.conftest import Answer, Org
-from tests.helpers import FrozenClock, csrf_from
+from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, csrf_from
 
 PROXY = {"X-Forwarded-For": "203.0.113.7"}
 
@@ -50,7 +50,7 @@ def test_sign_in_failures_and_sign_out_are_logged_with_the_clients_address(
     client: FlaskClient, make_user: Callable[..., User]
 ) -> None:
     user = make_user("manager@example.com", "manager")
-    assert sign_in(client, "Manager@Example.com", "wrong-password") == 200
+    assert sign_in(client, "Manager@Example.com", "wrong-password") == 401
     assert sign_in(client, "manager@example.com", TEST_PASSWORD) == 302
     token = csrf_from(client.get("/followups/").text)
     assert client.post("/logout", data={"csrf_token": token}, headers=PROXY).status_code == 302
@@ -102,8 +102,9 @@ def test_survey_changes_name_the_fields_and_never_the_secret(
 
 
 def test_webhook_endpoints_are_logged_by_host_only(
-    client: FlaskClient, login: Callable[..., User]
+    client: FlaskClient, login: Callable[..., User], dns: TestNames
 ) -> None:
+    dns.answer("hooks.slack.example", [PUBLIC_ADDRESS])
     admin = login("admin")
     token = csrf_from(client.get("/admin/webhooks").text)
     url = "https://hooks.slack.example/services/T00/B00/very-secret-path"
@@ -318,6 +319,14 @@ def test_commands_are_logged_as_cli_without_the_keys_or_passwords(
         input="a-long-password\n",
     )
     assert user.exit_code == 0, user.output
+    for change in (
+        ["set-role", "new@example.com", "manager"],
+        ["set-password", "new@example.com", "--password-stdin"],
+        ["deactivate", "new@example.com"],
+        ["activate", "new@example.com"],
+    ):
+        changed = runner.invoke(args=["user", *change], input="another-long-password\n")
+        assert changed.exit_code == 0, changed.output
     assert runner.invoke(args=["rollups", "rebuild"]).exit_code == 0
 
     user_id = db.session.scalar(sa.select(User.id))
@@ -332,8 +341,20 @@ def test_commands_are_logged_as_cli_without_the_keys_or_passwords(
             f"user:{user_id}",
             {"email": "new@example.com", "role": "agent"},
         ),
+        (
+            "cli",
+            "cli",
+            None,
+            "user.role_changed",
+            f"user:{user_id}",
+            {"from": "agent", "to": "manager"},
+        ),
+        ("cli", "cli", None, "user.password_changed", f"user:{user_id}", {}),
+        ("cli", "cli", None, "user.deactivated", f"user:{user_id}", {}),
+        ("cli", "cli", None, "user.activated", f"user:{user_id}", {}),
         ("cli", "cli", None, "rollups.rebuilt", "", {"rows": 0}),
     ]
     text = log_text()
     assert key not in text and "a-long-password" not in text
+    assert "another-long-password" not in text
     assert db.session.scalar(sa.select(ApiKey.key_hash)) not in text

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import runpy
+import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+import feedback_app
 from feedback_app import create_app
 from feedback_app.config import ConfigError
 from feedback_app.extensions import db
+from feedback_app.secret_key import HOW_TO_MAKE_ONE
 
 
 def test_env_overrides_instance_config_and_test_config_overrides_env(
@@ -34,20 +40,26 @@ def test_default_database_lives_in_the_instance_folder(tmp_path: Path) -> None:
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/feedback.sqlite"
 
 
-@pytest.mark.parametrize("secret", [None, "", "dev-insecure-secret-key"])
-def test_production_without_a_real_secret_refuses_to_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret: str | None
+def production(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Mapping[str, str | None] = {}
 ) -> None:
-    monkeypatch.setenv("FEEDBACK_ENV", "production")
-    config = {} if secret is None else {"SECRET_KEY": secret}
-    with pytest.raises(ConfigError, match="FEEDBACK_SECRET_KEY must be set"):
-        create_app(config, instance_path=str(tmp_path))
+    """The environment of a production start that passes the check, then ``settings``
+    (None unsets one)."""
+    passing = {
+        "FEEDBACK_ENV": "production",
+        "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(48),
+        "FEEDBACK_DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite",
+        "FEEDBACK_WEB_WORKERS": "1",
+    }
+    for key, value in {**passing, **settings}.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
 
 
 def test_production_with_a_secret_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FEEDBACK_ENV", "production")
-    monkeypatch.setenv("FEEDBACK_SECRET_KEY", "x" * 48)
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite")
+    production(monkeypatch, tmp_path)
     app = create_app(instance_path=str(tmp_path))
     assert app.config["ENV"] == "production"
 
@@ -57,16 +69,90 @@ def test_production_lists_every_problem_in_one_message(
 ) -> None:
     monkeypatch.setenv("FEEDBACK_ENV", "production")
     monkeypatch.setenv("FEEDBACK_SMTP_HOTS", "mail.example.com")
+    monkeypatch.setenv("FEEDBACK_WEB_WORKERS", "3")
+    monkeypatch.setenv("FEEDBACK_PASSWORD_ATTEMPTS_LIMIT", "lots")
     with pytest.raises(ConfigError) as error:
         create_app(instance_path=str(tmp_path))
-    lines = str(error.value).splitlines()
-    assert lines[0] == "configuration problems:"
-    assert lines[1].startswith("- FEEDBACK_SECRET_KEY must be set")
-    assert lines[2] == (
-        "- FEEDBACK_DATABASE_URL must be set, e.g. postgresql+psycopg://user:pass@host/feedback"
-    )
-    assert lines[3].startswith("- unknown setting FEEDBACK_SMTP_HOTS")
-    assert len(lines) == 4
+    assert str(error.value).splitlines() == [
+        "configuration problems:",
+        "- FEEDBACK_SECRET_KEY must be set to a long random value when FEEDBACK_ENV='production'"
+        f" (it is not set); generate one with: {HOW_TO_MAKE_ONE}",
+        "- FEEDBACK_DATABASE_URL must be set, e.g. postgresql+psycopg://user:pass@host/feedback",
+        "- FEEDBACK_PASSWORD_ATTEMPTS_LIMIT must be a limit such as '10 per minute'",
+        "- FEEDBACK_RATELIMIT_STORAGE_URI must be shared storage such as redis://host:6379 with 3"
+        " web processes (FEEDBACK_WEB_WORKERS, default two per core): memory:// counts sign-in"
+        " attempts in each process apart",
+        "- unknown setting FEEDBACK_SMTP_HOTS (did you mean FEEDBACK_SMTP_HOST?)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "workers"),
+    [
+        # gunicorn's default: two per core, and a machine has at least one
+        ({"FEEDBACK_WEB_WORKERS": None}, 2 * (os.cpu_count() or 1)),
+        ({"FEEDBACK_WEB_WORKERS": "2"}, 2),
+        ({"FEEDBACK_WEB_WORKERS": "2", "FEEDBACK_RATELIMIT_STORAGE_URI": "memory://"}, 2),
+    ],
+)
+def test_production_with_several_web_processes_refuses_counts_kept_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str], workers: int
+) -> None:
+    production(monkeypatch, tmp_path, settings)
+    with pytest.raises(ConfigError) as error:
+        create_app(instance_path=str(tmp_path))
+    assert str(error.value).splitlines()[1:] == [
+        "- FEEDBACK_RATELIMIT_STORAGE_URI must be shared storage such as redis://host:6379 with"
+        f" {workers} web processes (FEEDBACK_WEB_WORKERS, default two per core): memory://"
+        " counts sign-in attempts in each process apart"
+    ]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"FEEDBACK_WEB_WORKERS": "1"},
+        {"FEEDBACK_WEB_WORKERS": None, "FEEDBACK_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"},
+        {"FEEDBACK_WEB_WORKERS": "8", "FEEDBACK_RATELIMIT_STORAGE_URI": "redis://cache:6379/2"},
+    ],
+)
+def test_production_starts_with_one_web_process_or_shared_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str | None]
+) -> None:
+    production(monkeypatch, tmp_path, settings)
+    assert create_app(instance_path=str(tmp_path)).config["ENV"] == "production"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("FEEDBACK_WEB_WORKERS", "0"),
+        ("FEEDBACK_WEB_THREADS", '"four"'),
+        ("FEEDBACK_STAFF_SESSION_IDLE_MINUTES", "-5"),
+        ("FEEDBACK_STAFF_SESSION_MAX_HOURS", "1.5"),
+    ],
+)
+def test_production_refuses_a_count_that_is_not_a_whole_number_of_at_least_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str
+) -> None:
+    production(monkeypatch, tmp_path, {setting: value})
+    with pytest.raises(ConfigError) as error:
+        create_app(instance_path=str(tmp_path))
+    assert str(error.value).splitlines()[1:] == [
+        f"- {setting} must be a whole number of at least 1"
+    ]
+
+
+def test_gunicorn_starts_the_web_processes_the_check_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Path(feedback_app.__file__).with_name("gunicorn_config.py")
+    assert runpy.run_path(str(config))["workers"] == 2 * (os.cpu_count() or 1)
+    monkeypatch.setenv("FEEDBACK_WEB_WORKERS", "3")
+    monkeypatch.setenv("FEEDBACK_WEB_THREADS", "4")
+    monkeypatch.setenv("FEEDBACK_BIND", "0.0.0.0:9000")
+    settings = runpy.run_path(str(config))
+    assert (settings["workers"], settings["threads"], settings["bind"]) == (3, 4, "0.0.0.0:9000")
 
 
 def test_development_only_warns_about_unknown_settings(

@@ -11,6 +11,8 @@ import logging
 import os
 from typing import Any
 
+from limits import parse_many
+
 log = logging.getLogger(__name__)
 
 DEV_SECRET_KEY = "dev-insecure-secret-key"
@@ -72,6 +74,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_ATTEMPTS_LIMIT": "10 per minute",
         # Answers to embedded surveys per client address: anyone may answer those.
         "EMBED_ANSWERS_LIMIT": "30 per minute",
+        # Anonymous answers (an embed without a signed customer) per survey, and to all
+        # surveys together; refusals are counted on the survey's admin page.
+        "EMBED_ANONYMOUS_SURVEY_LIMIT": "300 per hour",
+        "EMBED_ANONYMOUS_TOTAL_LIMIT": "1000 per hour",
+        # Minutes a rendered embed widget may be answered (its single-use form token).
+        "EMBED_FORM_TOKEN_MINUTES": 60,
+        # Hours a host site's signature of a customer identity stays valid after issued_at.
+        "EMBED_IDENTITY_MAX_AGE_HOURS": 24,
+        # Largest request body, in bytes: API calls; survey, embed and unsubscribe posts;
+        # staff forms (CSV imports are a command, so these stay small). Larger gets a 413.
+        "API_MAX_BODY_BYTES": 1024 * 1024,
+        "PUBLIC_MAX_BODY_BYTES": 64 * 1024,
+        "STAFF_MAX_BODY_BYTES": 256 * 1024,
         # Where those counts live: "memory://" counts per process; several web processes share
         # them in Redis ("redis://host:6379").
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -91,6 +106,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CLOCK": None,
     }
 
+
+#: Whole-number settings and their bounds: a typo must stop start-up, not every request.
+BOUNDED_NUMBERS = {
+    "EMBED_FORM_TOKEN_MINUTES": (1, 720),
+    "EMBED_IDENTITY_MAX_AGE_HOURS": (1, 24 * 30),
+    "API_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
+    "PUBLIC_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
+    "STAFF_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
+}
+#: Rate limits as Flask-Limiter reads them, e.g. "30 per minute" or "10/second; 500/day".
+RATE_LIMITS = ("EMBED_ANSWERS_LIMIT", "EMBED_ANONYMOUS_SURVEY_LIMIT", "EMBED_ANONYMOUS_TOTAL_LIMIT")
 
 #: Settings owned by Flask's extensions (any key with these prefixes is theirs to read), and
 #: ``FEEDBACK_TEST_*``, which the test suite reads from the environment for itself.
@@ -137,6 +163,7 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
         problems.append(f"FEEDBACK_SMTP_CA_FILE names no file: {ca_file}")
     if config.get("DEFAULT_INTERACTION_SURVEY") not in ("csat", "ces", "none"):
         problems.append("FEEDBACK_DEFAULT_INTERACTION_SURVEY must be csat, ces or none")
+    problems += _limit_problems(config)
     unknown = sorted(
         key
         for key in config
@@ -151,3 +178,18 @@ def check(config: dict[str, Any], defaults: dict[str, Any], known: set[str]) -> 
             log.warning("unknown setting FEEDBACK_%s%s is ignored", key, hint)
     if problems:
         raise ConfigError("configuration problems:\n- " + "\n- ".join(problems))
+
+
+def _limit_problems(config: dict[str, Any]) -> list[str]:
+    """What is wrong with the embed's and the request bodies' limits."""
+    problems = []
+    for key, (low, high) in BOUNDED_NUMBERS.items():
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            problems.append(f"FEEDBACK_{key} must be a whole number from {low} to {high}")
+    for key in RATE_LIMITS:
+        try:
+            parse_many(str(config.get(key)))
+        except ValueError:
+            problems.append(f"FEEDBACK_{key} must be a rate limit such as '30 per minute'")
+    return problems

@@ -32,6 +32,7 @@ def all_jobs() -> dict[str, Job]:
         outbox,
         settling,
     )
+    from feedback_app.services.embed import flood
 
     jobs = [
         Job(
@@ -87,6 +88,12 @@ def all_jobs() -> dict[str, Job]:
             digest.send_weekly_digests,
             3600,
             "Send managers last week's follow-up digest (from Monday 08:00 UTC).",
+        ),
+        Job(
+            "prune-embed-records",
+            flood.prune_embed_records,
+            600,
+            "Forget spent embed form tokens once expired, and refusal counts after two days.",
         ),
     ]
     return {job.name: job for job in jobs}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from surveys.errors import InvalidScore
@@ -59,6 +60,12 @@ KIND_SPECS: dict[SurveyKind, ScaleSpec] = {
 
 DEFAULT_FOLLOWUP_QUESTION = "What is the main reason for your score?"
 
+#: A whole number as people type it: ASCII digits, perhaps a minus. Python's ``int`` also
+#: takes ``٣`` and other scripts' digits (and refuses ``²``, which ``isdigit`` accepts).
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+#: Longer numbers are off every scale; ``int`` of thousands of digits would cost real time.
+_MAX_DIGITS = 6
+
 
 def parse_kind(value: object) -> SurveyKind:
     """Return the kind named by ``value`` or raise ValueError listing the valid names."""
@@ -72,20 +79,22 @@ def parse_kind(value: object) -> SurveyKind:
 def validate_score(kind: SurveyKind, value: object) -> int:
     """Return ``value`` as an int on ``kind``'s scale; never clamps.
 
-    Accepts ints and strings of digits (form fields arrive as strings); rejects bools,
-    floats, blanks and anything off the scale with a message a customer can read.
+    Accepts ints and strings of ASCII digits (form fields arrive as strings); rejects bools,
+    floats, blanks, other scripts' digits and anything off the scale with a message a
+    customer can read.
     """
     spec = KIND_SPECS[kind]
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidScore("a score is required")
     if isinstance(value, bool):
         raise InvalidScore("the score must be a whole number")
+    score: int | None = None
     if isinstance(value, int):
         score = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        score = int(value.strip())
+    elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(text := value.strip()):
+        score = int(text) if len(text.lstrip("-")) <= _MAX_DIGITS else None
     else:
         raise InvalidScore("the score must be a whole number")
-    if not spec.low <= score <= spec.high:
+    if score is None or not spec.low <= score <= spec.high:
         raise InvalidScore(f"the score must be between {spec.low} and {spec.high}")
     return score

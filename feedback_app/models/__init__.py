@@ -2,6 +2,7 @@
 
 from feedback_app.models.accounts import ApiKey, Role, User
 from feedback_app.models.base import Base
+from feedback_app.models.embed import EmbedRefusalCount, SpentEmbedToken
 from feedback_app.models.followups import (
     CaseEvent,
     CommentReview,
@@ -33,6 +34,7 @@ __all__ = [
     "CommentTag",
     "Customer",
     "DigestDelivery",
+    "EmbedRefusalCount",
     "EventKind",
     "FollowUpCase",
     "FollowUpRuleSettings",
@@ -46,6 +48,7 @@ __all__ = [
     "Role",
     "RollupDimension",
     "ScoreRollup",
+    "SpentEmbedToken",
     "Survey",
     "Team",
     "Unsubscribe",

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         embed,
         errors,
         followups,
+        guards,
         health,
         home,
         mailbox,
@@ -34,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
         suppressions,
     )
 
+    guards.register(app)
     errors.register(app)
     unavailable.register(app)
     csp.register(app)

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from feedback_app.models import Invitation, Response
 from feedback_app.services.responses import lock_invitation, record_response
 from surveys.answers import ResponseSource
@@ -126,6 +128,20 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "FEEDBACK_BASE_URL": "https://feedback.example.com",
         **extra,
     }
+
+
+def wait_for_lock_waiters(engine: sa.Engine, count: int) -> None:
+    """Wait until ``count`` sessions of this PostgreSQL database wait for a lock."""
+    with engine.connect() as watcher:
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        # Each check is a round trip; the loop ends as soon as the sessions are queued.
+        deadline = time.monotonic() + 30
+        while watcher.execute(waiting).scalar_one() < count:
+            watcher.rollback()
+            assert time.monotonic() < deadline, "nothing queued behind the lock"
 
 
 def store_answer(invitation: Invitation, score: int, now: datetime, comment: str = "") -> Response:

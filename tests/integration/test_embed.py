@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import html
 import re
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ from feedback_app.services.embed.flood import prune_embed_records
 from feedback_app.services.surveys import survey_for_kind
 from surveys.identity import sign_identity
 from surveys.kinds import SurveyKind
-from tests.helpers import FrozenClock
+from tests.helpers import FrozenClock, wait_for_lock_waiters
 
 ORIGINS = "https://help.example.com http://127.0.0.1:5001"
 #: The host page the widget is shown on, as the loader passes it.
@@ -402,6 +403,22 @@ def test_a_bad_score_is_shown_back_in_the_widget_and_the_token_still_works(
     assert post(client, url(survey), form_token=token, score="5").status_code == 200
 
 
+@pytest.mark.parametrize("score", ["²", "٣", "--1", "9" * 5000, ""])
+def test_an_edit_with_odd_input_keeps_the_answer_and_its_token(
+    client: FlaskClient, survey: Survey, score: str
+) -> None:
+    first = answer(client, url(survey), "2", "Slow")
+    edit_token = form_token(first.text)
+
+    odd = post(client, url(survey), form_token=edit_token, score=score, comment="Changed")
+
+    assert odd.status_code == 422
+    assert "Please choose a score" in odd.text
+    assert form_token(odd.text) == edit_token
+    assert [(r.score, r.comment) for r in responses()] == [(2, "Slow")]
+    assert post(client, url(survey), form_token=edit_token, score="3").status_code == 200
+
+
 @pytest.mark.parametrize("key", ["no-such-survey", "disabled"])
 def test_an_unknown_or_disabled_survey_is_a_404(
     client: FlaskClient, survey: Survey, key: str
@@ -523,6 +540,49 @@ def test_a_replayed_identity_adds_no_second_response_within_the_fatigue_window(
     assert [r.score for r in responses()] == [2, 4]
 
 
+def test_a_replayed_identity_answering_twice_at_once_adds_one_response(
+    app: Flask, survey: Survey, clock: FrozenClock
+) -> None:
+    """Two widgets of one new customer post together: the second waits for the first's
+    customer row, then finds its answer. The customer's email is held, uncommitted, by another
+    transaction (SQLite: its write lock) until both posts wait on it."""
+    address = url(survey, **signed(survey, "new@example.com", clock.now))
+    clients = [app.test_client(), app.test_client()]
+    tokens = [form_token(client.get(address).text) for client in clients]
+    statuses: list[int] = []
+
+    def send(index: int) -> None:
+        result = post(clients[index], address, form_token=tokens[index], score=str(index + 1))
+        statuses.append(result.status_code)
+
+    engine = sa.create_engine(app.config["DATABASE_URL"])
+    with engine.connect() as holder:
+        if engine.dialect.name == "postgresql":
+            holder.execute(
+                sa.text(
+                    "INSERT INTO customers (email, name, properties, nps_enrolled, created_at,"
+                    " updated_at) VALUES ('new@example.com', '', '{}', false, now(), now())"
+                )
+            )
+        else:
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
+        for thread in threads:
+            thread.start()
+        if engine.dialect.name == "postgresql":
+            wait_for_lock_waiters(engine, 2)
+        holder.rollback()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+
+    assert sorted(statuses) == [200, 409]
+    [row] = responses()
+    customer = db.session.get(Customer, row.customer_id)
+    assert customer.email == "new@example.com"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 1
+
+
 def test_a_flood_of_answers_from_one_address_is_stopped_in_the_widget(
     app: Any, client: FlaskClient, survey: Survey, clock: FrozenClock
 ) -> None:
@@ -538,6 +598,36 @@ def test_a_flood_of_answers_from_one_address_is_stopped_in_the_widget(
     assert "Trop de réponses sont venues de votre réseau à l'instant." in text
     assert refused.headers["Content-Security-Policy"].endswith(f"frame-ancestors {ORIGINS}")
     assert [response.score for response in responses()] == [4, 5]
+
+
+@pytest.fixture
+def short_lock_wait(app_config: dict[str, Any]) -> None:
+    """Writers give up on SQLite's write lock after 0.2 s (request before ``app``)."""
+    app_config["SQLITE_BUSY_TIMEOUT_MS"] = 200
+
+
+def test_a_refusal_the_database_is_too_busy_to_count_is_still_a_429(
+    short_lock_wait: None,
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer is what a flood contends for")
+    app.config["EMBED_ANSWERS_LIMIT"] = "1 per hour"
+    assert answer(client, url(survey), "4").status_code == 200
+    token = form_token(client.get(url(survey)).text)
+
+    with db.engine.connect() as holder:
+        holder.exec_driver_sql("BEGIN IMMEDIATE")
+        refused = post(client, url(survey), form_token=token, score="5")
+        holder.rollback()
+
+    assert refused.status_code == 429
+    assert "Too many answers came from your network just now." in refused.text
+    assert "a refused embed answer was not counted: database is locked" in caplog.text
+    assert [r.score for r in responses()] == [4]
 
 
 def test_anonymous_answers_are_limited_per_survey_signed_ones_are_not(

@@ -8,6 +8,7 @@ limits refused (counted per survey and minute in the database, one upsert per re
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback_app.extensions import db
 from feedback_app.models import EmbedRefusalCount, Response, SpentEmbedToken, Survey
+from feedback_app.outage import UNAVAILABLE, abandon_transaction, describe
 from surveys.answers import ResponseSource
+
+log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -36,12 +40,20 @@ class AnonymousActivity:
 
 
 def count_refusal(survey: Survey, now: datetime) -> None:
-    """Count one answer to ``survey`` refused by a rate limit; commits."""
-    db.session.execute(
-        _upsert(db.session.get_bind().dialect.name),
-        {"survey_id": survey.id, "minute": _minute(now), "refused": 1},
-    )
-    db.session.commit()
+    """Count one answer to ``survey`` refused by a rate limit; commits.
+
+    Under a flood the database may be too busy to take the count (SQLite's write lock): the
+    count is then lost, logged, and the refusal still answered.
+    """
+    try:
+        db.session.execute(
+            _upsert(db.session.get_bind().dialect.name),
+            {"survey_id": survey.id, "minute": _minute(now), "refused": 1},
+        )
+        db.session.commit()
+    except UNAVAILABLE as error:
+        abandon_transaction()
+        log.warning("a refused embed answer was not counted: %s", describe(error))
 
 
 def _minute(moment: datetime) -> datetime:

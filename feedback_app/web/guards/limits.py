@@ -3,11 +3,11 @@
 One rule for the whole app: the API takes ``API_MAX_BODY_BYTES``, the customers' pages
 (survey, embed, unsubscribe, re-survey) ``PUBLIC_MAX_BODY_BYTES``, staff pages
 ``STAFF_MAX_BODY_BYTES``. The request class answers Werkzeug's ``max_content_length`` with
-the limit of the route (which also bounds every form field: ``MAX_FORM_MEMORY_SIZE``, per
-field, is larger), so a body announced larger is refused
-before a byte of it is read, and one that turns out larger (no ``Content-Length``, as in a
-chunked upload) is refused once it passes the limit; whatever reads the body first (a view,
-the CSRF check, the JSON parser) gets the same limit.
+the limit of its route (which bounds each form field too: ``MAX_FORM_MEMORY_SIZE`` is
+larger), so a body announced larger is refused before a byte of it is read, and one that
+turns out larger (no ``Content-Length``, as in a chunked upload) is refused once it passes
+the limit. Whatever reads the body first (a view, the CSRF check, the JSON parser) gets the
+same limit.
 """
 
 from __future__ import annotations
@@ -39,9 +39,13 @@ class _RefusingStream(LimitedStream):
     form or JSON document cut in the middle would be parsed as if it were whole.
     """
 
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        super().__init__(stream, limit, is_max=True)
+        self._source = stream
+
     def readall(self) -> bytes:
         data = super().readall()
-        if self.is_exhausted and self._stream.read(1):
+        if self.is_exhausted and self._source.read(1):
             self.on_exhausted()
         return data
 
@@ -52,7 +56,7 @@ class LimitedRequest(Request):
     @cached_property
     def stream(self) -> IO[bytes]:
         if "wsgi.input_terminated" in self.environ and self.content_length is None:
-            return _RefusingStream(self.environ["wsgi.input"], body_limit(self), is_max=True)
+            return _RefusingStream(self.environ["wsgi.input"], body_limit(self))
         return get_input_stream(self.environ, max_content_length=self.max_content_length)
 
     @property

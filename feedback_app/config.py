@@ -93,6 +93,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "STAFF_SESSION_MAX_HOURS": 12,
         # Answers to embedded surveys per client address: anyone may answer those.
         "EMBED_ANSWERS_LIMIT": "30 per minute",
+        # Anonymous answers (an embed without a signed customer) per survey, and to all
+        # surveys together; refusals are counted on the survey's admin page.
+        "EMBED_ANONYMOUS_SURVEY_LIMIT": "300 per hour",
+        "EMBED_ANONYMOUS_TOTAL_LIMIT": "1000 per hour",
+        # Minutes a rendered embed widget may be answered (its single-use form token).
+        "EMBED_FORM_TOKEN_MINUTES": 60,
+        # Hours a host site's signature of a customer identity stays valid after issued_at.
+        "EMBED_IDENTITY_MAX_AGE_HOURS": 24,
+        # Largest request body, in bytes: API calls; survey, embed and unsubscribe posts;
+        # staff forms (CSV imports are a command, so these stay small). Larger gets a 413.
+        "API_MAX_BODY_BYTES": 1024 * 1024,
+        "PUBLIC_MAX_BODY_BYTES": 64 * 1024,
+        "STAFF_MAX_BODY_BYTES": 256 * 1024,
         # Where those counts live: "memory://" counts per process; several web processes share
         # them in Redis ("redis://host:6379").
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -122,6 +135,23 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
+#: Whole-number settings and their bounds: a typo must stop start-up, not every request.
+BOUNDED_NUMBERS = {
+    "EMBED_FORM_TOKEN_MINUTES": (1, 720),
+    "EMBED_IDENTITY_MAX_AGE_HOURS": (1, 24 * 30),
+    "API_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
+    "PUBLIC_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
+    "STAFF_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
+}
+#: Rate limits as Flask-Limiter reads them, e.g. "30 per minute" or "10/second; 500/day".
+RATE_LIMITS = (
+    "PASSWORD_ATTEMPTS_LIMIT",
+    "PASSWORD_ACCOUNT_ATTEMPTS_LIMIT",
+    "EMBED_ANSWERS_LIMIT",
+    "EMBED_ANONYMOUS_SURVEY_LIMIT",
+    "EMBED_ANONYMOUS_TOTAL_LIMIT",
+)
+
 #: Settings owned by Flask's extensions (any key with these prefixes is theirs to read), and
 #: ``FEEDBACK_TEST_*`` and ``FEEDBACK_BENCH_*``, which the test suite and the benchmarks read
 #: from the environment for themselves.
@@ -143,8 +173,6 @@ POSITIVE_NUMBERS = (
     "WEB_WORKERS",
     "WEB_THREADS",
 )
-#: Settings Flask-Limiter reads as limits.
-LIMITS = ("PASSWORD_ATTEMPTS_LIMIT", "PASSWORD_ACCOUNT_ATTEMPTS_LIMIT", "EMBED_ANSWERS_LIMIT")
 
 
 def load(config: Config, instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -231,6 +259,21 @@ def check(
         raise ConfigError("configuration problems:\n- " + "\n- ".join(problems))
 
 
+def _limit_problems(config: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the embed's and the request bodies' limits."""
+    problems = []
+    for key, (low, high) in BOUNDED_NUMBERS.items():
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            problems.append(f"FEEDBACK_{key} must be a whole number from {low} to {high}")
+    for key in RATE_LIMITS:
+        try:
+            parse_many(str(config.get(key)))
+        except ValueError:
+            problems.append(f"FEEDBACK_{key} must be a rate limit such as '30 per minute'")
+    return problems
+
+
 def _secret_problems(config: Mapping[str, Any], development_key: str | None) -> list[str]:
     weakness = secret_key.weakness(config.get("SECRET_KEY"), development_key)
     if weakness is None:
@@ -245,16 +288,6 @@ def _secret_problems(config: Mapping[str, Any], development_key: str | None) -> 
         f"FEEDBACK_SECRET_KEY must be set to a long random value {where} ({weakness}); "
         f"generate one with: {secret_key.HOW_TO_MAKE_ONE}"
     ]
-
-
-def _limit_problems(config: Mapping[str, Any]) -> list[str]:
-    problems = []
-    for key in LIMITS:
-        try:
-            parse_many(str(config.get(key)))
-        except ValueError:
-            problems.append(f"FEEDBACK_{key} must be a limit such as '10 per minute'")
-    return problems
 
 
 def _is_count(value: object) -> bool:

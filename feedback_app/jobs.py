@@ -34,6 +34,7 @@ def all_jobs() -> dict[str, Job]:
         outbox,
         settling,
     )
+    from feedback_app.services.embed import flood
 
     jobs = [
         Job(
@@ -107,6 +108,12 @@ def all_jobs() -> dict[str, Job]:
             audit.purge_expired,
             3600,
             "Delete audit events older than FEEDBACK_AUDIT_RETENTION_DAYS.",
+        ),
+        Job(
+            "prune-embed-records",
+            flood.prune_embed_records,
+            600,
+            "Forget spent embed form tokens once expired, and refusal counts after two days.",
         ),
     ]
     return {job.name: job for job in jobs}

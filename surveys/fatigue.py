@@ -69,6 +69,15 @@ def decide(survey: SurveyRules, customer: CustomerFacts, send_at: datetime) -> D
     return SCHEDULE
 
 
+def answered_recently(last_answered_at: datetime | None, fatigue_days: int, now: datetime) -> bool:
+    """True if a customer's last answer to a survey is within its fatigue window of ``now``.
+
+    The window that spaces invitations also spaces answers: a signed embed identity replayed
+    within it cannot add a second response, as a second invitation could not have been sent.
+    """
+    return _within(last_answered_at, fatigue_days, now)
+
+
 def _within(last: datetime | None, days: int | None, send_at: datetime) -> bool:
     """True if ``last`` is less than ``days`` before ``send_at`` (or after it)."""
     if last is None or not days:

@@ -48,6 +48,9 @@ class FollowUpRule:
     owner_policy: OwnerPolicy = OwnerPolicy.TEAM_MANAGER
     #: After resolution, ask the customer "Did we resolve your concern?".
     resurvey: bool = False
+    #: Open cases for anonymous answers too (an embed without a signed customer). Off by
+    #: default: anyone may send those, and nobody could be contacted about them.
+    anonymous_cases: bool = False
 
 
 DEFAULT_RULES: dict[SurveyKind, FollowUpRule] = {
@@ -100,9 +103,15 @@ def priority_for(rule: FollowUpRule, score: int) -> Priority:
     )
 
 
-def plan_followup(rule: FollowUpRule, score: int, now: datetime) -> PlannedFollowUp | None:
-    """The case a response with ``score`` received at ``now`` calls for, or None."""
-    if not opens_case(rule, score):
+def plan_followup(
+    rule: FollowUpRule, score: int, now: datetime, *, anonymous: bool
+) -> PlannedFollowUp | None:
+    """The case a response with ``score`` received at ``now`` calls for, or None.
+
+    :param anonymous: nobody is known to have given it; only a rule that asks for
+        ``anonymous_cases`` opens a case then.
+    """
+    if not opens_case(rule, score) or (anonymous and not rule.anonymous_cases):
         return None
     due_at = now + timedelta(hours=rule.deadline_hours)
     return PlannedFollowUp(

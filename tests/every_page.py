@@ -46,8 +46,10 @@ SIZE = DemoSize(customers=30, days=10, interactions_per_day=4)
 #: The demo's password of each role's first login.
 PASSWORDS = {role.value: password for _, password, role, _ in reversed(LOGINS)}
 EMAILS = {role.value: email for email, _, role, _ in reversed(LOGINS)}
+#: The site the survey is embedded on.
+EMBEDDING_SITE = "https://help.example.com"
 #: The query a route cannot answer without.
-QUERIES = {"api.metrics.metrics": {"kind": "csat"}}
+QUERIES = {"api.metrics.metrics": {"kind": "csat"}, "embed.widget": {"origin": EMBEDDING_SITE}}
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def seed_site(now: datetime) -> Site:
     receive(connector, {}, b"{}", now)
     delivery_id = db.session.scalar(sa.select(sa.func.max(ConnectorDelivery.id)))
     survey = survey_for_kind(SurveyKind.CSAT, now)
+    survey.allowed_origins = EMBEDDING_SITE
     recovery_path = _resurvey(now)
     db.session.commit()
     mail = db.session.scalar(

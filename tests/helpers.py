@@ -21,6 +21,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import IO, Any
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import TestResponse
@@ -219,6 +220,20 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "FEEDBACK_RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(8)}",
         **extra,
     }
+
+
+def wait_for_lock_waiters(engine: sa.Engine, count: int) -> None:
+    """Wait until ``count`` sessions of this PostgreSQL database wait for a lock."""
+    with engine.connect() as watcher:
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        # Each check is a round trip; the loop ends as soon as the sessions are queued.
+        deadline = time.monotonic() + 30
+        while watcher.execute(waiting).scalar_one() < count:
+            watcher.rollback()
+            assert time.monotonic() < deadline, "nothing queued behind the lock"
 
 
 def store_answer(invitation: Invitation, score: int, now: datetime, comment: str = "") -> Response:

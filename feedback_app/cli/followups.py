@@ -24,6 +24,11 @@ from surveys.followups import FollowUpRule, OwnerPolicy
 @click.option("--remind-before-hours", type=int)
 @click.option("--owner-policy", type=click.Choice([p.value for p in OwnerPolicy]))
 @click.option("--resurvey/--no-resurvey", default=None, help="Ask after resolution.")
+@click.option(
+    "--anonymous-cases/--no-anonymous-cases",
+    default=None,
+    help="Open cases for anonymous (unsigned embed) answers too.",
+)
 def followup_rule(
     survey_id: int,
     open_max: int | None,
@@ -33,6 +38,7 @@ def followup_rule(
     remind_before_hours: int | None,
     owner_policy: str | None,
     resurvey: bool | None,
+    anonymous_cases: bool | None,
 ) -> None:
     """Print survey SURVEY_ID's follow-up rule, after applying any option given."""
     survey = db.session.get(Survey, survey_id)
@@ -45,6 +51,7 @@ def followup_rule(
         "remind_before_hours": remind_before_hours,
         "owner_policy": OwnerPolicy(owner_policy) if owner_policy else None,
         "resurvey": resurvey,
+        "anonymous_cases": anonymous_cases,
     }
     changes = {name: value for name, value in given.items() if value is not None}
     if high_max == -1:
@@ -74,7 +81,8 @@ def describe(survey: Survey, rule: FollowUpRule) -> str:
     return (
         f"{survey.name} ({survey.kind.value}): {opens}; high priority: {high}; "
         f"deadline {rule.deadline_hours} h, reminder {rule.remind_before_hours} h before; "
-        f"owner: {rule.owner_policy.value}; re-survey: {'on' if rule.resurvey else 'off'}"
+        f"owner: {rule.owner_policy.value}; re-survey: {'on' if rule.resurvey else 'off'}; "
+        f"anonymous answers: {'open cases' if rule.anonymous_cases else 'no cases'}"
     )
 
 

@@ -4,6 +4,7 @@ from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
 from feedback_app.models.accounts import ApiKey, Role, StaffSession, User
 from feedback_app.models.base import Base
 from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
+from feedback_app.models.embed import EmbedRefusalCount, SpentEmbedToken
 from feedback_app.models.followups import (
     CaseEvent,
     CommentReview,
@@ -41,6 +42,7 @@ __all__ = [
     "ConnectorDelivery",
     "Customer",
     "DigestDelivery",
+    "EmbedRefusalCount",
     "EventKind",
     "FollowUpCase",
     "FollowUpRuleSettings",
@@ -56,6 +58,7 @@ __all__ = [
     "Role",
     "RollupDimension",
     "ScoreRollup",
+    "SpentEmbedToken",
     "StaffSession",
     "Survey",
     "Team",

@@ -36,6 +36,8 @@ class FollowUpRuleSettings(Base):
     remind_before_hours: Mapped[int]
     owner_policy: Mapped[OwnerPolicy] = mapped_column(enum_column(OwnerPolicy))
     resurvey: Mapped[bool]
+    #: Open cases for anonymous answers too (off: only answers from a known customer).
+    anonymous_cases: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime]
 
     def as_rule(self) -> FollowUpRule:
@@ -46,6 +48,7 @@ class FollowUpRuleSettings(Base):
             remind_before_hours=self.remind_before_hours,
             owner_policy=self.owner_policy,
             resurvey=self.resurvey,
+            anonymous_cases=self.anonymous_cases,
         )
 
 

@@ -103,6 +103,7 @@ def save_rule(survey: Survey, rule: FollowUpRule, now: datetime) -> FollowUpRule
     settings.remind_before_hours = rule.remind_before_hours
     settings.owner_policy = rule.owner_policy
     settings.resurvey = rule.resurvey
+    settings.anonymous_cases = rule.anonymous_cases
     settings.updated_at = now
     survey.followup_rule = settings
     db.session.flush()
@@ -126,7 +127,8 @@ def sync_case(response: Response, now: datetime, *, created: bool) -> FollowUpCa
             sa.select(FollowUpCase).where(FollowUpCase.response_id == response.id)
         )
     if case is None:
-        plan = plan_followup(rule, response.score, now)
+        anonymous = response.customer_id is None and response.invitation_id is None
+        plan = plan_followup(rule, response.score, now, anonymous=anonymous)
         if plan is None:
             return None
         owner, by_round_robin = _choose_owner(rule, response)

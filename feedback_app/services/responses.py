@@ -26,7 +26,6 @@ from surveys.answers import (
     is_expired,
 )
 from surveys.bucketing import classify
-from surveys.identity import Identity
 from surveys.invitations import InvitationStatus, transition
 from surveys.kinds import validate_score
 
@@ -174,28 +173,3 @@ def _answer_invitation(response: Response, invitation: Invitation, now: datetime
         response.channel = interaction.channel
         response.agent_id = interaction.agent_id
         response.team_id = interaction.team_id
-
-
-def find_customer(identity: Identity) -> Customer | None:
-    """The known customer a signed embed identity names, if any."""
-    if identity.email is not None:
-        return db.session.scalar(sa.select(Customer).where(Customer.email == identity.email))
-    return db.session.scalar(
-        sa.select(Customer)
-        .where(Customer.external_id == identity.external_id)
-        .order_by(Customer.id)
-        .limit(1)
-    )
-
-
-def customer_for(identity: Identity, now: datetime) -> Customer | None:
-    """Like ``find_customer``, but an unknown email becomes a new customer (flushed).
-
-    An unknown ``external_id`` stays None: a customer cannot be made without an email.
-    """
-    customer = find_customer(identity)
-    if customer is None and identity.email is not None:
-        customer = Customer(email=identity.email, created_at=now, updated_at=now)
-        db.session.add(customer)
-        db.session.flush()
-    return customer

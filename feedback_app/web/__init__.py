@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         embed,
         errors,
         followups,
+        guards,
         health,
         home,
         mailbox,
@@ -39,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
         suppressions,
     )
 
+    guards.register(app)
     errors.register(app)
     unavailable.register(app)
     security_headers.register(app)

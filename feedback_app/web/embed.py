@@ -1,13 +1,47 @@
 """The embeddable survey: ``/embed.js`` for host pages and the ``/embed/<public_key>`` iframe.
 
-Only the survey's allowed origins may frame the iframe. A customer identity signed by the host's
-back end ties the answer to that customer; without one the answer is anonymous; a wrong
-signature is refused, never quietly taken as anonymous.
+Anyone can POST an answer to ``/embed/<public_key>``, from curl or from any site's page, so
+one is taken only when all of this holds:
+
+1. **Shown on an allowed site, posted from the widget.** Only the survey's allowed origins
+   may frame the widget (``frame-ancestors``), and a survey without any takes no embedded
+   answer at all (a 403 page). The widget's document is ours, so the form posted from inside
+   the iframe carries *our* origin in its ``Origin`` header; the host page's origin is known
+   only when the widget is loaded: the loader passes ``location.origin`` as ``?origin=``,
+   the browser's ``Referer`` names the framing page (the two must agree), and a browser's
+   ``Sec-Fetch-Dest`` must say it is a frame. The widget is served only to an allowed site,
+   and that site is bound into the signed form token. An answer must then come with our own
+   ``Origin`` (a form on another site's page carries that site's, curl none) and a token
+   whose site is still allowed (``surveys.embedding``). So the embed pages say
+   ``Referrer-Policy: same-origin`` (``web.security_headers``): under ``no-referrer`` a
+   browser sends ``Origin: null`` even to us.
+2. **A single-use, short-lived form token.** Signed with the app secret and bound to the
+   survey, the site and the customer identity, it lives ``EMBED_FORM_TOKEN_MINUTES`` and is
+   spent by the answer it carries (its id is kept until it would have expired). The page
+   after an answer carries a fresh token naming the response, which lets the customer change
+   that answer.
+3. **A fresh signed identity.** The host's back end signs ``customer|issued_at``
+   (``surveys.identity``); a signature without a time, older than
+   ``EMBED_IDENTITY_MAX_AGE_HOURS`` when the widget was shown, or wrong is refused with a page
+   telling the host's developer what to fix, never taken as anonymous.
+4. **No replays.** A signed customer who answered the survey within its fatigue window is told
+   the answer was already recorded (``services.embed.answers``); never a second response.
+5. **Limits.** Answers per client address (``EMBED_ANSWERS_LIMIT``), and anonymous ones per
+   survey and in total; a refusal is the widget's own page, in the customer's language, and
+   is counted on the survey's admin page.
+
+A script that forges every header can still fetch a token and answer with it: these checks
+stop other sites' pages and casual scripts, and the limits bound the rest. Browsers block or
+partition cookies in third-party iframes, so nothing here rides on one.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, request, send_from_directory
@@ -20,34 +54,60 @@ from wtforms import HiddenField
 from feedback_app.clock import utcnow
 from feedback_app.extensions import csrf, db, limiter
 from feedback_app.models import Response, Survey
-from feedback_app.services.responses import customer_for, find_customer, record_response
+from feedback_app.services.embed.answers import (
+    AlreadyAnswered,
+    FormTokenSpent,
+    answer_embed,
+    find_customer,
+)
+from feedback_app.services.embed.flood import count_refusal
 from feedback_app.web.answering import AnswerForm, customer_page, message_page, page_context
+from feedback_app.web.guards.pages import customer_pages
 from feedback_app.web.security_headers import frame_ancestors
-from surveys.answers import EditWindowClosed, ResponseSource
-from surveys.identity import Identity, InvalidIdentity, verify_identity
+from surveys.answers import EditWindowClosed
+from surveys.embedding import (
+    EmbeddingProblem,
+    EmbeddingRefused,
+    allowed_sites,
+    check_answer_origin,
+    check_site,
+    embedding_site,
+    origin_of,
+)
+from surveys.identity import Identity, IdentityProblem, InvalidIdentity, verify_identity
 
 bp = Blueprint("embed", __name__)
 # The embed form carries its own signed token instead of the session CSRF token; see EmbedForm.
 csrf.exempt(bp)
 
-#: How long a rendered widget stays answerable before it must be reloaded.
-FORM_TOKEN_MAX_AGE = 24 * 3600
+#: The query parameters of a signed customer identity.
+IDENTITY_PARAMS = ("customer", "issued_at", "signature")
 
 
 class EmbedForm(AnswerForm):
-    """The answer form with a stateless signed token in place of the session CSRF token.
-
-    Browsers block or partition cookies in third-party iframes, so a session-bound CSRF token
-    would fail for many real customers. Nothing in the embed rides on a cookie: the identity
-    comes from the signed query parameters. The token, signed with the app secret,
-    time-limited and bound to the survey (and after the first answer to that response), shows
-    that a post comes from a widget we rendered and names the response a later post may edit.
-    """
+    """The answer form with a signed, single-use token in place of the session CSRF token."""
 
     class Meta:
         csrf = False
 
     form_token = HiddenField()
+
+
+@dataclass(frozen=True)
+class FormTicket:
+    """What a valid form token says: where the widget was shown, to whom, and when."""
+
+    token_id: str
+    site: str
+    #: ``customer|issued_at`` as the widget was given it; None for an anonymous one.
+    identity: str | None
+    #: The response this post may change (None for a first answer).
+    response_id: int | None
+    issued_at: datetime
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.issued_at + _token_lifetime()
 
 
 class _ClockSigner(TimestampSigner):
@@ -63,29 +123,61 @@ def _serializer() -> URLSafeTimedSerializer:
     )
 
 
-def _form_token(survey: Survey, response: Response | None) -> str:
-    return _serializer().dumps([survey.public_key, response.id if response else None])
+def _token_lifetime() -> timedelta:
+    return timedelta(minutes=int(current_app.config["EMBED_FORM_TOKEN_MINUTES"]))
 
 
-def _answered(raw: str | None, survey: Survey, ancestors: list[str]) -> Response | None:
-    """The response a form token lets this post edit (None for a first answer); else a 400."""
+def _form_token(survey: Survey, site: str, response: Response | None) -> str:
+    return _serializer().dumps(
+        {
+            "survey": survey.public_key,
+            "site": site,
+            "identity": _identity_text(),
+            "response": response.id if response else None,
+            "id": secrets.token_urlsafe(16),
+        }
+    )
+
+
+def _identity_text() -> str | None:
+    """The request's signed identity as the token binds it; None when there is none."""
+    values = [request.args.get(name, "") for name in IDENTITY_PARAMS]
+    return "|".join(values) if any(values) else None
+
+
+def _expired(survey: Survey, ancestors: list[str]) -> WerkzeugResponse:
+    return _refusal(
+        400,
+        gettext("This survey has expired"),
+        gettext("Your answer was not saved. Please reload the page and answer again."),
+        survey,
+        ancestors,
+    )
+
+
+def _ticket(raw: str | None, survey: Survey, ancestors: list[str]) -> FormTicket:
+    """What the posted form token says, if it is ours, for this survey and not too old."""
     try:
-        key, response_id = _serializer().loads(raw or "", max_age=FORM_TOKEN_MAX_AGE)
-    except (BadData, TypeError, ValueError):
-        key, response_id = None, None
-    response = db.session.get(Response, response_id) if isinstance(response_id, int) else None
-    if key != survey.public_key or (response_id is not None and response is None):
-        abort(
-            message_page(
-                400,
-                gettext("This survey has expired"),
-                gettext("Your answer was not saved. Please reload the page and answer again."),
-                survey=survey,
-                ancestors=ancestors,
-                embedded=True,
-            )
+        payload, issued_at = _serializer().loads(
+            raw or "", max_age=_token_lifetime().total_seconds(), return_timestamp=True
         )
-    return response
+    except BadData:
+        abort(_expired(survey, ancestors))
+    if not isinstance(payload, dict) or payload.get("survey") != survey.public_key:
+        abort(_expired(survey, ancestors))
+    return FormTicket(
+        token_id=str(payload["id"]),
+        site=str(payload["site"]),
+        identity=payload["identity"],
+        response_id=payload["response"],
+        issued_at=issued_at,
+    )
+
+
+def _refusal(
+    status: int, title: str, message: str, survey: Survey | None, ancestors: list[str]
+) -> WerkzeugResponse:
+    return message_page(status, title, message, survey=survey, ancestors=ancestors, embedded=True)
 
 
 def _survey(public_key: str) -> tuple[Survey, list[str]]:
@@ -103,46 +195,108 @@ def _survey(public_key: str) -> tuple[Survey, list[str]]:
     return survey, frame_ancestors(survey.allowed_origins)
 
 
-def _identity(survey: Survey, ancestors: list[str]) -> Identity | None:
-    """The signed customer identity in the query string, checked.
+def _our_origins() -> set[str | None]:
+    """Our own origins: the public address, and the one this request reached."""
+    return {origin_of(current_app.config["BASE_URL"]), origin_of(request.host_url)}
 
-    No identity at all means an anonymous answer. A wrong or missing signature is a 403, and
-    an ``external_id`` naming nobody a 404, both said on the page so the host's developer sees
-    them while wiring the widget in, before any customer answers. Called before any text is
-    translated: a known customer's locale wins over ``?locale=``.
-    """
-    value = request.args.get("customer", "")
-    signature = request.args.get("signature", "")
-    if not value and not signature:
-        return None
-    try:
-        identity = verify_identity(survey.embed_secret, value, signature)
-    except InvalidIdentity:
-        abort(
-            message_page(
-                403,
-                gettext("This survey cannot be shown"),
-                gettext("The customer identity given to this survey is not correctly signed."),
-                survey=survey,
-                ancestors=ancestors,
-                embedded=True,
-            )
+
+def _embedding_refused(
+    error: EmbeddingRefused, survey: Survey, ancestors: list[str]
+) -> WerkzeugResponse:
+    """The page that tells the host's developer (and the customer) why the widget refuses."""
+    cannot_show = gettext("This survey cannot be shown")
+    words = {
+        EmbeddingProblem.NO_SITES: gettext(
+            "No site may show this survey yet: its administrator can add this site's address "
+            "to the survey's allowed embed origins."
+        ),
+        EmbeddingProblem.UNKNOWN_SITE: gettext(
+            "The survey cannot tell which site shows it. Load it with the embed script, or add "
+            "origin= and your site's origin to the frame's address."
+        ),
+        EmbeddingProblem.SITES_DISAGREE: gettext(
+            "The site showing this survey is not the one named in its address."
+        ),
+        EmbeddingProblem.NOT_FRAMED: gettext(
+            "This survey can only be answered on the site that shows it."
+        ),
+        EmbeddingProblem.SITE_NOT_ALLOWED: gettext(
+            "%(origin)s may not show this survey: its administrator can add it to the "
+            "survey's allowed embed origins.",
+            origin=error.origin or "",
+        ),
+    }
+    if error.problem is EmbeddingProblem.FOREIGN_POST:
+        return _refusal(
+            403,
+            gettext("Your answer was not saved"),
+            gettext(
+                "Answers are only taken from the survey itself. Please reload the page and "
+                "answer in the survey."
+            ),
+            survey,
+            ancestors,
         )
+    return _refusal(403, cannot_show, words[error.problem], survey, ancestors)
+
+
+def _identity(survey: Survey, ancestors: list[str], at: datetime) -> Identity | None:
+    """The signed customer identity in the query string, checked as of ``at``.
+
+    No identity at all means an anonymous answer. A wrong, undated or stale signature is a
+    403, and an ``external_id`` naming nobody a 404, each said on the page so the host's
+    developer sees it while wiring the widget in, before any customer answers. Called before
+    any text is translated: a known customer's locale wins over ``?locale=``.
+    """
+    value, issued_at, signature = (request.args.get(name, "") for name in IDENTITY_PARAMS)
+    if not (value or issued_at or signature):
+        return None
+    max_age = timedelta(hours=int(current_app.config["EMBED_IDENTITY_MAX_AGE_HOURS"]))
+    try:
+        identity = verify_identity(
+            survey.embed_secret, value, signature, issued_at, now=at, max_age=max_age
+        )
+    except InvalidIdentity as error:
+        abort(_identity_refused(error, survey, ancestors, max_age))
     customer = find_customer(identity)
     if customer is None and identity.email is None:
         abort(
-            message_page(
+            _refusal(
                 404,
                 gettext("This survey cannot be shown"),
                 gettext("The customer given to this survey is not known."),
-                survey=survey,
-                ancestors=ancestors,
-                embedded=True,
+                survey,
+                ancestors,
             )
         )
     if customer is not None and customer.locale:
         g.locale = customer.locale
     return identity
+
+
+def _identity_refused(
+    error: InvalidIdentity, survey: Survey, ancestors: list[str], max_age: timedelta
+) -> WerkzeugResponse:
+    problems = {
+        IdentityProblem.NO_ISSUE_TIME: gettext(
+            "The customer identity given to this survey has no issue time: sign "
+            "“customer|issued_at” and pass issued_at (Unix seconds) with it."
+        ),
+        IdentityProblem.EXPIRED: gettext(
+            "The customer identity given to this survey was signed more than %(hours)d hours "
+            "ago: sign it again each time the page is shown.",
+            hours=int(max_age.total_seconds() // 3600),
+        ),
+        IdentityProblem.FROM_THE_FUTURE: gettext(
+            "The customer identity given to this survey was signed in the future: check the "
+            "clock of the server that signs it."
+        ),
+    }
+    message = problems.get(
+        error.problem,
+        gettext("The customer identity given to this survey is not correctly signed."),
+    )
+    return _refusal(403, gettext("This survey cannot be shown"), message, survey, ancestors)
 
 
 def _widget(
@@ -155,6 +309,15 @@ def _widget(
     return customer_page(
         "survey/embed.html", status, ancestors, form=form, answer=answer, **page_context(survey)
     )
+
+
+def _refusal_context() -> dict[str, Any]:
+    survey, ancestors = _survey(str((request.view_args or {}).get("public_key", "")))
+    g.locale = request.args.get("locale")
+    return {"survey": survey, "ancestors": ancestors, "embedded": True}
+
+
+customer_pages(bp, _refusal_context)
 
 
 @bp.get("/embed.js")
@@ -172,8 +335,20 @@ def script() -> WerkzeugResponse:
 def widget(public_key: str) -> WerkzeugResponse:
     survey, ancestors = _survey(public_key)
     g.locale = request.args.get("locale")
-    _identity(survey, ancestors)
-    form = EmbedForm(survey.scale, formdata=None, data={"form_token": _form_token(survey, None)})
+    _identity(survey, ancestors, utcnow())
+    try:
+        site = embedding_site(
+            allowed_sites(ancestors),
+            claimed=request.args.get("origin"),
+            referer=request.referrer,
+            fetch_dest=request.headers.get("Sec-Fetch-Dest"),
+            ours=_our_origins(),
+        )
+    except EmbeddingRefused as error:
+        return _embedding_refused(error, survey, ancestors)
+    form = EmbedForm(
+        survey.scale, formdata=None, data={"form_token": _form_token(survey, site, None)}
+    )
     return _widget(survey, ancestors, form)
 
 
@@ -181,51 +356,114 @@ def _answers_limit() -> str:
     return str(current_app.config["EMBED_ANSWERS_LIMIT"])
 
 
+def _anonymous_survey_limit() -> str:
+    return str(current_app.config["EMBED_ANONYMOUS_SURVEY_LIMIT"])
+
+
+def _anonymous_total_limit() -> str:
+    return str(current_app.config["EMBED_ANONYMOUS_TOTAL_LIMIT"])
+
+
+def _signed() -> bool:
+    """The post names a customer, so the anonymous limits do not count it."""
+    return _identity_text() is not None
+
+
+def _stored(response: WerkzeugResponse) -> bool:
+    """Only stored answers count towards the anonymous limits (not refused posts)."""
+    return response.status_code == 200
+
+
 @bp.post("/embed/<public_key>")
 @limiter.limit(_answers_limit, scope="embed-answers")
+@limiter.limit(
+    _anonymous_survey_limit,
+    key_func=lambda: str((request.view_args or {}).get("public_key", "")),
+    scope="embed-anonymous-survey",
+    exempt_when=_signed,
+    deduct_when=_stored,
+)
+@limiter.limit(
+    _anonymous_total_limit,
+    key_func=lambda: "all",
+    scope="embed-anonymous-total",
+    exempt_when=_signed,
+    deduct_when=_stored,
+)
 def answer(public_key: str) -> WerkzeugResponse:
     survey, ancestors = _survey(public_key)
     g.locale = request.args.get("locale")
-    identity = _identity(survey, ancestors)
+    allowed = allowed_sites(ancestors)
+    try:
+        check_answer_origin(allowed, posted_from=request.origin, ours=_our_origins())
+    except EmbeddingRefused as error:
+        return _embedding_refused(error, survey, ancestors)
     form = EmbedForm(survey.scale)
-    existing = _answered(form.form_token.data, survey, ancestors)
+    ticket = _ticket(form.form_token.data, survey, ancestors)
+    identity = _identity(survey, ancestors, ticket.issued_at)
+    try:
+        check_site(allowed, ticket.site)
+    except EmbeddingRefused as error:
+        return _embedding_refused(error, survey, ancestors)
+    existing = None
+    if ticket.response_id is not None:
+        existing = db.session.get(Response, ticket.response_id)
+    if ticket.identity != _identity_text() or (ticket.response_id and existing is None):
+        return _expired(survey, ancestors)
     if not form.validate():
         return _widget(survey, ancestors, form, 422, existing)
-    now = utcnow()
     try:
-        stored = record_response(
+        stored = answer_embed(
             survey,
             form.score.data,
             form.comment.data,
-            now,
-            source=ResponseSource.EMBED,
-            customer=customer_for(identity, now) if identity and not existing else None,
-            response=existing,
+            utcnow(),
+            token_id=ticket.token_id,
+            token_expires_at=ticket.expires_at,
+            identity=identity,
+            editing=existing,
             locale=str(get_locale()),
         )
+    except FormTokenSpent:
+        return _refusal(
+            409,
+            gettext("This answer was already sent"),
+            gettext("It was saved once. Please reload the page to change it."),
+            survey,
+            ancestors,
+        )
+    except AlreadyAnswered:
+        return _refusal(
+            409,
+            gettext("Your answer was already recorded"),
+            gettext("Thank you: we already have your answer to this survey."),
+            survey,
+            ancestors,
+        )
     except EditWindowClosed:
-        return message_page(
+        return _refusal(
             403,
             gettext("This answer can no longer be changed"),
             gettext("Your answer was saved; the time to change it has passed."),
-            survey=survey,
-            ancestors=ancestors,
-            embedded=True,
+            survey,
+            ancestors,
         )
-    form.form_token.data = _form_token(survey, stored)
+    form.form_token.data = _form_token(survey, ticket.site, stored)
     return _widget(survey, ancestors, form, answer=stored)
 
 
 @bp.errorhandler(RateLimitExceeded)
-def too_many_answers(_error: RateLimitExceeded) -> WerkzeugResponse:
-    """Anyone may answer an embedded survey, so a flood from one address stops here."""
+def too_many_answers(error: RateLimitExceeded) -> WerkzeugResponse:
+    """Anyone may answer an embedded survey, so a flood stops here, counted for the admins."""
     survey, ancestors = _survey((request.view_args or {}).get("public_key", ""))
     g.locale = request.args.get("locale")
-    return message_page(
-        429,
-        gettext("Too many answers"),
-        gettext("Too many answers came from your network just now. Please try again later."),
-        survey=survey,
-        ancestors=ancestors,
-        embedded=True,
-    )
+    count_refusal(survey, utcnow())
+    if error.limit.scope == "embed-answers":
+        message = gettext(
+            "Too many answers came from your network just now. Please try again later."
+        )
+    else:
+        message = gettext(
+            "This survey is receiving too many answers just now. Please try again later."
+        )
+    return _refusal(429, gettext("Too many answers"), message, survey, ancestors)

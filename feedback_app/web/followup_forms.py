@@ -18,12 +18,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, DateRange, Length, Optional
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, FollowUpCase, Role, Survey, Team, User
 from feedback_app.services.followups import CaseChange
 from feedback_app.services.triage import UNASSIGNED, CaseFilters
+from feedback_app.web.guards.values import EARLIEST_DAY, LATEST_DAY, whole_number
 from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE, ALLOWED, CaseStatus, Outcome
 
@@ -45,8 +46,20 @@ def owner_choices() -> list[tuple[str, str]]:
     return [(str(user.id), user.name or user.email) for user in users]
 
 
-def _optional_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _case_id(value: str) -> int:
+    """A ticked case's id; anything else is not a choice (``SelectMultipleField`` says so)."""
+    number = whole_number(str(value))
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+#: The opening days the queue filters on: days Python's calendar can step past.
+_DAY_RANGE = DateRange(
+    min=EARLIEST_DAY,
+    max=LATEST_DAY,
+    message=f"Enter a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}.",
+)
 
 
 class TriageFilterForm(FlaskForm):
@@ -73,8 +86,8 @@ class TriageFilterForm(FlaskForm):
     overdue = SelectField(
         "Deadline", default="", choices=options([ANY, ("yes", "Overdue"), ("no", "Not overdue")])
     )
-    opened_from = DateField("Opened from", validators=[Optional()])
-    opened_to = DateField("Opened to (included)", validators=[Optional()])
+    opened_from = DateField("Opened from", validators=[Optional(), _DAY_RANGE])
+    opened_to = DateField("Opened to (included)", validators=[Optional(), _DAY_RANGE])
     q = SearchField("Search comments", validators=[Length(max=200)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -92,10 +105,10 @@ class TriageFilterForm(FlaskForm):
         return CaseFilters(
             statuses=frozenset(statuses),
             buckets=frozenset({Bucket(self.bucket.data)}) if self.bucket.data else frozenset(),
-            owner_id=owner if owner is not None else _optional_int(self.owner.data),
-            survey_id=_optional_int(self.survey.data),
-            team_id=_optional_int(self.team.data),
-            agent_id=_optional_int(self.agent.data),
+            owner_id=owner if owner is not None else whole_number(self.owner.data),
+            survey_id=whole_number(self.survey.data),
+            team_id=whole_number(self.team.data),
+            agent_id=whole_number(self.agent.data),
             overdue={"yes": True, "no": False}.get(self.overdue.data or ""),
             opened_since=_day_start(self.opened_from.data),
             opened_until=_day_start(self.opened_to.data, days_after=1),
@@ -120,7 +133,7 @@ def _rows(model: Any, label: Any) -> list[tuple[str, str]]:
 class BulkForm(FlaskForm):
     """Assign or close the ticked cases of the queue."""
 
-    case_ids = SelectMultipleField("Cases", coerce=int, validate_choice=False)
+    case_ids = SelectMultipleField("Cases", coerce=_case_id, validate_choice=False)
     action = SelectField(
         "With the selected cases",
         choices=options([("assign", "Assign to"), ("close", "Close without action")]),
@@ -138,7 +151,7 @@ class BulkForm(FlaskForm):
             return CaseChange(status=CaseStatus.CLOSED_WITHOUT_ACTION)
         if self.owner.data == "none":
             return CaseChange(unassign=True)
-        return CaseChange(owner_id=_optional_int(self.owner.data))
+        return CaseChange(owner_id=whole_number(self.owner.data))
 
 
 class CaseForm(FlaskForm):
@@ -165,7 +178,7 @@ class CaseForm(FlaskForm):
             self.owner.data = str(case.owner_id) if case.owner_id else "none"
 
     def change(self) -> CaseChange:
-        owner = None if self.owner.data == "none" else _optional_int(self.owner.data)
+        owner = None if self.owner.data == "none" else whole_number(self.owner.data)
         return CaseChange(
             status=CaseStatus(self.status.data),
             outcome=Outcome(self.outcome.data) if self.outcome.data else None,

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from flask import request
+from flask import abort, request
 
 from feedback_app.extensions import db
+from feedback_app.web.guards.values import MAX_PAGE, whole_number
 
 T = TypeVar("T")
 PER_PAGE = 25
@@ -29,9 +30,11 @@ class Page(Generic[T]):
 
 
 def page_of(query: sa.Select[tuple[T]], per_page: int = PER_PAGE) -> Page[T]:
-    """The page of ``query`` named by the ``page`` query argument (bad values mean page 1)."""
-    raw = request.args.get("page", "1")
-    number = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    """The page of ``query`` named by the ``page`` query argument; anything but a whole
+    number from 1 to ``MAX_PAGE`` is a 400 saying so."""
+    number = whole_number(request.args.get("page", "1"), MAX_PAGE)
+    if number is None:
+        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE}.")
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     )

@@ -32,6 +32,7 @@ from feedback_app.web.answering import (
     page_context,
     preselected_score,
 )
+from feedback_app.web.guards.pages import customer_pages, invitation_context
 from surveys.answers import EditWindowClosed, SurveyExpired, can_edit, edit_deadline, is_expired
 from surveys.invitations import InvitationStatus
 
@@ -39,6 +40,7 @@ bp = Blueprint("public", __name__)
 # The answer form still checks its CSRF token (Flask-WTF, session-bound); it is exempt from the
 # global pre-check only so a refusal is this page, in the customer's language, not a staff one.
 csrf.exempt(bp)
+customer_pages(bp, invitation_context)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def survey(token: str) -> WerkzeugResponse:
         data.update(score=str(score), via="email")
     form = AnswerForm(scale, formdata=None, data=data)
     autosubmit = score is not None and state.editable
-    return _page(state, form, token, notice=notice, autosubmit=autosubmit)
+    return _page(state, form, token, 400 if notice else 200, notice=notice, autosubmit=autosubmit)
 
 
 @bp.post("/s/<token>")

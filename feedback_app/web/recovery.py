@@ -6,6 +6,8 @@ As on the survey page, a GET never records an answer (mail scanners open links);
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, g, request
 from flask_babel import gettext
 from flask_wtf import FlaskForm
@@ -17,6 +19,7 @@ from feedback_app.extensions import csrf, db
 from feedback_app.models import FollowUpCase
 from feedback_app.services.followups import case_for_resurvey, record_recovery
 from feedback_app.web.answering import customer_page, message_page, page_context
+from feedback_app.web.guards.pages import customer_pages
 
 bp = Blueprint("recovery", __name__)
 # The form checks its own token; exempt from the global pre-check so a refusal is a page in the
@@ -49,6 +52,13 @@ def answer(token: str) -> WerkzeugResponse:
     return customer_page(
         "followups/recovery.html", status, form=form, chosen=chosen, **page_context(case.survey)
     )
+
+
+def _refusal_context() -> dict[str, Any]:
+    return {"survey": _case_or_404(str((request.view_args or {}).get("token", ""))).survey}
+
+
+customer_pages(bp, _refusal_context)
 
 
 def _case_or_404(token: str) -> FollowUpCase:

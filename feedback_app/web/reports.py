@@ -22,6 +22,7 @@ from feedback_app.services.metrics import (
     default_period,
 )
 from feedback_app.web.api.fields import Reader
+from feedback_app.web.guards.values import day_problem, whole_number
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
@@ -54,20 +55,24 @@ def _date(reader: Reader, key: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         reader.error(key, "must be a date such as 2026-03-02")
         return None
+    if problem := day_problem(day):
+        reader.error(key, problem)
+        return None
+    return day
 
 
 def _whole(reader: Reader, key: str) -> int | None:
     value = reader.data.get(key)
     if not value:
         return None
-    if not value.isdigit() or not 0 < int(value) < 2**31:
+    number = whole_number(value)
+    if number is None:
         reader.error(key, "must be a positive whole number")
-        return None
-    return int(value)
+    return number
 
 
 def read_period(reader: Reader, now: datetime) -> Period:

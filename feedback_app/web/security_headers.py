@@ -21,9 +21,12 @@ from collections.abc import Iterable
 from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-#: The blueprints whose pages customers open from an email or a host site: their URLs carry
-#: tokens, signed identities or a customer's answer.
-CUSTOMER_BLUEPRINTS = frozenset({"public", "unsubscribe", "recovery", "embed"})
+from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS
+
+#: Customer blueprints whose own forms must carry our ``Origin``: under ``no-referrer`` a
+#: browser posts ``Origin: null`` even to us, and the embed refuses an answer without ours.
+#: ``same-origin`` still gives no other site the widget's address (its signed identity).
+SAME_ORIGIN_REFERRER = frozenset({"embed"})
 #: One year, as browsers' preload lists expect; sent only when the app is served over https.
 HSTS = "max-age=31536000"
 #: The development mailbox's HTML preview: an email's own inline styles and remote images,
@@ -101,7 +104,8 @@ def secure_headers(response: WerkzeugResponse) -> WerkzeugResponse:
     # proxy's access log would keep them). Staff pages send theirs to this site only, which
     # Flask-WTF's CSRF check requires of every form posted over https.
     customer = request.blueprint in CUSTOMER_BLUEPRINTS
-    headers["Referrer-Policy"] = "no-referrer" if customer else "same-origin"
+    private = customer and request.blueprint not in SAME_ORIGIN_REFERRER
+    headers["Referrer-Policy"] = "no-referrer" if private else "same-origin"
     # Staff pages, CSV downloads and API answers hold customer data; customer pages hold an
     # answer, an email address and single-use form tokens. None is kept by a browser or a
     # proxy: a shared computer's cache would show them, a stale copy would post an old token.

@@ -160,6 +160,13 @@ class SettingsForm(FlaskForm):
     resurvey = BooleanField(
         "After resolution, ask the customer “Did we resolve your concern?”",
     )
+    anonymous_cases = BooleanField(
+        "Open cases for anonymous answers too",
+        description=(
+            "Answers to the embedded survey without a signed customer: anyone may send them "
+            "and nobody can be contacted about them, so by default they open no case."
+        ),
+    )
 
     def __init__(self, kind: SurveyKind, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -206,6 +213,7 @@ class SettingsForm(FlaskForm):
             "remind_before_hours": rule.remind_before_hours,
             "owner_policy": rule.owner_policy.value,
             "resurvey": rule.resurvey,
+            "anonymous_cases": rule.anonymous_cases,
         }
 
     def settings(self) -> SurveySettings:
@@ -238,5 +246,6 @@ class SettingsForm(FlaskForm):
                 remind_before_hours=self.remind_before_hours.data,
                 owner_policy=OwnerPolicy(self.owner_policy.data),
                 resurvey=self.resurvey.data,
+                anonymous_cases=self.anonymous_cases.data,
             ),
         )

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Role, Survey
+from feedback_app.services.embed.flood import anonymous_activity
 from feedback_app.services.survey_settings import (
     add_survey,
     rotate_embed_secret,
@@ -70,6 +71,7 @@ def settings(survey_id: int) -> WerkzeugResponse:
             survey=survey,
             form=form,
             buckets=bucket_ranges(survey.kind, _shown_thresholds(survey, form)),
+            activity=anonymous_activity(survey, utcnow()),
         ),
         422 if form.errors else 200,
     )

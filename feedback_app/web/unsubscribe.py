@@ -18,9 +18,11 @@ from feedback_app.services.invitations import find_by_token
 from feedback_app.services.suppression import unsubscribe
 from feedback_app.texts import kind_name
 from feedback_app.web.answering import customer_page, message_page, page_context
+from feedback_app.web.guards.pages import customer_pages, invitation_context
 
 bp = Blueprint("unsubscribe", __name__)
 csrf.exempt(bp)
+customer_pages(bp, invitation_context)
 
 
 def _load(token: str) -> Invitation:

@@ -403,11 +403,30 @@ def test_the_follow_up_rule_is_saved_as_the_command_line_shows_it(
     ) == (3, 1, 24, 6, OwnerPolicy.ROUND_ROBIN, True, clock.now)
     assert runner.invoke(args=["followup-rule", str(csat.id)]).output == (
         "After-ticket CSAT (csat): scores 1-3 open a case; high priority: 1-1; deadline 24 h, "
-        "reminder 6 h before; owner: round_robin; re-survey: on\n"
+        "reminder 6 h before; owner: round_robin; re-survey: on; anonymous answers: no cases\n"
     )
     page = client.get(f"/admin/surveys/{csat.id}")
     assert 'id="open_max" max="4" min="1" name="open_max" type="number" value="3"' in page.text
     assert 'checked id="resurvey" name="resurvey" type="checkbox" value="y"' in page.text
+
+
+def test_cases_for_anonymous_answers_are_off_until_asked_for_under_the_follow_up_rule(
+    client: FlaskClient, runner: FlaskCliRunner, admin: User, csat: Survey
+) -> None:
+    page = client.get(f"/admin/surveys/{csat.id}")
+    box = 'id="anonymous_cases" name="anonymous_cases" type="checkbox" value="y">'
+    assert f'aria-describedby="anonymous_cases-hint" {box}' in page.text
+    assert page.text.index('for="resurvey"') < page.text.index('for="anonymous_cases"')
+
+    client.post(f"/admin/surveys/{csat.id}", data=form(csrf_from(page.text), anonymous_cases="y"))
+
+    assert db.session.get(FollowUpRuleSettings, csat.id).anonymous_cases is True
+    assert (
+        "anonymous answers: open cases"
+        in runner.invoke(args=["followup-rule", str(csat.id)]).output
+    )
+    shown = client.get(f"/admin/surveys/{csat.id}").text
+    assert 'checked id="anonymous_cases" name="anonymous_cases" type="checkbox"' in shown
 
 
 def test_a_blank_opening_score_turns_follow_up_off(
@@ -430,9 +449,11 @@ def test_the_embed_section_shows_the_key_the_snippet_and_the_secret(
     assert f"<dt>Public key</dt><dd><code>{csat.public_key}</code></dd>" in page.text
     assert (
         f'&lt;script src="http://feedback.test/embed.js" data-survey="{csat.public_key}"\n'
-        '        data-customer="CUSTOMER_EMAIL_OR_ID" data-signature="HEX_HMAC" async&gt;'
-        "&lt;/script&gt;</textarea>"
+        '        data-customer="CUSTOMER_EMAIL_OR_ID" data-issued-at="UNIX_SECONDS"\n'
+        '        data-signature="HEX_HMAC" async&gt;&lt;/script&gt;</textarea>'
     ) in page.text
+    assert "<code>customer|issued_at</code>" in page.text
+    assert "a signature is refused 24 hours after its time" in page.text
     assert (
         "<summary>Show the signing secret</summary>\n"
         f'    <p><code id="embed-secret">{csat.embed_secret}</code></p>'
@@ -440,10 +461,13 @@ def test_the_embed_section_shows_the_key_the_snippet_and_the_secret(
 
 
 def test_rotating_the_secret_stops_old_signatures(
-    client: FlaskClient, admin: User, csat: Survey
+    client: FlaskClient, admin: User, csat: Survey, clock: FrozenClock
 ) -> None:
     old = csat.embed_secret
-    old_signature = sign_identity(old, "ana@example.com")
+    csat.allowed_origins = "https://help.example.com"
+    db.session.commit()
+    issued_at = str(int(clock.now.timestamp()))
+    old_signature = sign_identity(old, "ana@example.com", issued_at)
     page = client.get(f"/admin/surveys/{csat.id}")
 
     rotated = client.post(
@@ -455,9 +479,12 @@ def test_rotating_the_secret_stops_old_signatures(
     new = row(csat)["embed_secret"]
     assert new != old
     assert len(new) == 43
-    embed = f"/embed/{csat.public_key}?customer=ana@example.com&signature="
+    embed = (
+        f"/embed/{csat.public_key}?origin=https://help.example.com&customer=ana@example.com"
+        f"&issued_at={issued_at}&signature="
+    )
     assert client.get(embed + old_signature).status_code == 403
-    assert client.get(embed + sign_identity(new, "ana@example.com")).status_code == 200
+    assert client.get(embed + sign_identity(new, "ana@example.com", issued_at)).status_code == 200
     shown = client.get(f"/admin/surveys/{csat.id}")
     assert "New signing secret made. Embeds signed with the old one are refused" in shown.text
 

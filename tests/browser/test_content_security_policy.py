@@ -15,7 +15,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Invitation, Response, Unsubscribe
 from feedback_app.services.followups import case_for_resurvey
 from feedback_app.services.invitations import token_for
-from feedback_app.web.security_headers import CUSTOMER_BLUEPRINTS
+from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS
 from tests.browser.sites import host_page
 from tests.every_page import EMAILS, PASSWORDS, Site, seed_site
 from tests.helpers import FrozenClock
@@ -30,7 +30,15 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 #: Staff routes that are not pages a browser shows (JSON, downloads, files), and the mail
 #: preview, which is seen in its page's frame (no script runs in it, not even the test's).
-NOT_PAGES = ("api.", "health.", "static", "embed.script", "dashboard.export_", "mailbox.html_part")
+NOT_PAGES = (
+    "api.",
+    "health.",
+    "static",
+    "embed.script",
+    "dashboard.export_",
+    "audit.export",
+    "mailbox.html_part",
+)
 
 
 class Watched:

@@ -71,11 +71,14 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(
     assert (row.score, row.comment, row.source) == (4, "Quick answer", "page")
 
 
-def embed_snippet(live_server: str, survey: Survey, customer: str) -> str:
-    signature = sign_identity(survey.embed_secret, customer)
+def embed_snippet(live_server: str, survey: Survey, customer: str, clock: FrozenClock) -> str:
+    """The snippet as the README says to write it, signed by the host's back end now."""
+    issued_at = str(int(clock.now.timestamp()))
+    signature = sign_identity(survey.embed_secret, customer, issued_at)
     return (
         f'<script src="{live_server}/embed.js" data-survey="{survey.public_key}" '
-        f'data-customer="{customer}" data-signature="{signature}"></script>'
+        f'data-customer="{customer}" data-issued-at="{issued_at}" '
+        f'data-signature="{signature}"></script>'
     )
 
 
@@ -87,7 +90,7 @@ def test_the_embed_answers_inside_an_allowed_site(
     clock: FrozenClock,
 ) -> None:
     survey = survey_for_kind(SurveyKind.CSAT, clock.now)
-    host = serve(host_page(embed_snippet(live_server, survey, "casey@example.com")))
+    host = serve(host_page(embed_snippet(live_server, survey, "casey@example.com", clock)))
     survey.allowed_origins = host
     db.session.commit()
 
@@ -119,10 +122,39 @@ def test_a_site_that_is_not_allowed_cannot_frame_the_embed(
     survey = survey_for_kind(SurveyKind.CSAT, clock.now)
     survey.allowed_origins = "https://help.example.com"
     db.session.commit()
-    host = serve(host_page(embed_snippet(live_server, survey, "casey@example.com")))
+    host = serve(host_page(embed_snippet(live_server, survey, "casey@example.com", clock)))
 
     with page.expect_console_message(lambda message: "frame-ancestors" in message.text):
         page.goto(f"{host}/")
 
     expect(page.frame_locator("iframe").get_by_role("button", name="Send")).to_have_count(0)
+    assert saved() == []
+
+
+def test_an_answer_posted_from_another_sites_page_is_refused(
+    page: Page,
+    live_server: str,
+    serve: Callable[..., str],
+    app: Any,
+    clock: FrozenClock,
+) -> None:
+    """A page elsewhere holds a genuine form token (fetched by its server as the widget would
+    be) and posts it: the browser says where the post comes from, and nothing is saved."""
+    survey = survey_for_kind(SurveyKind.CSAT, clock.now)
+    survey.allowed_origins = "https://help.example.com"
+    db.session.commit()
+    address = f"{live_server}/embed/{survey.public_key}?origin=https://help.example.com"
+    widget = app.test_client().get(address)
+    token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', widget.text)
+    assert token is not None
+    form = (
+        f'<form method="post" action="{address}"><input name="score" value="1">'
+        f'<input name="form_token" value="{token.group(1)}"><button>Win a prize</button></form>'
+    )
+    attacker = serve(host_page(form))
+
+    page.goto(f"{attacker}/")
+    page.get_by_role("button", name="Win a prize").click()
+
+    expect(page.get_by_text("Answers are only taken from the survey itself.")).to_be_visible()
     assert saved() == []

@@ -91,14 +91,16 @@ def test_followup_rule_command(app: Flask, answer: Answer, clock: Any) -> None:
     assert shown.exit_code == 0, shown.output
     assert shown.output == (
         "Support satisfaction (CSAT) (csat): scores 1-2 open a case; high priority: none; "
-        "deadline 48 h, reminder 12 h before; owner: team_manager; re-survey: off\n"
+        "deadline 48 h, reminder 12 h before; owner: team_manager; re-survey: off; "
+        "anonymous answers: no cases\n"
     )
     changed = runner.invoke(args=["followup-rule", str(survey.id), "--open-max", "3",
                                   "--high-max", "1", "--deadline-hours", "24",
-                                  "--owner-policy", "round_robin", "--resurvey"])  # fmt: skip
+                                  "--owner-policy", "round_robin", "--resurvey",
+                                  "--anonymous-cases"])  # fmt: skip
     assert changed.exit_code == 0, changed.output
     assert "scores 1-3 open a case; high priority: 1-1; deadline 24 h" in changed.output
-    assert "owner: round_robin; re-survey: on" in changed.output
+    assert "owner: round_robin; re-survey: on; anonymous answers: open cases" in changed.output
     bad = runner.invoke(args=["followup-rule", str(survey.id), "--open-max", "5"])
     assert bad.exit_code == 2
     assert "--open-max" in bad.output and "between 1 and 4" in bad.output

@@ -15,9 +15,11 @@ from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Invitation, Response, ScoreRollup, Survey
 from feedback_app.services import settling
 from feedback_app.services.followups import save_rule
+from feedback_app.services.responses import record_response
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
 from feedback_app.services.settling import backlog, settle_answers
 from feedback_app.services.webhooks import create_endpoint
+from surveys.answers import ResponseSource
 from surveys.followups import FollowUpRule, OwnerPolicy
 from tests.followups.conftest import Org
 from tests.followups.support import case_of, outbox, timeline
@@ -229,3 +231,30 @@ def test_an_answer_that_cannot_be_settled_holds_back_no_other(
     assert len(db.session.scalars(sa.select(FollowUpCase)).all()) == 3
     assert counts() == {1: 2, 2: 1}
     assert rollup_differences() == []
+
+
+def anonymous_answer(survey: Survey, score: int, now: Any) -> Response:
+    """An answer to the embedded survey from nobody known, stored as the widget stores it."""
+    return record_response(survey, score, "", now, source=ResponseSource.EMBED)
+
+
+def test_an_anonymous_low_answer_opens_no_case_unless_the_survey_asks_for_it(
+    make_invitation: MakeInvitation, clock: FrozenClock
+) -> None:
+    survey = make_invitation("csat")[0].survey
+    quiet = anonymous_answer(survey, 1, clock.now)
+    signed = record_response(
+        survey, 1, "", clock.now, source=ResponseSource.EMBED, customer=make_invitation(
+            "csat", email="known@example.com")[0].customer,
+    )  # fmt: skip
+
+    assert settle_answers() == 2
+    assert (case_of(quiet), case_of(signed) is not None) == (None, True)
+    assert counts() == {1: 2}
+
+    save_rule(survey, FollowUpRule(open_max=2, anonymous_cases=True), clock.now)
+    asked = anonymous_answer(survey, 2, clock.now)
+    settle_answers()
+    case = case_of(asked)
+    assert case is not None
+    assert (case.customer_id, case.score) == (None, 2)

@@ -7,7 +7,6 @@ so nothing fails on the unique ``invitation_id`` and the rollups count the answe
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,23 +20,9 @@ from feedback_app.models import FollowUpCase, Invitation, Response
 from feedback_app.services import settling
 from feedback_app.services.rollups import rollup_differences
 from feedback_app.services.settling import settle_answers
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, wait_for_lock_waiters
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]
-
-
-def wait_for_lock_waiters(engine: sa.Engine, count: int) -> None:
-    """Wait until ``count`` sessions of this PostgreSQL database wait for a lock."""
-    with engine.connect() as watcher:
-        waiting = sa.text(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        # Each check is a round trip; the loop ends as soon as the sessions are queued.
-        deadline = time.monotonic() + 30
-        while watcher.execute(waiting).scalar_one() < count:
-            watcher.rollback()
-            assert time.monotonic() < deadline, "nothing queued behind the lock"
 
 
 @contextmanager

@@ -78,7 +78,7 @@ def test_production_lists_every_problem_in_one_message(
         "- FEEDBACK_SECRET_KEY must be set to a long random value when FEEDBACK_ENV='production'"
         f" (it is not set); generate one with: {HOW_TO_MAKE_ONE}",
         "- FEEDBACK_DATABASE_URL must be set, e.g. postgresql+psycopg://user:pass@host/feedback",
-        "- FEEDBACK_PASSWORD_ATTEMPTS_LIMIT must be a limit such as '10 per minute'",
+        "- FEEDBACK_PASSWORD_ATTEMPTS_LIMIT must be a rate limit such as '30 per minute'",
         "- FEEDBACK_RATELIMIT_STORAGE_URI must be shared storage such as redis://host:6379 with 3"
         " web processes (FEEDBACK_WEB_WORKERS, default two per core): memory:// counts sign-in"
         " attempts in each process apart",
@@ -164,6 +164,41 @@ def test_development_only_warns_about_unknown_settings(
     assert "unknown setting FEEDBACK_COMPANY_NAEM (did you mean FEEDBACK_COMPANY_NAME?)" in (
         caplog.text
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("EMBED_FORM_TOKEN_MINUTES", "0", "must be a whole number from 1 to 720"),
+        ("EMBED_FORM_TOKEN_MINUTES", "1440", "must be a whole number from 1 to 720"),
+        ("EMBED_IDENTITY_MAX_AGE_HOURS", "a day", "must be a whole number from 1 to 720"),
+        ("PUBLIC_MAX_BODY_BYTES", "64k", "must be a whole number from 1024 to 104857600"),
+        ("EMBED_ANONYMOUS_SURVEY_LIMIT", "lots", "must be a rate limit such as '30 per minute'"),
+    ],
+)
+def test_a_bad_embed_or_body_limit_stops_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, problem: str
+) -> None:
+    """Read from the environment as an operator sets them; any environment, not production
+    only: each would otherwise fail every request it applies to."""
+    monkeypatch.setenv(f"FEEDBACK_{name}", value)
+    with pytest.raises(ConfigError) as error:
+        create_app({"ENV": "development"}, instance_path=str(tmp_path))
+    assert str(error.value) == f"configuration problems:\n- FEEDBACK_{name} {problem}"
+
+
+def test_the_embed_and_body_limits_are_read_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FEEDBACK_EMBED_FORM_TOKEN_MINUTES", "15")
+    monkeypatch.setenv("FEEDBACK_PUBLIC_MAX_BODY_BYTES", "32768")
+    monkeypatch.setenv("FEEDBACK_EMBED_ANONYMOUS_TOTAL_LIMIT", "50/hour; 200/day")
+    app = create_app({"ENV": "development"}, instance_path=str(tmp_path))
+    assert (
+        app.config["EMBED_FORM_TOKEN_MINUTES"],
+        app.config["PUBLIC_MAX_BODY_BYTES"],
+        app.config["EMBED_ANONYMOUS_TOTAL_LIMIT"],
+    ) == (15, 32768, "50/hour; 200/day")
 
 
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app, database_url: str) -> None:

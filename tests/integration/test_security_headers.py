@@ -14,7 +14,7 @@ from feedback_app.extensions import db
 from feedback_app.models import MailboxMessage, User
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.outbox import deliver_outbox
-from feedback_app.web.security_headers import CUSTOMER_BLUEPRINTS
+from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS
 from tests.every_page import Site, seed_site
 from tests.helpers import FrozenClock, csrf_from
 
@@ -69,8 +69,9 @@ def test_every_get_route_sends_every_security_header(
         frame_options = {"'none'": "DENY", "'self'": "SAMEORIGIN"}.get(policy["frame-ancestors"])
         assert response.headers.get("X-Frame-Options") == frame_options, url
         assert response.headers["X-Content-Type-Options"] == "nosniff", url
-        customer = endpoint.split(".")[0] in CUSTOMER_BLUEPRINTS
-        referrer = "no-referrer" if customer else "same-origin"
+        blueprint = endpoint.split(".")[0]
+        private = blueprint in CUSTOMER_BLUEPRINTS and blueprint != "embed"
+        referrer = "no-referrer" if private else "same-origin"
         assert response.headers["Referrer-Policy"] == referrer, url
         assert response.headers["Cache-Control"] == CACHED.get(endpoint, "no-store"), url
         assert "Strict-Transport-Security" not in response.headers, url

@@ -100,7 +100,7 @@ def test_an_incomplete_form_answers_422_naming_each_missing_field(
     assert hash_checks == []
 
 
-@pytest.mark.parametrize("email", ["ma\x00nager@example.com", "x" * 5000 + "@example.com", "é@ü"])
+@pytest.mark.parametrize("email", ["x" * 5000 + "@example.com", "é@ü"])
 def test_odd_emails_are_an_incorrect_sign_in_not_an_error(
     app: Flask, client: FlaskClient, make_user: Callable[..., User], email: str
 ) -> None:

@@ -250,7 +250,7 @@ def customer_visit(browser: FlaskClient, token: str, survey: Survey) -> list[int
         ("GET", f"/s/{token}"),
         ("POST", f"/s/{token}"),
         ("GET", f"/u/{token}"),
-        ("GET", f"/embed/{survey.public_key}"),
+        ("GET", f"/embed/{survey.public_key}?origin=https%3A%2F%2Fhelp.example.com"),
     ):
         with app.app_context(), statements(app) as seen:
             if method == "GET":

@@ -248,15 +248,15 @@ def test_an_overlong_comment_is_refused_not_cut(
     assert responses() == []
 
 
-@pytest.mark.parametrize("score", ["11", "-1", "nine", ""])
-def test_a_bad_score_in_the_link_shows_the_page_with_nothing_selected(
+@pytest.mark.parametrize("score", ["11", "-1", "nine", "", "--1", "²", "٣", "9" * 5000])
+def test_a_bad_score_in_the_link_is_a_400_showing_the_page_with_nothing_selected(
     client: FlaskClient, make_invitation: MakeInvitation, score: str
 ) -> None:
     _, token = make_invitation("nps")
 
     page = client.get(f"/s/{token}?score={score}")
 
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert checked_scores(page.text) == []
     assert "data-autosubmit" not in page.text
     assert (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,11 +18,22 @@ from surveys.answers import (
     edit_deadline,
     is_expired,
 )
-from surveys.identity import Identity, InvalidIdentity, sign_identity, verify_identity
+from surveys.identity import (
+    CLOCK_SKEW,
+    Identity,
+    IdentityProblem,
+    InvalidIdentity,
+    sign_identity,
+    verify_identity,
+)
 from surveys.invitations import InvitationStatus as S
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
+
+
+def hmac_of(text: str) -> str:
+    return hmac.new(b"s3cret", text.encode(), hashlib.sha256).hexdigest()
 
 
 def test_comment_is_trimmed_and_an_overlong_one_refused_not_cut() -> None:
@@ -54,44 +67,81 @@ def test_an_answer_can_be_edited_until_the_window_closes() -> None:
     assert not can_edit(NOW, NOW + WEEK, WEEK)
 
 
+ISSUED = str(int(NOW.timestamp()))
+DAY = timedelta(hours=24)
+
+
+def verify(value: str, signature: str, issued_at: str = ISSUED, now: datetime = NOW) -> Identity:
+    return verify_identity("s3cret", value, signature, issued_at, now=now, max_age=DAY)
+
+
 def test_a_signed_email_identifies_the_customer_case_insensitively() -> None:
-    signature = sign_identity("s3cret", "Casey@Example.com")
-    assert verify_identity("s3cret", "Casey@Example.com", signature) == Identity(
-        email="casey@example.com"
-    )
-    assert verify_identity("s3cret", "Casey@Example.com", signature.upper()).email == (
-        "casey@example.com"
-    )
+    signature = sign_identity("s3cret", "Casey@Example.com", ISSUED)
+    assert verify("Casey@Example.com", signature) == Identity(email="casey@example.com")
+    assert verify("Casey@Example.com", signature.upper()).email == "casey@example.com"
 
 
 def test_a_signed_value_without_at_sign_is_an_external_id() -> None:
-    signature = sign_identity("s3cret", "cust-42")
-    assert verify_identity("s3cret", "cust-42", signature) == Identity(external_id="cust-42")
+    signature = sign_identity("s3cret", "cust-42", ISSUED)
+    assert verify("cust-42", signature) == Identity(external_id="cust-42")
 
 
-def test_the_signature_is_the_hex_hmac_sha256_a_host_computes() -> None:
-    import hashlib
-    import hmac
-
-    expected = hmac.new(b"s3cret", b"cust-42", hashlib.sha256).hexdigest()
-    assert sign_identity("s3cret", "cust-42") == expected
+def test_the_signature_is_the_hex_hmac_sha256_of_customer_and_time_a_host_computes() -> None:
+    expected = hmac.new(b"s3cret", b"cust-42|1772442000", hashlib.sha256).hexdigest()
+    assert sign_identity("s3cret", "cust-42", 1772442000) == expected
+    assert ISSUED == "1772442000"
 
 
 @pytest.mark.parametrize(
-    ("value", "signature", "message"),
+    ("value", "signature", "issued_at", "problem"),
     [
-        ("casey@example.com", sign_identity("other", "casey@example.com"), "does not match"),
-        ("casey@example.com", sign_identity("s3cret", "casey@example.org"), "does not match"),
-        ("casey@example.com", "", "does not match"),
-        ("", sign_identity("s3cret", ""), "missing or too long"),
-        ("not-an@email", sign_identity("s3cret", "not-an@email"), "not a valid email"),
+        ("casey@example.com", sign_identity("other", "casey@example.com", ISSUED), ISSUED,
+         IdentityProblem.BAD_SIGNATURE),
+        ("casey@example.com", sign_identity("s3cret", "casey@example.org", ISSUED), ISSUED,
+         IdentityProblem.BAD_SIGNATURE),
+        ("casey@example.com", "", ISSUED, IdentityProblem.BAD_SIGNATURE),
+        # A signature of the customer alone, as hosts made them before issue times.
+        ("casey@example.com", hmac_of("casey@example.com"), "", IdentityProblem.NO_ISSUE_TIME),
+        # The time is signed: moving it on breaks the signature.
+        ("casey@example.com", sign_identity("s3cret", "casey@example.com", ISSUED),
+         str(int(ISSUED) + 3600), IdentityProblem.BAD_SIGNATURE),
+        ("casey@example.com", sign_identity("s3cret", "casey@example.com", "1.5e9"), "1.5e9",
+         IdentityProblem.MALFORMED),
+        ("casey@example.com", sign_identity("s3cret", "casey@example.com", "١٧٧٢"), "١٧٧٢",
+         IdentityProblem.MALFORMED),
+        ("", sign_identity("s3cret", "", ISSUED), ISSUED, IdentityProblem.MALFORMED),
+        ("not-an@email", sign_identity("s3cret", "not-an@email", ISSUED), ISSUED,
+         IdentityProblem.MALFORMED),
+    ],
+)  # fmt: skip
+def test_a_wrong_undated_or_malformed_identity_is_refused(
+    value: str, signature: str, issued_at: str, problem: IdentityProblem
+) -> None:
+    with pytest.raises(InvalidIdentity) as refused:
+        verify(value, signature, issued_at)
+    assert refused.value.problem is problem
+
+
+@pytest.mark.parametrize(
+    ("signed_before_now", "problem"),
+    [
+        (DAY, None),
+        (DAY + timedelta(seconds=1), IdentityProblem.EXPIRED),
+        (-CLOCK_SKEW, None),
+        (-CLOCK_SKEW - timedelta(seconds=1), IdentityProblem.FROM_THE_FUTURE),
     ],
 )
-def test_a_wrong_signature_or_malformed_identity_is_refused(
-    value: str, signature: str, message: str
+def test_a_signature_is_good_for_its_age_and_a_host_clock_a_little_ahead(
+    signed_before_now: timedelta, problem: IdentityProblem | None
 ) -> None:
-    with pytest.raises(InvalidIdentity, match=message):
-        verify_identity("s3cret", value, signature)
+    issued_at = str(int((NOW - signed_before_now).timestamp()))
+    signature = sign_identity("s3cret", "cust-42", issued_at)
+    if problem is None:
+        assert verify("cust-42", signature, issued_at) == Identity(external_id="cust-42")
+        return
+    with pytest.raises(InvalidIdentity) as refused:
+        verify("cust-42", signature, issued_at)
+    assert refused.value.problem is problem
 
 
 def test_only_well_formed_origins_may_frame_the_embed() -> None:

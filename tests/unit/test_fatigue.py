@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from surveys.cadence import due_and_next, first_due
-from surveys.fatigue import SCHEDULE, CustomerFacts, SurveyRules, decide
+from surveys.fatigue import SCHEDULE, CustomerFacts, SurveyRules, answered_recently, decide
 from surveys.invitations import SuppressionReason
 from surveys.kinds import SurveyKind
 
@@ -159,3 +159,19 @@ def test_due_and_next_stay_on_the_customers_phase(
     late: timedelta, due_after: timedelta, next_after: timedelta
 ) -> None:
     assert due_and_next(NOW, 90, NOW + late) == (NOW + due_after, NOW + next_after)
+
+
+@pytest.mark.parametrize(
+    ("ago", "fatigue_days", "recent"),
+    [
+        (7 * DAY - SEC, 7, True),
+        (7 * DAY, 7, False),
+        (DAY, 0, False),
+        (None, 7, False),
+    ],
+)
+def test_an_answer_within_the_fatigue_window_is_recent(
+    ago: timedelta | None, fatigue_days: int, recent: bool
+) -> None:
+    last = None if ago is None else NOW - ago
+    assert answered_recently(last, fatigue_days, NOW) is recent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -38,7 +39,7 @@ EXPECTED = {
     ("kind", "score"), [(kind, score) for kind in SurveyKind for score in KIND_SPECS[kind].points]
 )
 def test_default_rules_at_every_score(kind: SurveyKind, score: int) -> None:
-    plan = plan_followup(DEFAULT_RULES[kind], score, NOW)
+    plan = plan_followup(DEFAULT_RULES[kind], score, NOW, anonymous=False)
     expected = EXPECTED[kind][score]
     if expected is None:
         assert plan is None
@@ -56,16 +57,27 @@ def test_a_custom_rule_moves_thresholds_and_deadline() -> None:
         SurveyKind.CSAT,
         FollowUpRule(open_max=3, high_max=1, deadline_hours=24, remind_before_hours=4),
     )
-    assert plan_followup(rule, 4, NOW) is None
-    assert plan_followup(rule, 3, NOW) == PlannedFollowUp(
+    assert plan_followup(rule, 4, NOW, anonymous=False) is None
+    assert plan_followup(rule, 3, NOW, anonymous=False) == PlannedFollowUp(
         Priority.NORMAL, NOW + timedelta(hours=24), NOW + timedelta(hours=20), rule.owner_policy
     )
-    assert plan_followup(rule, 1, NOW).priority is Priority.HIGH  # type: ignore[union-attr]
+    assert plan_followup(rule, 1, NOW, anonymous=False).priority is Priority.HIGH  # type: ignore[union-attr]
+
+
+def test_an_anonymous_answer_opens_a_case_only_when_the_rule_asks_for_it() -> None:
+    rule = DEFAULT_RULES[SurveyKind.CSAT]
+    assert plan_followup(rule, 1, NOW, anonymous=True) is None
+    assert plan_followup(rule, 1, NOW, anonymous=False) is not None
+    asked = dataclasses.replace(rule, anonymous_cases=True)
+    assert plan_followup(asked, 1, NOW, anonymous=True) == plan_followup(
+        rule, 1, NOW, anonymous=False
+    )
+    assert plan_followup(asked, 3, NOW, anonymous=True) is None
 
 
 def test_a_rule_with_no_opening_score_never_opens_a_case() -> None:
     rule = FollowUpRule(open_max=None)
-    assert [plan_followup(rule, s, NOW) for s in range(11)] == [None] * 11
+    assert [plan_followup(rule, s, NOW, anonymous=False) for s in range(11)] == [None] * 11
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,16 @@ def test_default_buckets_at_every_threshold(kind: SurveyKind, expected: dict[int
         (CSAT, None, "a score is required"),
         (CSAT, "", "a score is required"),
         (CSAT, "  ", "a score is required"),
+        # What one-click links and forms get sent by hand: never a crash, always this.
+        (CSAT, "--1", "the score must be a whole number"),
+        (CSAT, "²", "the score must be a whole number"),
+        (CSAT, "٣", "the score must be a whole number"),
+        (CSAT, "+3", "the score must be a whole number"),
+        (CSAT, "3\x00", "the score must be a whole number"),
+        (CSAT, "9" * 30, "the score must be between 1 and 5"),
+        (CSAT, "9" * 5000, "the score must be between 1 and 5"),
+        (CSAT, "-" + "9" * 5000, "the score must be between 1 and 5"),
+        (CSAT, 10**30, "the score must be between 1 and 5"),
     ],
 )
 def test_bad_scores_are_refused_never_clamped(

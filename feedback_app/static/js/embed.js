@@ -1,20 +1,24 @@
 /* Feedback survey embed. Put where the survey should appear:
      <script src="https://feedback.example.com/embed.js" data-survey="PUBLIC_KEY"
-             data-customer="EMAIL-or-ID" data-signature="HEX-HMAC" async></script>
-   data-customer and data-signature are optional (without them the answer is anonymous);
-   data-locale (e.g. "fr") and data-title (the frame's accessible name) too. */
+             data-customer="EMAIL-or-ID" data-issued-at="UNIX-SECONDS"
+             data-signature="HEX-HMAC" async></script>
+   data-customer, data-issued-at and data-signature are optional together (without them the
+   answer is anonymous); data-locale (e.g. "fr") and data-title (the frame's accessible name)
+   too. The frame is told this page's origin, which the survey checks against the sites it
+   allows. */
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script || !script.dataset.survey) { return; }
   var origin = new URL(script.src).origin;
   var params = new URLSearchParams();
-  ["customer", "signature", "locale"].forEach(function (name) {
-    if (script.dataset[name]) { params.set(name, script.dataset[name]); }
+  [["customer", "customer"], ["issuedAt", "issued_at"], ["signature", "signature"],
+   ["locale", "locale"]].forEach(function (pair) {
+    if (script.dataset[pair[0]]) { params.set(pair[1], script.dataset[pair[0]]); }
   });
-  var query = params.toString();
+  params.set("origin", window.location.origin);
   var frame = document.createElement("iframe");
-  frame.src = origin + "/embed/" + encodeURIComponent(script.dataset.survey) + (query ? "?" + query : "");
+  frame.src = origin + "/embed/" + encodeURIComponent(script.dataset.survey) + "?" + params;
   frame.title = script.dataset.title || "Feedback survey";
   frame.style.cssText = "display:block;width:100%;max-width:36rem;height:20rem;border:0;";
   script.parentNode.insertBefore(frame, script.nextSibling);

@@ -1,0 +1,1 @@
+"""The embedded survey's services: its answers (``answers``) and its floods (``flood``)."""

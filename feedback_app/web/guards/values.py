@@ -1,0 +1,53 @@
+"""Reading numbers and days from URLs and query strings without trusting them.
+
+``int("²")`` raises, ``int("٣")`` is 3, ``int("9" * 5000)`` raises, and a number that does fit
+in Python may not fit the database's columns (SQLite refuses to bind it at all). So every id,
+page and day a visitor types is read here, to what a column and a date can hold, or refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from werkzeug.routing import IntegerConverter, ValidationError
+
+#: The largest id an ``integer`` column holds (PostgreSQL's, the smaller of the two).
+MAX_ID = 2**31 - 1
+#: The last page a listing goes to; far past any real listing, its offset fits any column.
+MAX_PAGE = 100_000
+#: The days a filter may name: wide enough for any history, narrow enough that a period and
+#: the one before it (up to ten years each) never leave the calendar Python can count.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def whole_number(raw: str | None, maximum: int = MAX_ID) -> int | None:
+    """``raw`` as a whole number from 1 to ``maximum`` if it is written in ASCII digits, else
+    None."""
+    if raw is None or not _DIGITS.fullmatch(raw) or len(raw) > len(str(maximum)):
+        return None
+    number = int(raw)
+    return number if 0 < number <= maximum else None
+
+
+def day_problem(day: date) -> str | None:
+    """Why ``day`` cannot be a filter's day, or None if it can."""
+    if EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return f"must be a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in our URLs: an id in ASCII digits that a column can hold, else no match (a
+    404), never an overflow in the database."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = whole_number(value, self.max or MAX_ID)
+        if number is None:
+            raise ValidationError()
+        return number

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from feedback_app.models.accounts import ApiKey, Role, User
+from feedback_app.models.accounts import ApiKey, ApiScope, Role, User
 from feedback_app.models.base import Base
 from feedback_app.models.followups import (
     CaseEvent,
@@ -27,6 +27,7 @@ from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscrib
 __all__ = [
     "Agent",
     "ApiKey",
+    "ApiScope",
     "Base",
     "CaseEvent",
     "CommentReview",

@@ -320,6 +320,8 @@ class Timestamp(Rule):
         if not isinstance(value, str):
             raise invalid("must be an ISO 8601 date-time string")
         text = value.strip()
+        if "\x00" in text:
+            raise invalid("must not contain NUL characters")
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:

@@ -1,7 +1,8 @@
 """schemathesis sends each operation inputs drawn from the OpenAPI document, valid and not,
 and checks every answer against the document: no 5xx, only documented status codes, bodies
 of the documented shape and JSON content type. Derandomized and bounded, so it is repeatable
-and takes a few seconds per database."""
+and bounded to about a minute per database. The document itself is left out: schemathesis
+does not test the operation that serves it."""
 
 from __future__ import annotations
 
@@ -20,18 +21,22 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from feedback_app.services.invitations import find_by_token
+from feedback_app.extensions import db
+from feedback_app.models import Invitation
 from feedback_app.services.settling import settle_answers
 from tests.helpers import store_answer
 
+#: Not ``negative_data_rejection`` nor ``positive_data_acceptance``: unknown fields and query
+#: parameters are ignored by design, and a valid-looking email may still be refused by
+#: email-validator, so those would flag what the README promises.
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     response_schema_conformance,
     content_type_conformance,
 ]
-#: Examples per operation and mode: about a minute for all on both databases here.
-EXAMPLES = 40
+#: Examples per operation and mode: about a minute per database here.
+EXAMPLES = 25
 
 
 @pytest.fixture
@@ -49,7 +54,7 @@ def api_schema(app: Flask, full_key: str, clock: Any) -> Any:
         json={"external_id": "T-1", "customer": {"email": "casey@example.com"}, "team": "Tech"},
         headers=auth,
     )
-    invitation = find_by_token(posted.json["invitation"]["survey_url"].rsplit("/", 1)[1])
+    invitation = db.session.get(Invitation, posted.json["invitation"]["id"])
     assert invitation is not None
     store_answer(invitation, 1, clock.now, comment="Slow")
     settle_answers()
@@ -65,7 +70,7 @@ def test_every_answer_matches_the_document(
     operation, with a key that has every scope."""
     auth = {"Authorization": f"Bearer {full_key}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 9, [operation.label for operation in operations]
     for operation in operations:
 
         @settings(

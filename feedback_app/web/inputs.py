@@ -45,6 +45,8 @@ DIGITS_RE = re.compile(r"[0-9]{1,18}")
 FIRST_YEAR, LAST_YEAR = 1970, 2999
 #: Set in the validation context when the values are query-string text.
 FROM_TEXT = "from_text"
+#: Marks a rule's core schema as that of an optional field.
+OPTIONAL = "feedback_optional"
 #: pydantic's own error types, in our words.
 MESSAGES = {
     "missing": "is required",
@@ -95,17 +97,35 @@ def read_input(model: type[M], data: object, *, from_text: bool = False) -> M:
     try:
         return model.model_validate(data, context={FROM_TEXT: from_text})
     except ValidationError as error:
-        raise InvalidInput(model.invalid_message, field_errors(error)) from None
+        raise InvalidInput(model.invalid_message, field_errors(model, error)) from None
 
 
-def field_errors(error: ValidationError) -> dict[str, str]:
+def field_errors(model: type[BaseModel], error: ValidationError) -> dict[str, str]:
     """Each bad field's first problem, under its dotted name."""
     errors: dict[str, str] = {}
     for item in error.errors(include_url=False):
         name = ".".join(str(part) for part in item["loc"])
-        message = item["msg"] if item["type"] == "invalid" else MESSAGES.get(item["type"])
-        errors.setdefault(name, message or item["msg"])
+        if item["type"] == "invalid":
+            message = item["msg"]
+        elif item["type"] == "missing":
+            message = _rule_at(model, item["loc"]).missing()
+        else:
+            message = MESSAGES.get(item["type"], item["msg"])
+        errors.setdefault(name, message)
     return errors
+
+
+def _rule_at(model: type[BaseModel], location: tuple[int | str, ...]) -> Rule:
+    """The rule of the field at ``location`` (``("customer", "email")``), if it has one."""
+    field = None
+    for part in location:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            break
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            model = field.annotation
+    rules = [item for item in (field.metadata if field else ()) if isinstance(item, Rule)]
+    return rules[0] if rules else Rule()
 
 
 class Rule:
@@ -141,14 +161,18 @@ class Rule:
             return result
 
         return core_schema.with_info_plain_validator_function(
-            validate, metadata={"optional": optional}
+            validate, metadata={OPTIONAL: optional}
         )
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
         own = self.json_schema()
-        if schema.get("metadata", {}).get("optional"):
+        # A field validator wraps this rule's schema; the flag is on the rule's own.
+        inner: Any = schema
+        while OPTIONAL not in inner.get("metadata", {}) and "schema" in inner:
+            inner = inner["schema"]
+        if inner.get("metadata", {}).get(OPTIONAL):
             return {"anyOf": [own, {"type": "null"}]}
         return own
 

@@ -79,8 +79,7 @@ class ReportQuery(PeriodQuery):
 
     invalid_message = "invalid metrics query"
 
-    #: Validated when missing too, so the answer names the kinds to choose from.
-    kind: Annotated[SurveyKind, Choice(SurveyKind)] = Field(None, validate_default=True)
+    kind: Annotated[SurveyKind, Choice(SurveyKind)]
     interval: Annotated[Interval | None, Choice(Interval)] = None
     group_by: Annotated[GroupBy | None, Choice(GroupBy)] = None
     #: Named as the query string names it; validated when missing too, for the check below.

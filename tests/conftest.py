@@ -191,26 +191,14 @@ def login(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..., 
 
 @pytest.fixture
 def make_api_key(app: Flask, clock: FrozenClock) -> Callable[..., str]:
-    """Add an API key with ``scopes`` (and an expiry), stored hashed as the CLI does."""
-    from feedback_app.models import ApiKey
-    from surveys.tokens import hash_token, new_api_key
+    """Issue an API key with ``scopes`` (space-separated) and an optional expiry."""
+    from feedback_app.models import ApiScope
+    from feedback_app.services.api_keys import issue_api_key
 
     def make(
         scopes: str = "ingest read", name: str = "helpdesk", expires_at: datetime | None = None
     ) -> str:
-        key = new_api_key()
-        db.session.add(
-            ApiKey(
-                name=name,
-                prefix=key[:10],
-                key_hash=hash_token(key),
-                scopes=scopes,
-                created_at=clock.now,
-                expires_at=expires_at,
-            )
-        )
-        db.session.commit()
-        return key
+        return issue_api_key(name, map(ApiScope, scopes.split()), clock.now, expires_at)
 
     return make
 

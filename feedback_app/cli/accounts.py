@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey, ApiScope, Role, User
-from surveys.tokens import hash_token, new_api_key
+from feedback_app.services.api_keys import issue_api_key
 
 #: ``--expires-in``: a number of days or hours.
 DURATION_RE = re.compile(r"(?P<count>[0-9]{1,5})(?P<unit>[dh])")
@@ -100,19 +100,7 @@ def create_api_key(
 ) -> None:
     """Create a key and print it once; only its hash is kept."""
     expires_at = _expiry(expires, expires_in)
-    key = new_api_key()
-    db.session.add(
-        ApiKey(
-            name=name,
-            prefix=key[:10],
-            key_hash=hash_token(key),
-            scopes=" ".join(sorted(set(scopes))),
-            created_at=utcnow(),
-            expires_at=expires_at,
-        )
-    )
-    db.session.commit()
-    click.echo(key)
+    click.echo(issue_api_key(name, map(ApiScope, scopes), utcnow(), expires_at))
 
 
 @api_key.command("revoke")

@@ -49,7 +49,6 @@ FROM_TEXT = "from_text"
 OPTIONAL = "feedback_optional"
 #: pydantic's own error types, in our words.
 MESSAGES = {
-    "missing": "is required",
     "extra_forbidden": "unknown field",
     "model_type": "must be an object",
     "model_attributes_type": "must be an object",
@@ -122,10 +121,15 @@ def _rule_at(model: type[BaseModel], location: tuple[int | str, ...]) -> Rule:
         field = model.model_fields.get(str(part))
         if field is None:
             break
-        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
-            model = field.annotation
+        nested = [t for t in (field.annotation, *get_args(field.annotation)) if _is_model(t)]
+        if nested:
+            model = nested[0]
     rules = [item for item in (field.metadata if field else ()) if isinstance(item, Rule)]
     return rules[0] if rules else Rule()
+
+
+def _is_model(value: object) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
 
 
 class Rule:

@@ -52,9 +52,9 @@ class PeriodQuery(Input):
     default."""
 
     until: Annotated[date | None, Day(), Field(description="Today by default.")] = None
-    since: Annotated[date | None, Day(), Field(description="30 days before until by default.")] = (
-        None
-    )
+    since: Annotated[
+        date | None, Day(), Field(description="The 30 days up to until by default.")
+    ] = None
 
     @field_validator("since")
     @classmethod

@@ -57,6 +57,7 @@ def nested(depth: int) -> str:
         (f"/api/v1/metrics?kind=nps&survey={HUGE}", "survey", "must be between 1 and 2147483647"),
         ("/api/v1/metrics?kind=nps&survey=٣", "survey", "must be a positive whole number"),
         ("/api/v1/followups?owner=" + "9" * 30, "owner", "no user has this id or email"),
+        ("/api/v1/followups?owner=" + "9" * 5000, "owner", "no user has this id or email"),
         ("/api/v1/followups?owner=a%00b@example.com", "owner", "must not contain NUL"),
         ("/api/v1/followups?overdue=2", "overdue", "must be true or false"),
         ("/api/v1/unsubscribes?email=a%00@example.com", "email", "must not contain NUL"),
@@ -215,6 +216,7 @@ def test_a_nested_body_within_the_limit_is_stored(call: Callable[..., TestRespon
     ("body", "errors"),
     [
         ({"owner": HUGE}, {"owner": "no user has this id or email"}),
+        ({"owner": "9" * 5000}, {"owner": "no user has this id or email"}),
         ({"owner": True}, {"owner": "must be a string"}),
         ({"note": "a\x00b"}, {"note": "must not contain NUL characters"}),
         ({"status": 3}, {"status": "must be one of open, in_progress, waiting_on_customer, "

@@ -39,15 +39,16 @@ class UserRef(Rule):
     def read(self, value: object, from_text: bool) -> int | None:
         if self.none_is_unassigned and isinstance(value, str) and value.strip().lower() == "none":
             return UNASSIGNED
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            value = int(value) if len(value.strip()) <= 10 else MAX_INT + 1
         if isinstance(value, int) and not isinstance(value, bool):
-            found = _user_with(User.id, value) if 0 < value <= MAX_INT else None
-        elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-            found = _user_with(User.id, int(value)) if len(value.strip()) <= 10 else None
+            # An id no row can have is looked up nowhere: the database would refuse it.
+            found = _user_id(User.id == value) if 0 < value <= MAX_INT else None
         else:
-            text = Text(max_length=320).read(value, from_text)
-            if text is None:
+            email = Text(max_length=320).read(value, from_text)
+            if email is None:
                 return None
-            found = _user_with(User.email, text.lower())
+            found = _user_id(User.email == email.lower())
         if found is None:
             raise invalid(self.unknown)
         return found
@@ -56,10 +57,8 @@ class UserRef(Rule):
         return {"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 320}]}
 
 
-def _user_with(column: Any, value: object) -> int | None:
-    if isinstance(value, int) and value > MAX_INT:
-        return None
-    return db.session.scalar(sa.select(User.id).where(column == value))
+def _user_id(condition: sa.ColumnElement[bool]) -> int | None:
+    return db.session.scalar(sa.select(User.id).where(condition))
 
 
 class CaseQuery(PageQuery):

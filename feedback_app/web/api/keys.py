@@ -20,18 +20,21 @@ LAST_USED_STEP = timedelta(minutes=1)
 
 
 def authenticate(scope: ApiScope) -> ApiKey:
-    """The request's bearer key, if it is valid and may use ``scope``.
-
-    :raises ApiError: 401 for no key or one that is unknown, revoked or expired; 403 for a
-        key without ``scope`` (an admin key has every scope).
-    """
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
+    """The request's bearer key (``Authorization: Bearer <key>``), if it may use ``scope``."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise _unauthorized("send your API key as 'Authorization: Bearer <key>'")
-    api_key = db.session.scalar(
-        sa.select(ApiKey).where(ApiKey.key_hash == hash_token(secret.strip()))
-    )
+    return check_key(secret.strip(), scope)
+
+
+def check_key(secret: str, scope: ApiScope) -> ApiKey:
+    """The key whose text is ``secret``, if it is valid and may use ``scope``; however an API
+    takes its keys, every use of one is decided here.
+
+    :raises ApiError: 401 for a key that is unknown, revoked or expired; 403 for a key
+        without ``scope`` (an admin key has every scope).
+    """
+    api_key = db.session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == hash_token(secret)))
     now = utcnow()
     if api_key is None:
         raise _unauthorized("the API key is not valid")

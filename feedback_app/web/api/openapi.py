@@ -20,6 +20,8 @@ from feedback_app.web.inputs import MAX_INT
 bp = Blueprint("openapi", __name__)
 
 REF = "#/components/schemas/{model}"
+#: The name of the security scheme each operation's scope refers to.
+SCHEME = "bearer"
 #: ``<id:case_id>`` in a rule: the converter (if any) and the argument's name.
 ARGUMENT_RE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 CONVERTER_SCHEMAS: dict[str | None, dict[str, Any]] = {
@@ -50,8 +52,9 @@ SECURITY_SCHEME = {
 class Components:
     """The document's named schemas, gathered as operations refer to their types."""
 
-    def __init__(self) -> None:
+    def __init__(self, error_body: Any) -> None:
         self.schemas: dict[str, Any] = {}
+        self.error_body = error_body
 
     def schema(self, type_: Any, mode: str = "serialization") -> dict[str, Any]:
         """The JSON Schema of ``type_``, named in the components when it has a name."""
@@ -80,9 +83,18 @@ def _name(type_: Any) -> str | None:
     return getattr(type_, "__name__", None)
 
 
-def document(app: Flask, prefix: str, info: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI document of every operation declared under ``prefix``."""
-    components = Components()
+def document(
+    app: Flask,
+    prefix: str,
+    info: dict[str, Any],
+    *,
+    security_scheme: dict[str, Any] = SECURITY_SCHEME,
+    error_body: Any = ErrorBody,
+) -> dict[str, Any]:
+    """The OpenAPI document of every operation declared under ``prefix``: an API with another
+    way to send keys or another error shape passes its own ``security_scheme`` and
+    ``error_body``."""
+    components = Components(error_body)
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         declared = operation_of(app.view_functions[rule.endpoint])
@@ -98,7 +110,7 @@ def document(app: Flask, prefix: str, info: dict[str, Any]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": components.schemas,
-            "securitySchemes": {"bearer": SECURITY_SCHEME},
+            "securitySchemes": {SCHEME: security_scheme},
         },
     }
 
@@ -132,7 +144,7 @@ def _operation(
     if declared.scope is PUBLIC:
         answer["security"] = []
     else:
-        answer["security"] = [{"bearer": [str(declared.scope)]}]
+        answer["security"] = [{SCHEME: [str(declared.scope)]}]
         scope_note = f"Needs a key with the `{declared.scope}` scope (or `admin`)."
     answer["description"] = "\n\n".join(part for part in (_dedent(description), scope_note) if part)
     if declared.body is not None:
@@ -143,7 +155,7 @@ def _operation(
             },
         }
     for status in sorted(_error_statuses(declared, bool(path_arguments))):
-        answer["responses"][str(status)] = components.json(ErrorBody, ERRORS[status])
+        answer["responses"][str(status)] = components.json(components.error_body, ERRORS[status])
     if "503" in answer["responses"]:
         answer["responses"]["503"]["headers"] = {
             "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}

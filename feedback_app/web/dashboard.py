@@ -130,7 +130,7 @@ HELPERS = {
 }
 
 
-class PageQuery(ReportQuery):
+class DashboardQuery(ReportQuery):
     """The page's report: CSAT by week and by channel unless asked otherwise."""
 
     kind: Annotated[SurveyKind, Choice(SurveyKind)] = SurveyKind.CSAT
@@ -149,7 +149,7 @@ def index() -> tuple[str, int] | str:
     """Cards, the chosen kind's series and breakdown; bad filters get the reasons, 422."""
     now = utcnow()
     try:
-        args = read_query(PageQuery)
+        args = read_query(DashboardQuery)
     except InvalidInput as error:
         return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
     page = dashboard(args.kind, args.period(now), now, **args.options())
@@ -257,7 +257,7 @@ def export_responses() -> WerkzeugResponse | tuple[str, int]:
 def export_kpis() -> WerkzeugResponse | tuple[str, int]:
     """The page's score tables (overall, previous period, series, breakdown) as CSV."""
     try:
-        args = read_query(PageQuery)
+        args = read_query(DashboardQuery)
     except InvalidInput as error:
         return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
     period = args.period(utcnow())

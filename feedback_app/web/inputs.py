@@ -258,6 +258,8 @@ class WholeNumber(Rule):
             value = int(text) if DIGITS_RE.fullmatch(text) else self.maximum + 1
         if isinstance(value, bool) or not isinstance(value, int):
             raise invalid(f"must be {kind}")
+        if value < self.minimum == 1:
+            raise invalid(f"must be {kind}")
         if not self.minimum <= value <= self.maximum:
             raise invalid(f"must be between {self.minimum} and {self.maximum}")
         return value

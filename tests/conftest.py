@@ -199,17 +199,23 @@ def login(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..., 
 
 
 @pytest.fixture
-def api_key(app: Flask, clock: FrozenClock) -> str:
-    """A valid API key, stored hashed as the CLI does."""
-    from feedback_app.models import ApiKey
-    from surveys.tokens import hash_token, new_api_key
+def make_api_key(app: Flask, clock: FrozenClock) -> Callable[..., str]:
+    """Issue an API key with ``scopes`` (space-separated) and an optional expiry."""
+    from feedback_app.models import ApiScope
+    from feedback_app.services.api_keys import issue_api_key
 
-    key = new_api_key()
-    db.session.add(
-        ApiKey(name="helpdesk", prefix=key[:10], key_hash=hash_token(key), created_at=clock.now)
-    )
-    db.session.commit()
-    return key
+    def make(
+        scopes: str = "ingest read", name: str = "helpdesk", expires_at: datetime | None = None
+    ) -> str:
+        return issue_api_key(name, map(ApiScope, scopes.split()), clock.now, expires_at)
+
+    return make
+
+
+@pytest.fixture
+def api_key(make_api_key: Callable[..., str]) -> str:
+    """A valid API key with the scopes keys made before scopes existed have: ingest, read."""
+    return make_api_key()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback_app.audit.models import ApiKeyUse
@@ -29,17 +29,6 @@ from feedback_app.extensions import db
 from feedback_app.models import ApiKey
 
 log = logging.getLogger(__name__)
-
-#: Reading methods; the others change something.
-READS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def request_scope() -> str:
-    """The scope this API request uses: ``read`` to read, ``ingest`` to send data (POST),
-    ``admin`` to change or delete (PATCH, PUT, DELETE)."""
-    if request.method in READS:
-        return "read"
-    return "ingest" if request.method == "POST" else "admin"
 
 
 @dataclass
@@ -53,8 +42,9 @@ def _tally(app: Flask) -> _Tally:
     return app.extensions.setdefault("audit.key_uses", _Tally())
 
 
-def count_key_use(api_key: ApiKey) -> None:
-    """Count one request by ``api_key`` with this request's scope; writes the tally when due.
+def count_key_use(api_key: ApiKey, scope: str) -> None:
+    """Count one request by ``api_key`` using ``scope`` (the one its operation declares);
+    writes the tally when due.
 
     The first request of a process writes at once, so a key's first use shows up at once.
     """
@@ -63,7 +53,7 @@ def count_key_use(api_key: ApiKey) -> None:
     tally = _tally(app)
     every = timedelta(seconds=float(app.config["AUDIT_KEY_USE_FLUSH_SECONDS"]))
     with tally.lock:
-        tally.counts[(api_key.id, request_scope(), now.astimezone(UTC).date())] += 1
+        tally.counts[(api_key.id, scope, now.astimezone(UTC).date())] += 1
         due = tally.flushed_at is None or now - tally.flushed_at >= every
     if due:
         flush_key_uses(now)

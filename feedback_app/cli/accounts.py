@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import click
 import sqlalchemy as sa
 
 from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
-from feedback_app.models import ApiKey
-from surveys.tokens import hash_token, new_api_key
+from feedback_app.models import ApiKey, ApiScope
+from feedback_app.services.api_keys import issue_api_key
+
+#: ``--expires-in``: a number of days or hours.
+DURATION_RE = re.compile(r"(?P<count>[0-9]{1,5})(?P<unit>[dh])")
 
 
 @click.group("api-key")
@@ -17,15 +23,53 @@ def api_key() -> None:
     """Manage API keys for helpdesk integrations."""
 
 
+def _expiry(expires: datetime | None, expires_in: str | None) -> datetime | None:
+    """When a new key stops working: the start of the ``--expires`` day (UTC), or
+    ``--expires-in`` (``90d``, ``12h``) from now; None for never."""
+    if expires is not None and expires_in is not None:
+        raise click.UsageError("give --expires or --expires-in, not both")
+    now = utcnow()
+    if expires is not None:
+        at = expires.replace(tzinfo=UTC)
+    elif expires_in is not None:
+        match = DURATION_RE.fullmatch(expires_in.strip())
+        if match is None or int(match["count"]) == 0:
+            raise click.BadParameter(
+                "write a number of days or hours such as 90d or 12h", param_hint="--expires-in"
+            )
+        unit = "days" if match["unit"] == "d" else "hours"
+        at = now + timedelta(**{unit: int(match["count"])})
+    else:
+        return None
+    if at <= now:
+        raise click.BadParameter("the key would expire before it is made", param_hint="--expires")
+    return at
+
+
 @api_key.command("create")
 @click.argument("name")
-def create_api_key(name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    type=click.Choice([s.value for s in ApiScope]),
+    multiple=True,
+    required=True,
+    help="What the key may do; repeat for several. admin may do everything.",
+)
+@click.option(
+    "--expires",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Refuse the key from this day on (UTC), e.g. 2027-01-01.",
+)
+@click.option("--expires-in", help="Refuse the key after this long, e.g. 90d or 12h.")
+def create_api_key(
+    name: str, scopes: tuple[str, ...], expires: datetime | None, expires_in: str | None
+) -> None:
     """Create a key and print it once; only its hash is kept."""
-    key = new_api_key()
-    db.session.add(
-        ApiKey(name=name, prefix=key[:10], key_hash=hash_token(key), created_at=utcnow())
-    )
-    audit.record("api_key.created", f"api_key:{key[:10]}", {"name": name})
+    expires_at = _expiry(expires, expires_in)
+    key = issue_api_key(name, map(ApiScope, scopes), utcnow(), expires_at)
+    granted = " ".join(sorted(set(scopes)))
+    audit.record("api_key.created", f"api_key:{key[:10]}", {"name": name, "scopes": granted})
     db.session.commit()
     click.echo(key)
 
@@ -47,10 +91,21 @@ def revoke_api_key(prefix: str) -> None:
 
 @api_key.command("list")
 def list_api_keys() -> None:
-    """List keys by prefix and name."""
+    """List keys: prefix, name, state, scopes, creation, expiry and last use (UTC)."""
+    now = utcnow()
     for key in db.session.scalars(sa.select(ApiKey).order_by(ApiKey.id)):
-        state = "revoked" if key.revoked_at else "active"
-        click.echo(f"{key.prefix}…\t{key.name}\t{state}\tcreated {key.created_at:%Y-%m-%d}")
+        if key.revoked_at:
+            state = "revoked"
+        elif key.expires_at and key.expires_at <= now:
+            state = "expired"
+        else:
+            state = "active"
+        expires = f"expires {key.expires_at:%Y-%m-%d %H:%M}" if key.expires_at else "no expiry"
+        used = f"last used {key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never used"
+        click.echo(
+            f"{key.prefix}…\t{key.name}\t{state}\t{key.scopes}"
+            f"\tcreated {key.created_at:%Y-%m-%d}\t{expires}\t{used}"
+        )
 
 
 COMMANDS = [api_key]

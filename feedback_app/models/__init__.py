@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
-from feedback_app.models.accounts import ApiKey, Role, StaffSession, User
+from feedback_app.models.accounts import ApiKey, ApiScope, Role, StaffSession, User
 from feedback_app.models.base import Base
 from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
 from feedback_app.models.embed import EmbedRefusalCount, SpentEmbedToken
@@ -33,6 +33,7 @@ __all__ = [
     "Agent",
     "ApiKey",
     "ApiKeyUse",
+    "ApiScope",
     "AuditEvent",
     "Base",
     "CaseEvent",

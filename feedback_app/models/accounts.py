@@ -23,6 +23,17 @@ class Role(enum.StrEnum):
 ROLE_RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}
 
 
+class ApiScope(enum.StrEnum):
+    """What an API key may do; each API operation names the one it needs."""
+
+    #: Writes an integration makes: interactions, people, unsubscribes, bounces, case changes.
+    INGEST = "ingest"
+    #: Every GET: responses, metrics, cases, unsubscribes.
+    READ = "read"
+    #: Everything, including what deletes or exports a customer's data.
+    ADMIN = "admin"
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -79,6 +90,19 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(sa.String(16))
     #: SHA-256 of the whole key; the key itself is shown once and never stored.
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: Space-separated ``ApiScope`` values, as OAuth 2 writes scopes: ``"ingest read"``.
+    scopes: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime]
+    #: Updated at most once a minute (see ``LAST_USED_STEP``), not on every request.
     last_used_at: Mapped[datetime | None]
+    #: None for a key that never expires; from this instant on, the key is refused.
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    @property
+    def scope_set(self) -> frozenset[ApiScope]:
+        return frozenset(ApiScope(name) for name in self.scopes.split())
+
+    def allows(self, scope: ApiScope) -> bool:
+        """True if the key has ``scope``; an admin key may do everything."""
+        return bool({scope, ApiScope.ADMIN} & self.scope_set)

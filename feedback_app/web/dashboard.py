@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -25,24 +24,24 @@ from feedback_app.services.metrics import (
     score_report,
     teams_and_agents,
 )
-from feedback_app.web.api.fields import Reader
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
 from feedback_app.web.charts import line_chart
 from feedback_app.web.csv_export import stream_csv
+from feedback_app.web.inputs import Choice, Input, InvalidInput, read_input
 from feedback_app.web.listing import page_of, page_url_args
 from feedback_app.web.reports import (
-    ReportArgs,
+    InteractionFilterQuery,
+    ReportQuery,
+    ResponseFilterQuery,
     estimate_data,
-    read_interaction_filter,
-    read_report_args,
-    read_response_filter,
 )
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+Q = TypeVar("Q", bound=Input)
 
 #: The charted figure of each kind and its fixed scale.
 HEADLINE = {
@@ -131,15 +130,17 @@ HELPERS = {
 }
 
 
-def read_page_args(reader: Reader, now: datetime) -> ReportArgs:
-    """The page's report arguments: CSAT by week and by channel unless asked otherwise."""
-    return read_report_args(
-        reader,
-        now,
-        default_kind=SurveyKind.CSAT.value,
-        default_interval=Interval.WEEK.value,
-        default_group_by=GroupBy.CHANNEL.value,
-    )
+class DashboardQuery(ReportQuery):
+    """The page's report: CSAT by week and by channel unless asked otherwise."""
+
+    kind: Annotated[SurveyKind, Choice(SurveyKind)] = SurveyKind.CSAT
+    interval: Annotated[Interval | None, Choice(Interval)] = Interval.WEEK
+    group_by: Annotated[GroupBy | None, Choice(GroupBy)] = GroupBy.CHANNEL
+
+
+def read_query(model: type[Q], args: dict[str, str] | None = None) -> Q:
+    """The page's query string read as ``model``; InvalidInput names each bad argument."""
+    return read_input(model, request.args.to_dict() if args is None else args, from_text=True)
 
 
 @bp.get("")
@@ -147,11 +148,11 @@ def read_page_args(reader: Reader, now: datetime) -> ReportArgs:
 def index() -> tuple[str, int] | str:
     """Cards, the chosen kind's series and breakdown; bad filters get the reasons, 422."""
     now = utcnow()
-    reader = Reader(request.args)
-    args = read_page_args(reader, now)
-    if reader.errors:
-        return render_template("dashboard/index.html", errors=reader.errors, **HELPERS), 422
-    page = dashboard(args.kind, args.period, now, **args.options())
+    try:
+        args = read_query(DashboardQuery)
+    except InvalidInput as error:
+        return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
+    page = dashboard(args.kind, args.period(now), now, **args.options())
     name, bounds = HEADLINE[args.kind]
     chart = line_chart(
         [(line.label, line.figures[name]) for line in page.report.series],
@@ -177,10 +178,10 @@ def index() -> tuple[str, int] | str:
 @role_required(Role.MANAGER)
 def responses() -> tuple[str, int] | str:
     """The responses behind a figure, newest first, a page at a time."""
-    reader = Reader(request.args)
-    where = read_response_filter(reader, utcnow())
-    if reader.errors:
-        return render_template("dashboard/responses.html", errors=reader.errors), 422
+    try:
+        where = read_query(ResponseFilterQuery).where(utcnow())
+    except InvalidInput as error:
+        return render_template("dashboard/responses.html", errors=error.errors), 422
     return render_template(
         "dashboard/responses.html",
         errors={},
@@ -195,10 +196,11 @@ def responses() -> tuple[str, int] | str:
 def interactions() -> tuple[str, int] | str:
     """The interactions behind a support figure, latest first, a page at a time; an empty
     filter field does not filter."""
-    reader = Reader({key: value for key, value in request.args.items() if value})
-    where = read_interaction_filter(reader, utcnow())
-    if reader.errors:
-        return render_template("dashboard/interactions.html", errors=reader.errors), 422
+    args = {key: value for key, value in request.args.items() if value}
+    try:
+        where = read_query(InteractionFilterQuery, args).where(utcnow())
+    except InvalidInput as error:
+        return render_template("dashboard/interactions.html", errors=error.errors), 422
     page = page_of(interaction_query(where))
     teams, agents = teams_and_agents()
     return render_template(
@@ -238,10 +240,10 @@ RESPONSE_COLUMNS = (
 @role_required(Role.MANAGER)
 def export_responses() -> WerkzeugResponse | tuple[str, int]:
     """The responses behind a figure as CSV, streamed."""
-    reader = Reader(request.args)
-    where = read_response_filter(reader, utcnow())
-    if reader.errors:
-        return render_template("dashboard/responses.html", errors=reader.errors), 422
+    try:
+        where = read_query(ResponseFilterQuery).where(utcnow())
+    except InvalidInput as error:
+        return render_template("dashboard/responses.html", errors=error.errors), 422
     rows = (
         [payload[column] for column in RESPONSE_COLUMNS]
         for payload in map(response_payload, iter_responses(where))
@@ -254,12 +256,12 @@ def export_responses() -> WerkzeugResponse | tuple[str, int]:
 @role_required(Role.MANAGER)
 def export_kpis() -> WerkzeugResponse | tuple[str, int]:
     """The page's score tables (overall, previous period, series, breakdown) as CSV."""
-    reader = Reader(request.args)
-    args = read_page_args(reader, utcnow())
-    if reader.errors:
-        return render_template("dashboard/index.html", errors=reader.errors, **HELPERS), 422
-    report = score_report(args.kind, args.period, **args.options())
-    period = args.period
+    try:
+        args = read_query(DashboardQuery)
+    except InvalidInput as error:
+        return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
+    period = args.period(utcnow())
+    report = score_report(args.kind, period, **args.options())
     return stream_csv(
         f"kpis-{args.kind.value}-{period.since}-{period.until}.csv",
         ["table", "key", "label", "figure", "value", "n", "low", "high", "margin", "low_sample"],

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator
+from typing_extensions import TypedDict
+
+from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Survey
 from feedback_app.services.metrics import (
@@ -21,8 +25,7 @@ from feedback_app.services.metrics import (
     SupportFigure,
     default_period,
 )
-from feedback_app.web.api.fields import Reader
-from feedback_app.web.guards.values import day_problem, whole_number
+from feedback_app.web.inputs import Choice, Day, Input, Rule, Text, WholeNumber, invalid
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
@@ -32,138 +35,181 @@ MAX_DAYS = 3660
 
 
 @dataclass(frozen=True)
-class ReportArgs:
-    kind: SurveyKind
-    period: Period
-    interval: Interval | None
-    group_by: GroupBy | None
-    property_name: str | None
-    survey_id: int | None
+class BreakdownValue(Rule):
+    """A team or agent id, or ``none`` for the answers without one; read as text."""
+
+    def read(self, value: object, from_text: bool) -> str:
+        if value == NONE:
+            return NONE
+        return str(WholeNumber(1).read(value, from_text))
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "integer", "minimum": 1}, {"const": NONE}]}
+
+
+class PeriodQuery(Input):
+    """``since`` and ``until``: whole UTC days, both included; until today and 30 days long by
+    default."""
+
+    until: Annotated[date | None, Day(), Field(description="Today by default.")] = None
+    since: Annotated[
+        date | None, Day(), Field(description="The 30 days up to until by default.")
+    ] = None
+
+    @field_validator("since")
+    @classmethod
+    def _within_range(cls, since: date | None, info: ValidationInfo) -> date | None:
+        if since is None or "until" not in info.data:
+            return since
+        until = info.data["until"] or default_period(utcnow()).until
+        if since > until:
+            raise invalid("must not be after until")
+        if (until - since).days >= MAX_DAYS:
+            raise invalid(f"the range must be at most {MAX_DAYS} days")
+        return since
+
+    def period(self, now: datetime) -> Period:
+        fallback = default_period(now)
+        until = self.until or fallback.until
+        return Period(self.since or until - timedelta(days=fallback.days - 1), until)
+
+
+class ReportQuery(PeriodQuery):
+    """A score report: a kind, a period, optionally a series and a breakdown."""
+
+    invalid_message = "invalid metrics query"
+
+    kind: Annotated[SurveyKind, Choice(SurveyKind)]
+    interval: Annotated[Interval | None, Choice(Interval)] = None
+    group_by: Annotated[GroupBy | None, Choice(GroupBy)] = None
+    #: Named as the query string names it; validated when missing too, for the check below.
+    property: Annotated[
+        str | None, Text(max_length=100), Field(description="The customer property to group by.")
+    ] = Field(None, validate_default=True)
+    survey: Annotated[int | None, WholeNumber(1)] = None
+
+    @field_validator("property")
+    @classmethod
+    def _property_to_group_by(cls, name: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("group_by") is GroupBy.PROPERTY and name is None:
+            raise invalid("is required to group by a customer property")
+        return name
+
+    @field_validator("survey")
+    @classmethod
+    def _survey_of_kind(cls, survey_id: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("kind")
+        if survey_id is not None and kind is not None:
+            survey = db.session.get(Survey, survey_id)
+            if survey is None or survey.kind != kind:
+                raise invalid(f"there is no {kind} survey {survey_id}")
+        return survey_id
 
     def options(self) -> dict[str, Any]:
         """The keyword arguments ``score_report`` takes besides kind and period."""
         return {
             "interval": self.interval,
             "group_by": self.group_by,
-            "property_name": self.property_name,
-            "survey_id": self.survey_id,
+            "property_name": self.property,
+            "survey_id": self.survey,
         }
 
 
-def _date(reader: Reader, key: str) -> date | None:
-    value = reader.data.get(key)
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        reader.error(key, "must be a date such as 2026-03-02")
-        return None
-    if problem := day_problem(day):
-        reader.error(key, problem)
-        return None
-    return day
+class ResponseFilterQuery(PeriodQuery):
+    """A drill-down: the period, and optionally kind, survey and breakdown values."""
+
+    kind: Annotated[SurveyKind | None, Choice(SurveyKind)] = None
+    survey: Annotated[int | None, WholeNumber(1)] = None
+    channel: Annotated[str | None, Choice((NONE, *map(str, Channel)))] = None
+    team: Annotated[str | None, BreakdownValue()] = None
+    agent: Annotated[str | None, BreakdownValue()] = None
+    property_name: Annotated[str | None, Text(max_length=100), Field(alias="property")] = None
+    property_value: Annotated[str | None, Text(max_length=200)] = None
+
+    def where(self, now: datetime) -> ResponseFilter:
+        return ResponseFilter(
+            period=self.period(now),
+            kind=self.kind,
+            survey_id=self.survey,
+            channel=self.channel,
+            team=self.team,
+            agent=self.agent,
+            property_name=self.property_name,
+            property_value=self.property_value,
+        )
 
 
-def _whole(reader: Reader, key: str) -> int | None:
-    value = reader.data.get(key)
-    if not value:
-        return None
-    number = whole_number(value)
-    if number is None:
-        reader.error(key, "must be a positive whole number")
-    return number
+class InteractionFilterQuery(PeriodQuery):
+    """A support drill-down: the period, the figure (FCR by default) and breakdown values;
+    every interaction has a channel, so ``none`` is no channel choice here."""
+
+    figure: Annotated[SupportFigure, Choice(SupportFigure)] = SupportFigure.FCR
+    channel: Annotated[str | None, Choice(tuple(map(str, Channel)))] = None
+    team: Annotated[str | None, BreakdownValue()] = None
+    agent: Annotated[str | None, BreakdownValue()] = None
+
+    def where(self, now: datetime) -> InteractionFilter:
+        return InteractionFilter(
+            period=self.period(now),
+            figure=self.figure,
+            channel=self.channel,
+            team=self.team,
+            agent=self.agent,
+        )
 
 
-def read_period(reader: Reader, now: datetime) -> Period:
-    """``since`` and ``until`` (whole days, both included); until today and 30 days long by
-    default."""
-    fallback = default_period(now)
-    since, until = _date(reader, "since"), _date(reader, "until")
-    until = until or fallback.until
-    since = since or until - timedelta(days=fallback.days - 1)
-    if since > until:
-        reader.error("since", "must not be after until")
-    elif (until - since).days >= MAX_DAYS:
-        reader.error("since", f"the range must be at most {MAX_DAYS} days")
-    return Period(since, until) if since <= until else fallback
+DayText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 
 
-def read_report_args(
-    reader: Reader,
-    now: datetime,
-    *,
-    default_kind: str | None,
-    default_interval: str | None = None,
-    default_group_by: str | None = None,
-) -> ReportArgs:
-    """Read a report request; problems are left in ``reader.errors``, named by argument."""
-    kind = reader.choice("kind", [k.value for k in SurveyKind], default=default_kind)
-    if kind is None and "kind" not in reader.errors:
-        reader.error("kind", "is required: one of " + ", ".join(k.value for k in SurveyKind))
-    period = read_period(reader, now)
-    interval = reader.choice("interval", [i.value for i in Interval], default=default_interval)
-    group_by = reader.choice("group_by", [g.value for g in GroupBy], default=default_group_by)
-    property_name = reader.text("property", max_length=100)
-    if group_by == GroupBy.PROPERTY and property_name is None:
-        reader.error("property", "is required to group by a customer property")
-    survey_id = _whole(reader, "survey")
-    if survey_id is not None and kind:
-        survey = db.session.get(Survey, survey_id)
-        if survey is None or survey.kind != kind:
-            reader.error("survey", f"there is no {kind} survey {survey_id}")
-    return ReportArgs(
-        kind=SurveyKind(kind or SurveyKind.CSAT),
-        period=period,
-        interval=Interval(interval) if interval else None,
-        group_by=GroupBy(group_by) if group_by else None,
-        property_name=property_name,
-        survey_id=survey_id,
-    )
+class Figure(TypedDict):
+    """A figure: its value (null for no data), n, interval and margin, low-sample flag."""
+
+    value: float | None
+    n: int
+    low: float | None
+    high: float | None
+    margin: float | None
+    low_sample: bool
 
 
-def _breakdown_values(
-    reader: Reader, channels: list[str]
-) -> tuple[str | None, str | None, str | None]:
-    """``channel`` (one of ``channels``), ``team`` and ``agent`` (ids, or ``NONE``)."""
-    channel = reader.choice("channel", channels)
-    team, agent = (
-        reader.data.get(key) if reader.data.get(key) == NONE else _whole(reader, key)
-        for key in ("team", "agent")
-    )
-    return channel, None if team is None else str(team), None if agent is None else str(agent)
+class FigureWithChange(Figure):
+    previous: Figure
+    #: Against the previous period; percentages move in points.
+    change: float | None
 
 
-def read_response_filter(reader: Reader, now: datetime) -> ResponseFilter:
-    """Read a drill-down: the period, and optionally kind, survey and breakdown values."""
-    kind = reader.choice("kind", [k.value for k in SurveyKind])
-    channel, team, agent = _breakdown_values(reader, [NONE, *(c.value for c in Channel)])
-    return ResponseFilter(
-        period=read_period(reader, now),
-        kind=SurveyKind(kind) if kind else None,
-        survey_id=_whole(reader, "survey"),
-        channel=channel,
-        team=team,
-        agent=agent,
-        property_name=reader.text("property", max_length=100),
-        property_value=reader.text("property_value", max_length=200),
-    )
+class PeriodData(TypedDict):
+    since: DayText
+    until: DayText
 
 
-def read_interaction_filter(reader: Reader, now: datetime) -> InteractionFilter:
-    """Read a support drill-down: the period, the figure (FCR by default) and breakdown
-    values; every interaction has a channel, so ``none`` is no channel choice here."""
-    figure = reader.choice(
-        "figure", [f.value for f in SupportFigure], default=SupportFigure.FCR.value
-    )
-    channel, team, agent = _breakdown_values(reader, [c.value for c in Channel])
-    return InteractionFilter(
-        period=read_period(reader, now),
-        figure=SupportFigure(figure or SupportFigure.FCR),
-        channel=channel,
-        team=team,
-        agent=agent,
-    )
+class SeriesLine(TypedDict):
+    period: str
+    since: DayText
+    until: DayText
+    figures: dict[str, Figure]
+
+
+class GroupLine(TypedDict):
+    key: str
+    label: str
+    figures: dict[str, Figure]
+
+
+class ReportData(TypedDict):
+    """A score report, each line's figures keyed by name (``nps``, ``csat``, ``ces``…)."""
+
+    kind: SurveyKind
+    since: DayText
+    until: DayText
+    previous_period: PeriodData
+    min_n: int
+    figures: dict[str, FigureWithChange]
+    interval: Interval | None
+    series: list[SeriesLine]
+    group_by: GroupBy | None
+    property: str | None
+    groups: list[GroupLine]
 
 
 def estimate_data(estimate: Estimate, previous: Estimate | None = None) -> dict[str, Any]:
@@ -182,7 +228,7 @@ def estimate_data(estimate: Estimate, previous: Estimate | None = None) -> dict[
     return data
 
 
-def report_data(report: ScoreReport, min_n: int) -> dict[str, Any]:
+def report_data(report: ScoreReport, min_n: int) -> ReportData:
     """A score report as JSON-ready data, the figures of each line keyed by name."""
     previous = report.period.previous
     return {

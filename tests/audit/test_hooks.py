@@ -309,7 +309,7 @@ def test_comment_reviews_and_bounces_are_logged(
 def test_commands_are_logged_as_cli_without_the_keys_or_passwords(
     runner: FlaskCliRunner,
 ) -> None:
-    created = runner.invoke(args=["api-key", "create", "Zendesk"])
+    created = runner.invoke(args=["api-key", "create", "Zendesk", "--scope", "ingest"])
     assert created.exit_code == 0, created.output
     key = created.output.strip()
     revoked = runner.invoke(args=["api-key", "revoke", key[:10]])
@@ -331,7 +331,14 @@ def test_commands_are_logged_as_cli_without_the_keys_or_passwords(
 
     user_id = db.session.scalar(sa.select(User.id))
     assert logged() == [
-        ("cli", "cli", None, "api_key.created", f"api_key:{key[:10]}", {"name": "Zendesk"}),
+        (
+            "cli",
+            "cli",
+            None,
+            "api_key.created",
+            f"api_key:{key[:10]}",
+            {"name": "Zendesk", "scopes": "ingest"},
+        ),
         ("cli", "cli", None, "api_key.revoked", f"api_key:{key[:10]}", {"name": "Zendesk"}),
         (
             "cli",

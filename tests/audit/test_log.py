@@ -112,7 +112,9 @@ def test_the_csv_streams_every_match_with_formulas_escaped(
     client: FlaskClient, clock: FrozenClock, login: Callable[..., User], runner: FlaskCliRunner
 ) -> None:
     admin = login("admin")
-    created = runner.invoke(args=["api-key", "create", '=HYPERLINK("http://x")'])
+    created = runner.invoke(
+        args=["api-key", "create", '=HYPERLINK("http://x")', "--scope", "ingest"]
+    )
     key = created.output.strip()
     bounced = client.post(
         "/api/v1/bounces",
@@ -157,7 +159,7 @@ def test_the_csv_streams_every_match_with_formulas_escaped(
         ],
     ]
     assert rows[1][6] == '{"query": {"since": "2026-03-02"}}'
-    assert rows[4][6] == '{"name": "=HYPERLINK(\\"http://x\\")"}'
+    assert rows[4][6] == '{"name": "=HYPERLINK(\\"http://x\\")", "scopes": "ingest"}'
 
 
 def test_api_key_use_is_counted_per_scope_and_day_and_written_now_and_then(
@@ -193,7 +195,7 @@ def test_api_key_use_is_counted_per_scope_and_day_and_written_now_and_then(
     login("admin")
     page = client.get("/admin/audit")
     assert stored()[-2:] == [
-        ("admin", today + timedelta(days=1), 1),
+        ("ingest", today + timedelta(days=1), 1),
         ("read", today + timedelta(days=1), 1),
     ]
     key = f"helpdesk ({api_key[:10]}…)"

@@ -87,7 +87,7 @@ def test_a_revoked_key_is_refused(client: FlaskClient, api_key: str, clock: Froz
         ('{"external_id": "T-1"}', "text/plain", "Content-Type: application/json"),
         ("[1, 2]", "application/json", "the body must be a JSON object"),
         ('"T-1"', "application/json", "the body must be a JSON object"),
-        ("null", "application/json", "the body is not valid JSON"),
+        ("null", "application/json", "the body must be a JSON object"),
     ],
 )
 def test_a_body_that_is_not_a_json_object_is_a_400(

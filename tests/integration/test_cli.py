@@ -61,14 +61,14 @@ def test_create_user_refuses_bad_input(runner: FlaskCliRunner) -> None:
 
 
 def test_api_key_is_printed_once_and_stored_hashed(runner: FlaskCliRunner) -> None:
-    result = runner.invoke(args=["api-key", "create", "Zendesk"])
+    result = runner.invoke(args=["api-key", "create", "Zendesk", "--scope", "ingest"])
     assert result.exit_code == 0
     key = result.output.strip()
     stored = db.session.scalar(sa.select(ApiKey))
     assert stored.key_hash == hash_token(key)
     assert key not in (stored.key_hash, stored.prefix)
     listing = runner.invoke(args=["api-key", "list"]).output
-    assert listing.startswith(f"{key[:10]}…\tZendesk\tactive")
+    assert listing.startswith(f"{key[:10]}…\tZendesk\tactive\tingest\t")
     revoked = runner.invoke(args=["api-key", "revoke", key[:10]])
     assert revoked.output == "revoked Zendesk\n"
     assert db.session.scalar(sa.select(ApiKey)).revoked_at is not None

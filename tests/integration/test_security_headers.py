@@ -31,6 +31,12 @@ def directives(policy: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def api_key(make_api_key: Callable[..., str]) -> str:
+    """A key that may call every operation, export included."""
+    return make_api_key("admin")
+
+
+@pytest.fixture
 def site(app: Flask, clock: FrozenClock) -> Site:
     seeded = seed_site(clock.now)
     seeded.survey.allowed_origins = ORIGINS

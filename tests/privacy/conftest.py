@@ -67,6 +67,12 @@ def closed_port() -> int:
 
 
 @pytest.fixture
+def api_key(make_api_key: Callable[..., str]) -> str:
+    """An admin key: exporting and forgetting a customer need one (and it may do the rest)."""
+    return make_api_key("admin")
+
+
+@pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     """The customers' webhook endpoint is on this machine (and down)."""
     return app_config | {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": True}

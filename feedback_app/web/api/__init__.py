@@ -1,129 +1,50 @@
-"""The JSON API under /api/v1: bearer-key auth, JSON errors naming each bad field, paging.
+"""The JSON API under /api/v1: bearer keys with scopes, inputs and answers declared once.
 
 Each resource lives in its own module with its own blueprint, nested under the ``api``
-blueprint so the key check and the error format apply to all of them.
+blueprint, which checks each operation's key before its view runs and writes every refusal
+in one shape. Routes are declared with ``operations.operation`` (route, scope, inputs and
+answers together), from which ``openapi`` builds the document at /api/v1/openapi.json.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
-from typing import Any
+from flask import Blueprint, Flask, current_app, g, request
+from werkzeug.routing import IntegerConverter
 
-import sqlalchemy as sa
-from flask import Blueprint, Flask, current_app, g, jsonify, request
-from werkzeug.wrappers import Response as WerkzeugResponse
-
-from feedback_app.audit.key_use import count_key_use
-from feedback_app.clock import utcnow
-from feedback_app.extensions import csrf, db
-from feedback_app.models import ApiKey
-from surveys.tokens import hash_token
+from feedback_app.extensions import csrf
+from feedback_app.web.api import openapi
+from feedback_app.web.api.errors import ApiError, error_answer
+from feedback_app.web.api.keys import authenticate
+from feedback_app.web.api.operations import PUBLIC, operation_of
+from feedback_app.web.inputs import MAX_INT
 
 
-class ApiError(Exception):
-    """An error answer: ``errors`` maps each bad field to what is wrong with it."""
+class DatabaseId(IntegerConverter):
+    """``<id:name>``: a row id, 1 to 2**31 - 1 in ASCII digits; anything else is a 404."""
 
-    def __init__(
-        self, status: int, message: str, errors: Mapping[str, str] | None = None, code: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = dict(errors or {})
-        self.code = code or {400: "bad_request", 401: "unauthorized", 404: "not_found"}.get(
-            status, "invalid"
-        )
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map: object) -> None:
+        super().__init__(map, min=1, max=MAX_INT)  # type: ignore[arg-type]
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 saying why it is not one."""
-    if not request.is_json:
-        raise ApiError(400, "the body must be JSON with Content-Type: application/json")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "the body is not valid JSON")
-    if not isinstance(data, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    return data
-
-
-def page_params() -> tuple[int, int]:
-    """``page`` (from 1) and ``per_page`` from the query string, validated."""
-    errors = {}
-    values = {}
-    limit = current_app.config["API_MAX_PAGE_SIZE"]
-    for name, default, top in (
-        ("page", 1, None),
-        ("per_page", current_app.config["API_PAGE_SIZE"], limit),
-    ):
-        raw = request.args.get(name, str(default))
-        if not raw.isdigit() or int(raw) < 1:
-            errors[name] = "must be a positive whole number"
-        elif top is not None and int(raw) > top:
-            errors[name] = f"must be at most {top}"
-        else:
-            values[name] = int(raw)
-    if errors:
-        raise ApiError(422, "invalid paging", errors)
-    return values["page"], values["per_page"]
-
-
-def paginated(query: sa.Select[Any], serialize: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    """One page of ``query``'s rows, serialized, with the totals a client needs to page on."""
-    page, per_page = page_params()
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    )
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {
-        "items": [serialize(row) for row in rows],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": math.ceil(total / per_page) if total else 0,
-    }
-
-
-def _authenticate() -> WerkzeugResponse | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        return _unauthorized("send your API key as 'Authorization: Bearer <key>'")
-    api_key = db.session.scalar(
-        sa.select(ApiKey).where(
-            ApiKey.key_hash == hash_token(key.strip()), ApiKey.revoked_at.is_(None)
-        )
-    )
-    if api_key is None:
-        return _unauthorized("the API key is not valid")
-    api_key.last_used_at = utcnow()
-    g.api_key = api_key
-    count_key_use(api_key)
-    return None
-
-
-def _unauthorized(message: str) -> WerkzeugResponse:
-    response = jsonify(error="unauthorized", message=message)
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Bearer realm="feedback"'
-    return response
-
-
-def _api_error(error: ApiError) -> tuple[WerkzeugResponse, int]:
-    body: dict[str, Any] = {"error": error.code, "message": error.message}
-    if error.errors:
-        body["errors"] = error.errors
-    return jsonify(body), error.status
+def _authorize() -> None:
+    """Check the key against the scope the matched operation declares."""
+    declared = operation_of(current_app.view_functions[request.endpoint or ""])
+    if declared is None:
+        raise LookupError(f"{request.endpoint} is under /api/ but declares no operation")
+    if declared.scope is not PUBLIC:
+        g.api_key = authenticate(declared.scope)
 
 
 def register_api(app: Flask, children: list[Blueprint]) -> None:
     """Mount ``children`` under /api/v1 behind the key check; CSRF does not apply to keys."""
+    app.url_map.converters["id"] = DatabaseId
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    api.before_request(_authenticate)
+    api.before_request(_authorize)
+    api.register_error_handler(ApiError, error_answer)
     csrf.exempt(api)
-    for child in children:
+    for child in [openapi.bp, *children]:
         api.register_blueprint(child)
         csrf.exempt(child)
-    app.register_error_handler(ApiError, _api_error)
     app.register_blueprint(api)

@@ -2,62 +2,179 @@
 
 from __future__ import annotations
 
-import enum
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from flask import Blueprint, g, request
+from flask import Blueprint, g
+from pydantic import ConfigDict, Field
+from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
-from feedback_app.models import FollowUpCase, User
+from feedback_app.models import ApiScope, FollowUpCase, User
 from feedback_app.services.followups import Actor, CaseChange, change_case
 from feedback_app.services.triage import UNASSIGNED, CaseFilters, case_json, case_query
-from feedback_app.web.api import ApiError, json_body, paginated
+from feedback_app.web.api.answers import MaybeTime, Page, Time
+from feedback_app.web.api.errors import ApiError
+from feedback_app.web.api.operations import operation
+from feedback_app.web.api.paging import PageQuery, paginated
+from feedback_app.web.inputs import MAX_INT, Choice, Choices, Flag, Input, Rule, Text, invalid
 from surveys.bucketing import Bucket
 from surveys.cases import CaseStatus, InvalidCaseChange, Outcome
+from surveys.channels import Channel
+from surveys.followups import Priority
+from surveys.kinds import SurveyKind
 
 bp = Blueprint("followups", __name__)
 
-PATCH_FIELDS = {"status", "owner", "outcome", "note"}
-E = TypeVar("E", bound=enum.Enum)
+
+@dataclass(frozen=True)
+class UserRef(Rule):
+    """A staff user by id or email, read as the user's id; ``none`` may mean nobody."""
+
+    unknown: str = "no user has this id or email"
+    none_is_unassigned: bool = False
+
+    def read(self, value: object, from_text: bool) -> int | None:
+        if self.none_is_unassigned and isinstance(value, str) and value.strip().lower() == "none":
+            return UNASSIGNED
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            value = int(value) if len(value.strip()) <= 10 else MAX_INT + 1
+        if isinstance(value, int) and not isinstance(value, bool):
+            # An id no row can have is looked up nowhere: the database would refuse it.
+            found = _user_id(User.id == value) if 0 < value <= MAX_INT else None
+        else:
+            email = Text(max_length=320).read(value, from_text)
+            if email is None:
+                return None
+            found = _user_id(User.email == email.lower())
+        if found is None:
+            raise invalid(self.unknown)
+        return found
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 320}]}
 
 
-@bp.get("/followups")
-def list_cases() -> dict[str, Any]:
+def _user_id(condition: sa.ColumnElement[bool]) -> int | None:
+    return db.session.scalar(sa.select(User.id).where(condition))
+
+
+class CaseQuery(PageQuery):
+    status: Annotated[frozenset[CaseStatus] | None, Choices(CaseStatus)] = None
+    bucket: Annotated[frozenset[Bucket] | None, Choices(Bucket)] = None
+    owner: Annotated[
+        int | None,
+        UserRef(
+            "no user has this id or email; use none for unassigned cases",
+            none_is_unassigned=True,
+        ),
+        Field(description="A user's id or email, or none for unassigned cases."),
+    ] = None
+    overdue: Annotated[bool | None, Flag()] = None
+
+
+class CaseChangeIn(Input):
+    """What to change; at least one field. ``owner: null`` unassigns the case."""
+
+    model_config = ConfigDict(extra="forbid")
+    invalid_message = "invalid change"
+    nulls_are_absent = False
+
+    status: Annotated[CaseStatus | None, Choice(CaseStatus)] = None
+    outcome: Annotated[Outcome | None, Choice(Outcome)] = None
+    owner: Annotated[int | None, UserRef(), Field(description="A user's id or email.")] = None
+    note: Annotated[str | None, Text(max_length=10_000), Field(description="Internal.")] = None
+
+
+class CustomerRef(TypedDict):
+    email: str
+    name: str
+
+
+class InteractionRef(TypedDict):
+    external_id: str
+    channel: Channel
+
+
+class OwnerRef(TypedDict):
+    id: int
+    email: str
+    name: str
+
+
+class CaseOut(TypedDict):
+    id: int
+    status: CaseStatus
+    priority: Priority
+    outcome: Outcome | None
+    kind: SurveyKind
+    score: int
+    opening_score: int
+    bucket: Bucket
+    score_raised_at: MaybeTime
+    comment: str
+    response_id: int
+    survey_id: int
+    customer: CustomerRef | None
+    interaction: InteractionRef | None
+    team: str | None
+    agent: str | None
+    owner: OwnerRef | None
+    opened_at: Time
+    due_at: Time
+    overdue: bool
+    first_contact_at: MaybeTime
+    closed_at: MaybeTime
+    within_deadline: bool | None
+    updated_at: Time
+
+
+@operation(
+    bp, "GET", "/followups", scope=ApiScope.READ, query=CaseQuery, answers={200: Page[CaseOut]}
+)
+def list_cases(query: CaseQuery) -> Page[CaseOut]:
     """Cases by deadline, filtered by ``status``, ``owner``, ``bucket`` and ``overdue``.
 
-    ``status`` and ``bucket`` take comma-separated values; ``owner`` a user id or email, or
-    ``none`` for unassigned cases; ``overdue`` ``true`` or ``false``.
+    ``status`` and ``bucket`` take comma-separated values.
     """
     now = utcnow()
-    errors: dict[str, str] = {}
     filters = CaseFilters(
-        statuses=_enums("status", CaseStatus, errors),
-        buckets=_enums("bucket", Bucket, errors),
-        owner_id=_owner_filter(errors),
-        overdue=_boolean("overdue", errors),
+        statuses=query.status or frozenset(),
+        buckets=query.bucket or frozenset(),
+        owner_id=query.owner,
+        overdue=query.overdue,
     )
-    if errors:
-        raise ApiError(422, "invalid filters", errors)
-    return paginated(case_query(filters, now), lambda case: case_json(case, now))
+    return paginated(case_query(filters, now), lambda case: case_json(case, now), query)  # type: ignore[return-value]
 
 
-@bp.patch("/followups/<int:case_id>")
-def update_case(case_id: int) -> dict[str, Any]:
-    """Change ``status``, ``owner`` (id, email or null), ``outcome`` or add a ``note``."""
+@operation(
+    bp,
+    "PATCH",
+    "/followups/<id:case_id>",
+    scope=ApiScope.INGEST,
+    body=CaseChangeIn,
+    answers={200: CaseOut},
+)
+def update_case(case_id: int, body: CaseChangeIn) -> dict[str, Any]:
+    """Change a case's ``status``, ``owner`` or ``outcome``, or add a ``note``."""
     case = db.session.get(FollowUpCase, case_id)
     if case is None:
         raise ApiError(404, f"no follow-up case {case_id}")
-    body = json_body()
-    errors = {name: "unknown field" for name in sorted(set(body) - PATCH_FIELDS)}
-    change = _change_from(body, errors)
-    if not errors and change == CaseChange():
+    change = CaseChange(
+        status=body.status,
+        outcome=body.outcome,
+        owner_id=body.owner,
+        unassign="owner" in body.model_fields_set and body.owner is None,
+        note=body.note or "",
+    )
+    if change == CaseChange():
         raise ApiError(
-            422, "nothing to change", {name: "give at least one" for name in PATCH_FIELDS}
+            422,
+            "nothing to change",
+            {name: "give at least one" for name in sorted(CaseChangeIn.model_fields)},
         )
-    if errors:
-        raise ApiError(422, "invalid change", errors)
     now = utcnow()
     try:
         change_case(case, change, Actor(f"api:{g.api_key.name}"), now)
@@ -65,84 +182,3 @@ def update_case(case_id: int) -> dict[str, Any]:
         raise ApiError(422, error.message, {error.field or "status": error.message}) from None
     db.session.commit()
     return case_json(case, now)
-
-
-def _change_from(body: dict[str, Any], errors: dict[str, str]) -> CaseChange:
-    status = _enum_value(body, "status", CaseStatus, errors)
-    outcome = _enum_value(body, "outcome", Outcome, errors)
-    note = body.get("note", "")
-    if not isinstance(note, str):
-        errors["note"] = "must be a string"
-        note = ""
-    owner_id, unassign = None, False
-    if "owner" in body:
-        if body["owner"] is None:
-            unassign = True
-        else:
-            owner_id = _find_user(body["owner"])
-            if owner_id is None:
-                errors["owner"] = "no user has this id or email"
-    return CaseChange(
-        status=status, outcome=outcome, owner_id=owner_id, unassign=unassign, note=note
-    )
-
-
-def _enum_value(
-    body: dict[str, Any], name: str, enum_cls: type[E], errors: dict[str, str]
-) -> E | None:
-    raw = body.get(name)
-    if raw is None:
-        return None
-    try:
-        return enum_cls(raw)
-    except ValueError:
-        errors[name] = "must be one of " + _names(enum_cls)
-        return None
-
-
-def _enums(name: str, enum_cls: type[E], errors: dict[str, str]) -> frozenset[E]:
-    values = [v for v in request.args.get(name, "").split(",") if v.strip()]
-    try:
-        return frozenset(enum_cls(v.strip()) for v in values)
-    except ValueError:
-        errors[name] = "must be one or more of " + _names(enum_cls)
-        return frozenset()
-
-
-def _names(enum_cls: type[enum.Enum]) -> str:
-    return ", ".join(str(member.value) for member in enum_cls)
-
-
-def _owner_filter(errors: dict[str, str]) -> int | None:
-    raw = request.args.get("owner", "").strip()
-    if not raw:
-        return None
-    if raw.lower() == "none":
-        return UNASSIGNED
-    owner = _find_user(raw)
-    if owner is None:
-        errors["owner"] = "no user has this id or email; use none for unassigned cases"
-    return owner
-
-
-def _find_user(value: object) -> int | None:
-    """The id of the user with ``value`` as id or email."""
-    if (isinstance(value, int) and not isinstance(value, bool)) or (
-        isinstance(value, str) and value.isdigit()
-    ):
-        return db.session.scalar(sa.select(User.id).where(User.id == int(value)))
-    if isinstance(value, str):
-        return db.session.scalar(sa.select(User.id).where(User.email == value.strip().lower()))
-    return None
-
-
-def _boolean(name: str, errors: dict[str, str]) -> bool | None:
-    raw = request.args.get(name, "").strip().lower()
-    if not raw:
-        return None
-    if raw in ("true", "1", "yes"):
-        return True
-    if raw in ("false", "0", "no"):
-        return False
-    errors[name] = "must be true or false"
-    return None

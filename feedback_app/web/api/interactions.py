@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from flask import Blueprint, current_app, jsonify
-from werkzeug.wrappers import Response as WerkzeugResponse
+from flask import Blueprint, current_app
+from pydantic import Field, ValidationInfo, field_validator
+from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
-from feedback_app.models import Invitation
+from feedback_app.models import ApiScope, Invitation
 from feedback_app.services.ingest import (
     AgentInput,
     CustomerInput,
@@ -16,8 +18,20 @@ from feedback_app.services.ingest import (
     ingest_interaction,
 )
 from feedback_app.services.invitations import survey_url
-from feedback_app.web.api import json_body
-from feedback_app.web.api.fields import Reader, iso
+from feedback_app.web.api.answers import Time, iso
+from feedback_app.web.api.operations import operation
+from feedback_app.web.inputs import (
+    Choice,
+    Email,
+    Flag,
+    Input,
+    Locale,
+    Properties,
+    Text,
+    Timestamp,
+    WholeNumber,
+    invalid,
+)
 from surveys.channels import Channel
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
@@ -30,70 +44,120 @@ SURVEY_CHOICES = ("csat", "ces", "none")
 NOT_REQUESTED = "not_requested"
 
 
-@bp.post("/interactions")
-def create_interaction() -> tuple[WerkzeugResponse, int]:
-    data = parse_interaction(Reader(json_body()))
-    result = ingest_interaction(data, utcnow())
-    body = {"interaction_id": result.interaction.id}
-    body.update(invitation_answer(result.invitation, NOT_REQUESTED))
-    return jsonify(body), 202 if result.created else 200
+class CustomerIn(Input):
+    """A customer; on a repost the fields given replace the stored ones."""
+
+    email: Annotated[str, Email()]
+    name: Annotated[str | None, Text()] = None
+    external_id: Annotated[str | None, Text(allow_int=True)] = None
+    locale: Annotated[str | None, Locale()] = None
+    properties: Annotated[
+        dict[str, Any] | None, Properties(), Field(description="Merged key by key.")
+    ] = None
+
+    def as_input(self) -> CustomerInput:
+        return CustomerInput(**self.model_dump(include=set(CustomerIn.model_fields)))
 
 
-def parse_interaction(reader: Reader) -> InteractionInput:
-    """The posted interaction, or a 422 naming every missing or bad field."""
-    external_id = reader.text("external_id", required=True, allow_int=True)
-    customer_reader = reader.nested("customer", required=True)
-    customer = read_customer(customer_reader) if customer_reader else None
-    channel = reader.choice("channel", [c.value for c in Channel], default=Channel.OTHER.value)
-    agent_reader = reader.nested("agent")
-    agent_email = agent_reader.email("email", required=True) if agent_reader else None
-    agent_name = agent_reader.text("name") if agent_reader else None
-    team = reader.text("team")
-    opened_at = reader.timestamp("opened_at")
-    first_response_at = reader.timestamp("first_response_at")
-    resolved_at = reader.timestamp("resolved_at")
-    for key, value in (("first_response_at", first_response_at), ("resolved_at", resolved_at)):
+class AgentIn(Input):
+    email: Annotated[str, Email()]
+    name: Annotated[str | None, Text()] = None
+
+
+class InteractionIn(Input):
+    """A closed ticket, chat or call."""
+
+    external_id: Annotated[str, Text(allow_int=True), Field(description="Your ticket's id.")]
+    customer: CustomerIn
+    channel: Annotated[Channel, Choice(Channel)] = Channel.OTHER
+    agent: AgentIn | None = None
+    team: Annotated[str | None, Text()] = None
+    opened_at: Annotated[datetime | None, Timestamp()] = None
+    first_response_at: Annotated[datetime | None, Timestamp()] = None
+    resolved_at: Annotated[datetime | None, Timestamp()] = None
+    handle_seconds: Annotated[int | None, WholeNumber()] = None
+    first_contact_resolved: Annotated[bool | None, Flag()] = None
+    survey: Annotated[
+        str | None,
+        Choice(SURVEY_CHOICES),
+        Field(description="FEEDBACK_DEFAULT_INTERACTION_SURVEY when not given."),
+    ] = None
+    delay_seconds: Annotated[
+        int | None,
+        WholeNumber(maximum=MAX_DELAY_SECONDS),
+        Field(
+            description="From the post to the invitation; the survey's own delay when not given."
+        ),
+    ] = None
+
+    @field_validator("first_response_at", "resolved_at")
+    @classmethod
+    def _not_before_opened(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        opened_at = info.data.get("opened_at")
         if opened_at and value and value < opened_at:
-            reader.error(key, "must not be before opened_at")
-    handle_seconds = reader.integer("handle_seconds")
-    first_contact_resolved = reader.boolean("first_contact_resolved")
-    survey = reader.choice(
-        "survey", SURVEY_CHOICES, default=current_app.config["DEFAULT_INTERACTION_SURVEY"]
-    )
-    delay_seconds = reader.integer("delay_seconds", maximum=MAX_DELAY_SECONDS)
-    reader.check()
-    assert external_id is not None and customer is not None and channel is not None
+            raise invalid("must not be before opened_at")
+        return value
+
+
+class InvitationOut(TypedDict):
+    id: int
+    status: InvitationStatus
+    survey: SurveyKind
+    scheduled_for: Time
+    expires_at: Time
+    #: The page to answer it, for your own emails.
+    survey_url: str
+
+
+class InvitationAnswer(TypedDict):
+    """The usable invitation and no reason, or no invitation and why not."""
+
+    invitation: InvitationOut | None
+    #: unsubscribed, bounced, throttled or survey_disabled (with the suppressed invitation
+    #: recorded), not_requested after ``survey: none``, enrolled for people.
+    reason: str | None
+    suppressed_invitation_id: int | None
+
+
+class InteractionAnswer(InvitationAnswer):
+    interaction_id: int
+
+
+@operation(
+    bp,
+    "POST",
+    "/interactions",
+    scope=ApiScope.INGEST,
+    body=InteractionIn,
+    answers={202: InteractionAnswer, 200: InteractionAnswer},
+)
+def create_interaction(body: InteractionIn) -> tuple[InteractionAnswer, int]:
+    """Record an interaction and invite its customer once.
+
+    A new ``external_id`` answers 202; posting it again updates the interaction and its
+    customer and answers 200 with the same invitation, never a second one.
+    """
+    result = ingest_interaction(interaction_input(body), utcnow())
+    answer: InteractionAnswer = {
+        "interaction_id": result.interaction.id,
+        **invitation_answer(result.invitation, NOT_REQUESTED),
+    }
+    return answer, 202 if result.created else 200
+
+
+def interaction_input(body: InteractionIn) -> InteractionInput:
+    """The service's input: every field of the body as it is, but for these three, so a new
+    field is one line in ``InteractionIn`` and one in ``InteractionInput``."""
+    survey = body.survey or current_app.config["DEFAULT_INTERACTION_SURVEY"]
     return InteractionInput(
-        external_id=external_id,
-        customer=customer,
-        channel=Channel(channel),
-        agent=AgentInput(email=agent_email, name=agent_name) if agent_email else None,
-        team=team,
-        opened_at=opened_at,
-        first_response_at=first_response_at,
-        resolved_at=resolved_at,
-        handle_seconds=handle_seconds,
-        first_contact_resolved=first_contact_resolved,
-        survey=None if survey in (None, "none") else SurveyKind(survey),
-        delay_seconds=delay_seconds,
+        **body.model_dump(exclude={"customer", "agent", "survey"}),
+        customer=body.customer.as_input(),
+        agent=AgentInput(**body.agent.model_dump()) if body.agent else None,
+        survey=None if survey == "none" else SurveyKind(survey),
     )
 
 
-def read_customer(reader: Reader) -> CustomerInput | None:
-    """A customer object (``email`` required); None if it has errors, which ``reader`` holds."""
-    email = reader.email("email", required=True)
-    name = reader.text("name")
-    external_id = reader.text("external_id", allow_int=True)
-    locale = reader.locale("locale")
-    properties = reader.mapping("properties")
-    if email is None:
-        return None
-    return CustomerInput(
-        email=email, name=name, external_id=external_id, locale=locale, properties=properties
-    )
-
-
-def invitation_answer(invitation: Invitation | None, reason_if_none: str) -> dict[str, Any]:
+def invitation_answer(invitation: Invitation | None, reason_if_none: str) -> InvitationAnswer:
     """How an answer shows an invitation: the usable invitation, or null and the reason.
 
     A suppressed invitation is recorded but cannot be answered, so it shows as
@@ -111,8 +175,8 @@ def invitation_answer(invitation: Invitation | None, reason_if_none: str) -> dic
     return {
         "invitation": {
             "id": invitation.id,
-            "status": invitation.status.value,
-            "survey": invitation.survey.kind.value,
+            "status": invitation.status,
+            "survey": invitation.survey.kind,
             "scheduled_for": iso(invitation.scheduled_for),
             "expires_at": iso(invitation.expires_at),
             "survey_url": survey_url(invitation),

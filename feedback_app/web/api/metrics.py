@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
-from werkzeug.wrappers import Response as WerkzeugResponse
+from flask import Blueprint
 
 from feedback_app.clock import utcnow
+from feedback_app.models import ApiScope
 from feedback_app.services.metrics import min_n, score_report
-from feedback_app.web.api.fields import Reader
-from feedback_app.web.reports import read_report_args, report_data
+from feedback_app.web.api.operations import operation
+from feedback_app.web.reports import ReportData, ReportQuery, report_data
 
 bp = Blueprint("metrics", __name__)
 
 
-@bp.get("/metrics")
-def metrics() -> WerkzeugResponse:
-    """``kind`` (required), ``since``/``until`` (dates), ``interval``, ``group_by``,
-    ``property`` (with ``group_by=property``) and ``survey``."""
-    reader = Reader(request.args)
-    args = read_report_args(reader, utcnow(), default_kind=None)
-    reader.check("invalid metrics query")
-    report = score_report(
-        args.kind,
-        args.period,
-        interval=args.interval,
-        group_by=args.group_by,
-        property_name=args.property_name,
-        survey_id=args.survey_id,
-    )
-    return jsonify(report_data(report, min_n()))
+@operation(bp, "GET", "/metrics", scope=ApiScope.READ, query=ReportQuery, answers={200: ReportData})
+def metrics(query: ReportQuery) -> ReportData:
+    """A survey kind's score figures over a period, with n, interval and margin.
+
+    Optionally a series by ``interval`` and a breakdown by ``group_by``; ``since`` and
+    ``until`` are whole UTC days, both included.
+    """
+    now = utcnow()
+    report = score_report(query.kind, query.period(now), **query.options())
+    return report_data(report, min_n())

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
-from werkzeug.wrappers import Response as WerkzeugResponse
+from typing import Annotated, Any
+
+from flask import Blueprint
+from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
-from feedback_app.models import Customer
+from feedback_app.models import ApiScope, Customer
 from feedback_app.services.nps import enrol_person
-from feedback_app.web.api import json_body
-from feedback_app.web.api.fields import Reader, iso
-from feedback_app.web.api.interactions import invitation_answer, read_customer
+from feedback_app.web.api.answers import MaybeTime, iso
+from feedback_app.web.api.interactions import CustomerIn, InvitationAnswer, invitation_answer
+from feedback_app.web.api.operations import operation
+from feedback_app.web.inputs import Choice
 
 bp = Blueprint("people", __name__)
 
@@ -19,20 +22,49 @@ bp = Blueprint("people", __name__)
 ENROLLED = "enrolled"
 
 
-@bp.post("/people")
-def enrol() -> tuple[WerkzeugResponse, int]:
-    reader = Reader(json_body())
-    customer = read_customer(reader)
-    send = reader.choice("send", ("now",))
-    reader.check()
-    assert customer is not None
-    result = enrol_person(customer, utcnow(), send_now=send == "now")
-    body = {"customer": customer_payload(result.customer)}
-    body.update(invitation_answer(result.invitation, ENROLLED))
-    return jsonify(body), 202 if result.changed else 200
+class PersonIn(CustomerIn):
+    """A customer to survey for NPS; ``send: now`` invites them at once."""
+
+    send: Annotated[str | None, Choice(("now",))] = None
 
 
-def customer_payload(customer: Customer) -> dict[str, object]:
+class CustomerOut(TypedDict):
+    id: int
+    email: str
+    name: str
+    external_id: str | None
+    locale: str | None
+    properties: dict[str, Any]
+    nps_enrolled: bool
+    nps_next_at: MaybeTime
+
+
+class PersonAnswer(InvitationAnswer):
+    customer: CustomerOut
+
+
+@operation(
+    bp,
+    "POST",
+    "/people",
+    scope=ApiScope.INGEST,
+    body=PersonIn,
+    answers={202: PersonAnswer, 200: PersonAnswer},
+)
+def enrol(body: PersonIn) -> tuple[PersonAnswer, int]:
+    """Enrol a customer for NPS every cadence, or invite them now.
+
+    202 when it enrolled or invited, 200 when the customer was already enrolled.
+    """
+    result = enrol_person(body.as_input(), utcnow(), send_now=body.send == "now")
+    answer: PersonAnswer = {
+        "customer": customer_payload(result.customer),
+        **invitation_answer(result.invitation, ENROLLED),
+    }
+    return answer, 202 if result.changed else 200
+
+
+def customer_payload(customer: Customer) -> CustomerOut:
     return {
         "id": customer.id,
         "email": customer.email,

@@ -2,51 +2,80 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated
 
-from flask import Blueprint, jsonify, request
-from werkzeug.wrappers import Response as WerkzeugResponse
+from flask import Blueprint
+from pydantic import Field
+from typing_extensions import TypedDict
 
-from feedback_app.models import Response
+from feedback_app.models import ApiScope, Response
 from feedback_app.services.response_queries import ResponseFilters, responses_query
-from feedback_app.web.api import paginated
-from feedback_app.web.api.fields import Reader, iso
+from feedback_app.web.api.answers import Page, Time, iso
+from feedback_app.web.api.operations import operation
+from feedback_app.web.api.paging import PageQuery, paginated
+from feedback_app.web.inputs import Choice, Timestamp
 from surveys.bucketing import Bucket
+from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 
 bp = Blueprint("responses", __name__)
 
 
-@bp.get("/responses")
-def list_responses() -> WerkzeugResponse:
-    reader = Reader(request.args)
-    since = reader.timestamp("since")
-    until = reader.timestamp("until")
-    kind = reader.choice("kind", [k.value for k in SurveyKind])
-    bucket = reader.choice("bucket", [b.value for b in Bucket])
-    reader.check("invalid filters")
+class ResponseQuery(PageQuery):
+    since: Annotated[
+        datetime | None, Timestamp(), Field(description="Created at or after; write + as %2B.")
+    ] = None
+    until: Annotated[datetime | None, Timestamp(), Field(description="Created before.")] = None
+    kind: Annotated[SurveyKind | None, Choice(SurveyKind)] = None
+    bucket: Annotated[Bucket | None, Choice(Bucket)] = None
+
+
+class ResponseOut(TypedDict):
+    id: int
+    score: int
+    bucket: Bucket
+    comment: str
+    kind: SurveyKind
+    survey_id: int
+    customer_email: str | None
+    interaction_external_id: str | None
+    channel: Channel | None
+    agent_email: str | None
+    team: str | None
+    created_at: Time
+    updated_at: Time
+
+
+@operation(
+    bp,
+    "GET",
+    "/responses",
+    scope=ApiScope.READ,
+    query=ResponseQuery,
+    answers={200: Page[ResponseOut]},
+)
+def list_responses(query: ResponseQuery) -> Page[ResponseOut]:
+    """Stored responses, newest first, filtered and paged."""
     filters = ResponseFilters(
-        since=since,
-        until=until,
-        kind=SurveyKind(kind) if kind else None,
-        bucket=Bucket(bucket) if bucket else None,
+        since=query.since, until=query.until, kind=query.kind, bucket=query.bucket
     )
-    return jsonify(paginated(responses_query(filters), response_payload))
+    return paginated(responses_query(filters), response_payload, query)
 
 
-def response_payload(response: Response) -> dict[str, Any]:
+def response_payload(response: Response) -> ResponseOut:
     return {
         "id": response.id,
         "score": response.score,
-        "bucket": response.bucket.value,
+        "bucket": response.bucket,
         "comment": response.comment,
-        "kind": response.kind.value,
+        "kind": response.kind,
         "survey_id": response.survey_id,
         "customer_email": response.customer.email if response.customer else None,
         "interaction_external_id": (
             response.interaction.external_id if response.interaction else None
         ),
-        "channel": response.channel.value if response.channel else None,
+        "channel": response.channel,
         "agent_email": response.agent.email if response.agent else None,
         "team": response.team.name if response.team else None,
         "created_at": iso(response.created_at),

@@ -2,25 +2,60 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
-from werkzeug.wrappers import Response as WerkzeugResponse
+from flask import Blueprint
+from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
-from feedback_app.models import Customer, Unsubscribe
+from feedback_app.models import ApiScope, Customer, Unsubscribe
 from feedback_app.services.suppression import customer_for_email, record_bounce, unsubscribe
-from feedback_app.web.api import json_body, paginated
-from feedback_app.web.api.fields import Reader, iso
+from feedback_app.web.api.answers import MaybeTime, Page, Time, iso
+from feedback_app.web.api.operations import operation
+from feedback_app.web.api.paging import PageQuery, paginated
+from feedback_app.web.inputs import Choice, Email, Flag, Input
 from surveys.kinds import SurveyKind
 
 bp = Blueprint("suppressions", __name__)
 
 #: ``kind`` values: a survey kind, or every survey.
-SCOPES = (*(kind.value for kind in SurveyKind), "all")
+SCOPES = (*map(str, SurveyKind), "all")
 
 
-def unsubscribe_payload(record: Unsubscribe) -> dict[str, object]:
+class UnsubscribeIn(Input):
+    email: Annotated[str, Email()]
+    kind: Annotated[str, Choice(SCOPES)] = "all"
+
+
+class UnsubscribeQuery(PageQuery):
+    active: Annotated[bool | None, Flag()] = None
+    email: Annotated[str | None, Email()] = None
+
+
+class BounceIn(Input):
+    email: Annotated[str, Email()]
+
+
+class UnsubscribeOut(TypedDict):
+    id: int
+    email: str
+    #: A survey kind, or ``all``.
+    kind: str
+    source: str
+    created_at: Time
+    revoked_at: MaybeTime
+
+
+class BounceAnswer(TypedDict):
+    email: str
+    bounced_at: MaybeTime
+    #: How many scheduled invitations the bounce suppressed.
+    suppressed_invitations: int
+
+
+def unsubscribe_payload(record: Unsubscribe) -> UnsubscribeOut:
     return {
         "id": record.id,
         "email": record.customer.email,
@@ -31,48 +66,55 @@ def unsubscribe_payload(record: Unsubscribe) -> dict[str, object]:
     }
 
 
-@bp.post("/unsubscribes")
-def create_unsubscribe() -> tuple[WerkzeugResponse, int]:
-    """Opt a customer out of one survey kind or of all; asking again answers 200 with the same."""
-    reader = Reader(json_body())
-    email = reader.email("email", required=True)
-    scope = reader.choice("kind", SCOPES, default="all")
-    reader.check()
-    assert email is not None and scope is not None
+@operation(
+    bp,
+    "POST",
+    "/unsubscribes",
+    scope=ApiScope.INGEST,
+    body=UnsubscribeIn,
+    answers={201: UnsubscribeOut, 200: UnsubscribeOut},
+)
+def create_unsubscribe(body: UnsubscribeIn) -> tuple[UnsubscribeOut, int]:
+    """Opt a customer out of one survey kind or of all.
+
+    Asking again answers 200 with the same record.
+    """
     now = utcnow()
-    kind = None if scope == "all" else SurveyKind(scope)
-    record, created = unsubscribe(customer_for_email(email, now), kind, "api", now)
+    kind = None if body.kind == "all" else SurveyKind(body.kind)
+    record, created = unsubscribe(customer_for_email(body.email, now), kind, "api", now)
     db.session.commit()
-    return jsonify(unsubscribe_payload(record)), 201 if created else 200
+    return unsubscribe_payload(record), 201 if created else 200
 
 
-@bp.get("/unsubscribes")
-def list_unsubscribes() -> WerkzeugResponse:
-    """Newest first; ``active=true`` leaves out those an admin reversed; ``email`` filters."""
-    reader = Reader(request.args)
-    active = reader.choice("active", ("true", "false"))
-    email = reader.email("email")
-    reader.check("invalid filters")
-    query = sa.select(Unsubscribe).order_by(Unsubscribe.id.desc())
-    if active is not None:
+@operation(
+    bp,
+    "GET",
+    "/unsubscribes",
+    scope=ApiScope.READ,
+    query=UnsubscribeQuery,
+    answers={200: Page[UnsubscribeOut]},
+)
+def list_unsubscribes(query: UnsubscribeQuery) -> Page[UnsubscribeOut]:
+    """Opt-outs, newest first; ``active=true`` leaves out those an admin reversed."""
+    rows = sa.select(Unsubscribe).order_by(Unsubscribe.id.desc())
+    if query.active is not None:
         revoked = Unsubscribe.revoked_at.is_(None)
-        query = query.where(revoked if active == "true" else sa.not_(revoked))
-    if email is not None:
-        query = query.join(Customer).where(Customer.email == email)
-    return jsonify(paginated(query, unsubscribe_payload))
+        rows = rows.where(revoked if query.active else sa.not_(revoked))
+    if query.email is not None:
+        rows = rows.join(Customer).where(Customer.email == query.email)
+    return paginated(rows, unsubscribe_payload, query)
 
 
-@bp.post("/bounces")
-def create_bounce() -> tuple[WerkzeugResponse, int]:
+@operation(
+    bp, "POST", "/bounces", scope=ApiScope.INGEST, body=BounceIn, answers={201: BounceAnswer}
+)
+def create_bounce(body: BounceIn) -> tuple[BounceAnswer, int]:
     """Record a hard bounce: the address gets no more invitations."""
-    reader = Reader(json_body())
-    email = reader.email("email", required=True)
-    reader.check()
-    assert email is not None
-    customer, suppressed = record_bounce(email, utcnow())
+    customer, suppressed = record_bounce(body.email, utcnow())
     db.session.commit()
-    return jsonify(
-        email=customer.email,
-        bounced_at=iso(customer.bounced_at),
-        suppressed_invitations=suppressed,
-    ), 201
+    answer: BounceAnswer = {
+        "email": customer.email,
+        "bounced_at": iso(customer.bounced_at),
+        "suppressed_invitations": suppressed,
+    }
+    return answer, 201

@@ -16,9 +16,10 @@ from werkzeug.routing import IntegerConverter, ValidationError
 MAX_ID = 2**31 - 1
 #: The last page a listing goes to; far past any real listing, its offset fits any column.
 MAX_PAGE = 100_000
-#: The days a filter may name: wide enough for any history, narrow enough that a period and
-#: the one before it (up to ten years each) never leave the calendar Python can count.
-EARLIEST_DAY = date(1900, 1, 1)
+#: The days a filter or an input may name: wide enough for any history, narrow enough that
+#: a period and the one before it (up to ten years each), or a repeat-contact window, never
+#: leave the calendar Python can count; no earlier than Unix time, which API clients count in.
+EARLIEST_DAY = date(1970, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -31,13 +32,6 @@ def whole_number(raw: str | None, maximum: int = MAX_ID) -> int | None:
         return None
     number = int(raw)
     return number if 0 < number <= maximum else None
-
-
-def day_problem(day: date) -> str | None:
-    """Why ``day`` cannot be a filter's day, or None if it can."""
-    if EARLIEST_DAY <= day <= LATEST_DAY:
-        return None
-    return f"must be a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
 
 
 class IdConverter(IntegerConverter):

@@ -1,0 +1,135 @@
+"""GET /api/v1/openapi.json: an OpenAPI 3.1 document of every operation, made from the same
+declarations that read the inputs, with its scope and every status it may answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+ERROR = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+@pytest.fixture
+def document(client: FlaskClient) -> dict[str, Any]:
+    answer = client.get("/api/v1/openapi.json")
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/json"
+    return answer.json
+
+
+def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        f"{method.upper()} {path}": operation
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    }
+
+
+def test_the_document_lists_every_operation_with_its_scope(document: dict[str, Any]) -> None:
+    assert document["openapi"] == "3.1.0"
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert {label: op["security"] for label, op in operations(document).items()} == {
+        "POST /api/v1/bounces": [{"bearer": ["ingest"]}],
+        "GET /api/v1/followups": [{"bearer": ["read"]}],
+        "PATCH /api/v1/followups/{case_id}": [{"bearer": ["ingest"]}],
+        "POST /api/v1/interactions": [{"bearer": ["ingest"]}],
+        "GET /api/v1/metrics": [{"bearer": ["read"]}],
+        "GET /api/v1/openapi.json": [],
+        "POST /api/v1/people": [{"bearer": ["ingest"]}],
+        "DELETE /api/v1/people/{email}": [{"bearer": ["admin"]}],
+        "GET /api/v1/people/{email}/export": [{"bearer": ["admin"]}],
+        "GET /api/v1/responses": [{"bearer": ["read"]}],
+        "GET /api/v1/unsubscribes": [{"bearer": ["read"]}],
+        "POST /api/v1/unsubscribes": [{"bearer": ["ingest"]}],
+    }
+    ids = [op["operationId"] for op in operations(document).values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_each_operation_lists_every_status_it_may_answer(document: dict[str, Any]) -> None:
+    statuses = {label: sorted(op["responses"]) for label, op in operations(document).items()}
+    body = ["400", "401", "403", "413", "422", "503"]
+    assert statuses == {
+        "POST /api/v1/bounces": sorted(["201", *body]),
+        "GET /api/v1/followups": ["200", "401", "403", "422", "503"],
+        "PATCH /api/v1/followups/{case_id}": sorted(["200", "404", *body]),
+        "POST /api/v1/interactions": sorted(["200", "202", *body]),
+        "GET /api/v1/metrics": ["200", "401", "403", "422", "503"],
+        "GET /api/v1/openapi.json": ["200"],
+        "POST /api/v1/people": sorted(["200", "202", *body]),
+        "DELETE /api/v1/people/{email}": ["200", "401", "403", "404", "422", "503"],
+        "GET /api/v1/people/{email}/export": ["200", "401", "403", "404", "422", "503"],
+        "GET /api/v1/responses": ["200", "401", "403", "422", "503"],
+        "GET /api/v1/unsubscribes": ["200", "401", "403", "422", "503"],
+        "POST /api/v1/unsubscribes": sorted(["200", "201", *body]),
+    }
+    patch = operations(document)["PATCH /api/v1/followups/{case_id}"]
+    assert patch["responses"]["422"]["content"]["application/json"]["schema"] == ERROR
+    assert patch["responses"]["503"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    assert patch["parameters"] == [
+        {
+            "name": "case_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        }
+    ]
+    assert patch["description"].endswith("Needs a key with the `ingest` scope (or `admin`).")
+
+
+def test_bodies_and_answers_are_described_by_their_models(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    interaction = schemas["InteractionIn"]
+    assert interaction["required"] == ["external_id", "customer"]
+    assert interaction["properties"]["customer"] == {"$ref": "#/components/schemas/CustomerIn"}
+    assert interaction["properties"]["delay_seconds"]["anyOf"][0] == {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 2592000,
+    }
+    assert schemas["CustomerIn"]["required"] == ["email"]
+    assert schemas["ErrorBody"]["required"] == ["error", "message"]
+    assert schemas["ErrorBody"]["properties"]["errors"] == {
+        "additionalProperties": {"type": "string"},
+        "title": "Errors",
+        "type": "object",
+    }
+    answer = operations(document)["POST /api/v1/interactions"]["responses"]["202"]
+    assert answer["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/InteractionAnswer"
+    }
+    assert set(schemas["InteractionAnswer"]["required"]) == {
+        "interaction_id",
+        "invitation",
+        "reason",
+        "suppressed_invitation_id",
+    }
+    assert schemas["ResponseOutPage"]["properties"]["items"] == {
+        "items": {"$ref": "#/components/schemas/ResponseOut"},
+        "title": "Items",
+        "type": "array",
+    }
+
+
+def test_query_parameters_are_declared_like_bodies(document: dict[str, Any]) -> None:
+    parameters = {p["name"]: p for p in operations(document)["GET /api/v1/followups"]["parameters"]}
+    assert list(parameters) == ["page", "per_page", "status", "bucket", "owner", "overdue"]
+    assert parameters["page"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**31 - 1,
+        "default": 1,
+    }
+    assert (parameters["status"]["style"], parameters["status"]["explode"]) == ("form", False)
+    assert parameters["overdue"] == {
+        "name": "overdue",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "boolean"},
+    }
+    metrics = {p["name"]: p for p in operations(document)["GET /api/v1/metrics"]["parameters"]}
+    assert metrics["kind"]["required"] is True
+    assert metrics["kind"]["schema"]["enum"] == ["csat", "ces", "nps"]
+    assert metrics["property"]["description"] == "The customer property to group by."

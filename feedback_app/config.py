@@ -87,6 +87,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "METRICS_MIN_N": 30,
         # A repeat contact within these days undoes a first-contact resolution.
         "FCR_REPEAT_DAYS": 7,
+        # Customer properties rolled up like channels for scores and support figures, e.g.
+        # ["plan", "region"]; a property not listed is read from the rows, more slowly.
+        "SEGMENTS": [],
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }

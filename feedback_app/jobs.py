@@ -32,6 +32,7 @@ def all_jobs() -> dict[str, Job]:
         outbox,
         settling,
     )
+    from feedback_app.services.support import settling as support_settling
 
     jobs = [
         Job(
@@ -45,6 +46,12 @@ def all_jobs() -> dict[str, Job]:
             lambda _now: settling.settle_answers(),
             1,
             "Open follow-up cases, queue webhooks and count rollups for new and changed answers.",
+        ),
+        Job(
+            "settle-interactions",
+            lambda _now: support_settling.settle_interactions(),
+            1,
+            "Count new and changed interactions in the support rollups.",
         ),
         Job(
             "dispatch-invitations",

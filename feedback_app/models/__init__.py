@@ -22,6 +22,13 @@ from feedback_app.models.notifications import (
 )
 from feedback_app.models.operations import WorkerHeartbeat
 from feedback_app.models.people import Agent, Customer, Interaction, Team
+from feedback_app.models.support import (
+    DurationMeasure,
+    Span,
+    SupportDimension,
+    SupportHistogram,
+    SupportRollup,
+)
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "CommentTag",
     "Customer",
     "DigestDelivery",
+    "DurationMeasure",
     "EventKind",
     "FollowUpCase",
     "FollowUpRuleSettings",
@@ -46,6 +54,10 @@ __all__ = [
     "Role",
     "RollupDimension",
     "ScoreRollup",
+    "Span",
+    "SupportDimension",
+    "SupportHistogram",
+    "SupportRollup",
     "Survey",
     "Team",
     "Unsubscribe",

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Response, Survey, Team
 from feedback_app.services.rollups import Entry, apply_entries
+from feedback_app.services.support import segments
 from surveys.answers import ResponseSource
 from surveys.bucketing import classify
 from surveys.imports import ImportRow
@@ -68,6 +69,7 @@ def import_batches(
             )
         if records:
             db.session.execute(sa.insert(Response.__table__), records)
+            properties = segments.properties_of({r["customer_id"] for r in records} - {None})
             apply_entries(
                 Entry.of(
                     survey.id,
@@ -76,6 +78,7 @@ def import_batches(
                     r["team_id"],
                     r["agent_id"],
                     r["score"],
+                    segments.values_of(properties.get(r["customer_id"])),
                 )
                 for r in records
             )

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Team
@@ -36,7 +37,10 @@ class CustomerInput:
 
 @dataclass(frozen=True)
 class AgentInput:
-    email: str
+    """An agent by email, or by name alone (an export that names its agents): matched by
+    name, and given the email when a later post brings it."""
+
+    email: str | None = None
     name: str | None = None
 
 
@@ -45,14 +49,26 @@ class InteractionInput:
     """One interaction as posted; on a repost these values replace the stored ones."""
 
     external_id: str
-    customer: CustomerInput
+    #: None for an anonymous contact: counted in the support figures, never surveyed.
+    customer: CustomerInput | None
     channel: Channel = Channel.OTHER
     agent: AgentInput | None = None
     team: str | None = None
+    #: The ticket's type or category; normalised by ``normalize_label``.
+    topic: str | None = None
+    #: False for an abandoned call or chat.
+    answered: bool = True
     opened_at: datetime | None = None
     first_response_at: datetime | None = None
+    #: The first response as a duration, when the helpdesk gives no time for it.
+    first_response_seconds: int | None = None
     resolved_at: datetime | None = None
+    #: Handle time is talk + hold + after-call work; ``handle_seconds`` when only the total
+    #: is known.
     handle_seconds: int | None = None
+    talk_seconds: int | None = None
+    hold_seconds: int | None = None
+    after_work_seconds: int | None = None
     first_contact_resolved: bool | None = None
     #: The survey to invite to; None for no survey.
     survey: SurveyKind | None = None
@@ -75,6 +91,21 @@ def normalize_email(raw: str) -> str:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise ValueError(str(error)) from None
+
+
+#: The longest team name or topic.
+MAX_LABEL = 200
+
+
+def normalize_label(raw: str | None) -> str | None:
+    """A team name or topic as stored: trimmed, None when blank; ValueError past
+    ``MAX_LABEL`` characters."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    if len(value) > MAX_LABEL:
+        raise ValueError(f"must be at most {MAX_LABEL} characters")
+    return value
 
 
 def committed(work: Callable[[], T]) -> T:
@@ -115,11 +146,25 @@ def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
 
 
 def upsert_agent(data: AgentInput) -> Agent:
-    """Find the agent by email or add them; update the name if given. Flushes only."""
-    agent = db.session.scalar(sa.select(Agent).where(Agent.email == data.email))
+    """Find the agent by email, else by name among the agents with no email yet, or add
+    them; fill in the email and name given. Flushes only."""
+    agent = None
+    if data.email is not None:
+        agent = db.session.scalar(sa.select(Agent).where(Agent.email == data.email))
+    if agent is None and data.name:
+        agent = db.session.scalar(
+            sa.select(Agent)
+            .where(Agent.name == data.name, Agent.email.is_(None))
+            .order_by(Agent.id)
+            .limit(1)
+        )
     if agent is None:
+        if data.email is None and not data.name:
+            raise ValueError("an agent needs an email or a name")
         agent = Agent(email=data.email, name="")
         db.session.add(agent)
+    if data.email is not None:
+        agent.email = data.email
     if data.name is not None:
         agent.name = data.name
     db.session.flush()
@@ -139,6 +184,8 @@ def upsert_team(name: str) -> Team:
 def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:
     """Record a closed interaction and invite its customer once; commits.
 
+    An anonymous contact (no customer) is recorded and never invited. The support rollups
+    count it when the worker settles it.
     A new ``external_id`` adds the interaction and, unless ``data.survey`` is None, an
     invitation: scheduled for ``now`` plus the delay, or suppressed with its reason. A known
     one updates the interaction and its customer, and returns the invitation made the first
@@ -150,9 +197,10 @@ def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:
 def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     # Upsert everything the interaction points to first: its own row is added last, complete,
     # so no autoflush ever sends it half-filled.
-    customer = upsert_customer(data.customer, now)
+    customer = upsert_customer(data.customer, now) if data.customer else None
     agent = upsert_agent(data.agent) if data.agent else None
-    team = upsert_team(data.team) if data.team else None
+    team_name = normalize_label(data.team)
+    team = upsert_team(team_name) if team_name else None
     interaction = db.session.scalar(
         sa.select(Interaction).where(Interaction.external_id == data.external_id)
     )
@@ -164,12 +212,24 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     interaction.channel = data.channel
     interaction.agent = agent
     interaction.team = team
+    interaction.topic = normalize_label(data.topic)
+    interaction.answered = data.answered
     interaction.opened_at = data.opened_at
     interaction.first_response_at = data.first_response_at
+    interaction.first_response_seconds = data.first_response_seconds
     interaction.resolved_at = data.resolved_at
     interaction.handle_seconds = data.handle_seconds
+    interaction.talk_seconds = data.talk_seconds
+    interaction.hold_seconds = data.hold_seconds
+    interaction.after_work_seconds = data.after_work_seconds
     interaction.first_contact_resolved = data.first_contact_resolved
     interaction.updated_at = now
+    # The support rollups are moved by the worker (``services.support.settling``), in
+    # batches: upkeep here would make every post queue on the day's rollup rows.
+    interaction.unsettled = True
+    # Written even when already set, so the UPDATE waits for a worker settling the row and
+    # leaves it unsettled after that worker's commit.
+    flag_modified(interaction, "unsettled")
     db.session.flush()
     if not created:
         invitation = db.session.scalar(
@@ -178,7 +238,7 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
             .order_by(Invitation.id)
             .limit(1)
         )
-    elif data.survey is None:
+    elif data.survey is None or customer is None:
         invitation = None
     else:
         survey = survey_for_kind(data.survey, now)

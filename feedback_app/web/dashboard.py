@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback_app.clock import utcnow
 from feedback_app.models import Role
 from feedback_app.services.metrics import (
+    SUPPORT_COLUMNS,
     GroupBy,
     Interval,
     ScoreReport,
@@ -25,6 +26,7 @@ from feedback_app.services.metrics import (
     score_report,
     teams_and_agents,
 )
+from feedback_app.services.support.figures import SupportGroupBy
 from feedback_app.web.api.fields import Reader
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
@@ -64,6 +66,20 @@ SUPPORT_FIGURE_LABELS = {
     SupportFigure.RESOLUTION: "Resolved in the period (time to resolution)",
     SupportFigure.FIRST_RESPONSE: "Resolved in the period, with a first response",
     SupportFigure.VOLUME: "Opened in the period (volume)",
+    SupportFigure.ABANDONED: "Opened in the period and abandoned",
+}
+SUPPORT_LABELS = {
+    "volume": "Volume",
+    "abandonment": "Abandoned",
+    "fcr": "FCR",
+    "handle_time": "Handle time",
+    "talk_time": "Talk",
+    "hold_time": "Hold",
+    "after_work_time": "After-call work",
+    "resolution_median": "Resolution (median)",
+    "resolution_mean": "Resolution (mean)",
+    "first_response_median": "First response (median)",
+    "first_response_mean": "First response (mean)",
 }
 
 
@@ -149,9 +165,20 @@ def index() -> tuple[str, int] | str:
     now = utcnow()
     reader = Reader(request.args)
     args = read_page_args(reader, now)
+    support_by = reader.choice(
+        "support_by", [g.value for g in SupportGroupBy], default=SupportGroupBy.CHANNEL.value
+    )
+    if support_by == SupportGroupBy.PROPERTY and args.property_name is None:
+        reader.error("property", "is required to break support down by a customer property")
     if reader.errors:
         return render_template("dashboard/index.html", errors=reader.errors, **HELPERS), 422
-    page = dashboard(args.kind, args.period, now, **args.options())
+    page = dashboard(
+        args.kind,
+        args.period,
+        now,
+        **args.options(),
+        support_by=SupportGroupBy(support_by or SupportGroupBy.CHANNEL),
+    )
     name, bounds = HEADLINE[args.kind]
     chart = line_chart(
         [(line.label, line.figures[name]) for line in page.report.series],
@@ -169,6 +196,9 @@ def index() -> tuple[str, int] | str:
         kinds=list(SurveyKind),
         intervals=list(Interval),
         groupings=list(GroupBy),
+        support_groupings=list(SupportGroupBy),
+        support_columns=SUPPORT_COLUMNS,
+        support_labels=SUPPORT_LABELS,
         **HELPERS,
     )
 

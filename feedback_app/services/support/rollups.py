@@ -177,11 +177,12 @@ def _entries(chunk: list[tuple[Facts, Any]], window: timedelta) -> list[Computed
     ]
 
 
+_TABLE = Interaction.__table__
+#: On the table, not the model: one statement executed for many rows at once.
 _SET_COUNTED = (
-    sa.update(Interaction)
-    .where(Interaction.id == sa.bindparam("row_id"))
+    sa.update(_TABLE)
+    .where(_TABLE.c.id == sa.bindparam("row_id"))
     .values(counted=sa.bindparam("entry"), unsettled=False)
-    .execution_options(synchronize_session=False)
 )
 
 

@@ -51,3 +51,19 @@ def properties_of(customers: set[int]) -> dict[int, dict[str, Any]]:
         sa.select(Customer.id, Customer.properties).where(Customer.id.in_(customers))
     )
     return {customer_id: properties for customer_id, properties in rows}
+
+
+def customer_filter(customer_id: Any, name: str, value: str, none: str) -> sa.ColumnElement[bool]:
+    """Rows (by their ``customer_id`` column) whose customer's property ``name`` is ``value``;
+    ``none`` as the value means "not set". A declared segment matches as its rollups count
+    (no customer, or no text value, is none); any other property by its text."""
+    if name in declared():
+        prop = value_sql(name)
+        if value != none:
+            return customer_id.in_(sa.select(Customer.id).where(prop == value))
+        return sa.or_(
+            customer_id.is_(None), customer_id.in_(sa.select(Customer.id).where(prop == ""))
+        )
+    prop = Customer.properties[name].as_string()
+    matches = prop.is_(None) if value == none else prop == value
+    return customer_id.in_(sa.select(Customer.id).where(matches))

@@ -161,8 +161,9 @@ class ContactMeasures:
 class SupportTally:
     """Additive sums of contacts: enough for every support figure but the medians.
 
-    ``parts`` counts the contacts whose handle time is known by its parts (talk, hold,
-    after-call work); the ``*_sq`` sums of squares give the means' intervals.
+    Each part of handle time (talk, hold, after-call work) has its own count: an export
+    with talk time only has no hold time, rather than a hold time of zero. The ``*_sq``
+    sums of squares give the means' intervals.
     """
 
     volume: int = 0
@@ -172,11 +173,13 @@ class SupportTally:
     handle_n: int = 0
     handle_sum: int = 0
     handle_sq: float = 0
-    parts_n: int = 0
+    talk_n: int = 0
     talk_sum: int = 0
     talk_sq: float = 0
+    hold_n: int = 0
     hold_sum: int = 0
     hold_sq: float = 0
+    after_work_n: int = 0
     after_work_sum: int = 0
     after_work_sq: float = 0
     resolution_n: int = 0
@@ -187,15 +190,14 @@ class SupportTally:
     first_response_sq: float = 0
 
     def __add__(self, other: SupportTally) -> SupportTally:
-        return SupportTally(
-            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(SupportTally))
-        )
-
-    def __neg__(self) -> SupportTally:
-        return SupportTally(*(-getattr(self, f.name) for f in fields(SupportTally)))
+        return SupportTally(*(getattr(self, n) + getattr(other, n) for n in TALLY_COLUMNS))
 
     def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(SupportTally)}
+        return {name: getattr(self, name) for name in TALLY_COLUMNS}
+
+    def nonzero(self) -> dict[str, float]:
+        """The sums that are not zero: what adding this tally changes."""
+        return {name: value for name in TALLY_COLUMNS if (value := getattr(self, name))}
 
 
 #: The tally's columns, in order: a rollup row stores one of each.
@@ -205,7 +207,7 @@ TALLY_COLUMNS = tuple(f.name for f in fields(SupportTally))
 def _sums(prefix: str, seconds: int | None) -> dict[str, float]:
     if seconds is None:
         return {}
-    return {f"{prefix}_sum": seconds, f"{prefix}_sq": seconds * seconds}
+    return {f"{prefix}_n": 1, f"{prefix}_sum": seconds, f"{prefix}_sq": seconds * seconds}
 
 
 def opening_tally(answered: bool) -> SupportTally:
@@ -220,17 +222,8 @@ def closing_tally(measures: ContactMeasures) -> SupportTally:
     values: dict[str, float] = {}
     if measures.first_contact is not None:
         values |= {"fcr_n": 1, "fcr_yes": int(measures.first_contact)}
-    if measures.handle is not None:
-        values |= {"handle_n": 1, **_sums("handle", measures.handle)}
-    parts = (measures.talk, measures.hold, measures.after_work)
-    if any(part is not None for part in parts):
-        values["parts_n"] = 1
-        for name, part in zip(("talk", "hold", "after_work"), parts, strict=True):
-            values |= _sums(name, part or 0)
-    if measures.resolution is not None:
-        values |= {"resolution_n": 1, **_sums("resolution", measures.resolution)}
-    if measures.first_response is not None:
-        values |= {"first_response_n": 1, **_sums("first_response", measures.first_response)}
+    for name in ("handle", "talk", "hold", "after_work", "resolution", "first_response"):
+        values |= _sums(name, getattr(measures, name))
     return SupportTally(**values)  # type: ignore[arg-type]
 
 
@@ -257,8 +250,8 @@ def support_figures(
     - ``volume``: contacts opened; ``abandonment``: abandoned / opened x 100 (Wilson).
     - ``fcr``: resolved at first contact / answered contacts judged x 100 (Wilson).
     - ``handle_time``: mean of talk + hold + after-call work over answered contacts with a
-      handle time; ``talk_time``, ``hold_time``, ``after_work_time``: the parts' means over
-      the contacts whose parts are known.
+      handle time; ``talk_time``, ``hold_time``, ``after_work_time``: each part's mean over
+      the answered contacts that have it.
     - ``resolution_median``/``_mean`` and ``first_response_median``/``_mean``: over the
       answered contacts with that duration; medians within ``MEDIAN_BOUND``.
     """
@@ -268,9 +261,9 @@ def support_figures(
         "abandonment": proportion(t.abandoned, t.volume, min_n),
         "fcr": proportion(t.fcr_yes, t.fcr_n, min_n),
         "handle_time": _duration_mean(t.handle_n, t.handle_sum, t.handle_sq, min_n),
-        "talk_time": _duration_mean(t.parts_n, t.talk_sum, t.talk_sq, min_n),
-        "hold_time": _duration_mean(t.parts_n, t.hold_sum, t.hold_sq, min_n),
-        "after_work_time": _duration_mean(t.parts_n, t.after_work_sum, t.after_work_sq, min_n),
+        "talk_time": _duration_mean(t.talk_n, t.talk_sum, t.talk_sq, min_n),
+        "hold_time": _duration_mean(t.hold_n, t.hold_sum, t.hold_sq, min_n),
+        "after_work_time": _duration_mean(t.after_work_n, t.after_work_sum, t.after_work_sq, min_n),
         "resolution_median": histogram_median(resolution, min_n),
         "resolution_mean": _duration_mean(t.resolution_n, t.resolution_sum, t.resolution_sq, min_n),
         "first_response_median": histogram_median(first_response, min_n),

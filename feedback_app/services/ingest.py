@@ -15,6 +15,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Team
 from feedback_app.services.invitations import invite_or_suppress
+from feedback_app.services.support import segments
+from feedback_app.services.support.segment_moves import customer_changed
 from feedback_app.services.surveys import survey_for_kind
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
@@ -132,6 +134,7 @@ def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
     if customer is None:
         customer = Customer(email=data.email, name="", properties={}, created_at=now)
         db.session.add(customer)
+    before = segments.values_of(customer.properties)
     if data.name is not None:
         customer.name = data.name
     if data.external_id is not None:
@@ -142,6 +145,7 @@ def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
         customer.properties = {**customer.properties, **data.properties}
     customer.updated_at = now
     db.session.flush()
+    customer_changed(customer, before)
     return customer
 
 

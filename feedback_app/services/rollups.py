@@ -91,6 +91,10 @@ def apply_entries(added: Iterable[Entry], removed: Iterable[Entry] = ()) -> int:
         for entry in entries:
             for key in entry.rows():
                 deltas[key][entry.score] += sign
+    return _write(deltas)
+
+
+def _write(deltas: dict[Key, Counter[int]]) -> int:
     if not deltas:
         return 0
     rows = [
@@ -229,3 +233,20 @@ def rollup_differences() -> list[str]:
                 f"stored {stored.get(key)}, responses give {computed.get(key)}"
             )
     return differences
+
+
+def move_segment(customer_id: int, segment: str, old: str, new: str) -> None:
+    """Move the customer's counted responses from ``old`` to ``new`` in ``segment``'s rollup
+    rows, as the customer's property changes; does not commit."""
+    day = day_of(Response.created_at)
+    query = (
+        sa.select(day, Response.survey_id, Response.counted_score, sa.func.count())
+        .where(Response.customer_id == customer_id, Response.counted_score.is_not(None))
+        .group_by(day, Response.survey_id, Response.counted_score)
+    )
+    deltas: dict[Key, Counter[int]] = defaultdict(Counter)
+    for when, survey_id, score, count in db.session.execute(query):
+        when = when if isinstance(when, date) else date.fromisoformat(when)
+        deltas[(D.SEGMENT, when, survey_id, segment, old)][score] -= count
+        deltas[(D.SEGMENT, when, survey_id, segment, new)][score] += count
+    _write(deltas)

@@ -98,9 +98,10 @@ class SupportEntry:
 
     def tallies(self) -> Iterator[tuple[RollupKey, SupportTally]]:
         opening, closing = opening_tally(self.measures.answered), closing_tally(self.measures)
+        empty = closing == SupportTally()
         for dimension, segment, value in self.values():
             yield (dimension, segment, self.opened, value), opening
-            if closing != SupportTally():
+            if not empty:
                 yield (dimension, segment, self.closed, value), closing
 
     def buckets(self) -> Iterator[HistogramKey]:

@@ -75,24 +75,33 @@ def apply_entries(added: Iterable[SupportEntry], removed: Iterable[SupportEntry]
 
     Returns how many rollup rows were written.
     """
-    tallies: dict[RollupKey, SupportTally] = defaultdict(SupportTally)
+    # Sparse sums: a contact changes a few of a row's sums, and this runs for every batch.
+    tallies: dict[RollupKey, Counter[str]] = defaultdict(Counter)
     cells: Counter[HistogramKey] = Counter()
-    for sign, entries in ((1, added), (-1, removed)):
-        for entry in entries:
-            for key, tally in entry.tallies():
-                tallies[key] += tally if sign > 0 else -tally
-            for cell in entry.buckets():
-                cells[cell] += sign
+    for entry in added:
+        for key, tally in entry.tallies():
+            tallies[key].update(tally.nonzero())
+        cells.update(entry.buckets())
+    for entry in removed:
+        for key, tally in entry.tallies():
+            tallies[key].subtract(tally.nonzero())
+        cells.subtract(entry.buckets())
     return _write(tallies, cells)
 
 
-def _write(tallies: dict[RollupKey, SupportTally], cells: Counter[HistogramKey]) -> int:
+def _write(tallies: dict[RollupKey, Counter[str]], cells: Counter[HistogramKey]) -> int:
     dialect = db.session.get_bind().dialect.name
     rows = [
-        {"dimension": d, "segment": s, "day": day, "value": v, **tally.as_dict()}
+        {
+            "dimension": d,
+            "segment": s,
+            "day": day,
+            "value": v,
+            **{column: sums.get(column, 0) for column in TALLY_COLUMNS},
+        }
         # One order for every writer, so two transactions never wait on each other's rows.
-        for (d, s, day, v), tally in sorted(tallies.items())
-        if tally != SupportTally()
+        for (d, s, day, v), sums in sorted(tallies.items())
+        if any(sums.values())
     ]
     if rows:
         db.session.execute(_upsert(dialect, "rollups"), rows)

@@ -361,6 +361,8 @@ def _groups(
             drill | _dates(period) | {param: key or NONE},
         )
         for key, t in sorted(by_key.items(), key=lambda item: (-item[1].n, item[0]))
+        # A value whose answers all moved away (a customer's new segment) leaves empty rows.
+        if t.n
     ]
 
 

@@ -141,8 +141,14 @@ def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, 
         )
         .group_by(SupportRollup.value)
     )
+    # PostgreSQL sums integers as numeric: back to int (and float for the squares).
     return {
-        value: SupportTally(*(v or 0 for v in values))
+        value: SupportTally(
+            *(
+                float(v or 0) if column.endswith("_sq") else int(v or 0)
+                for column, v in zip(TALLY_COLUMNS, values, strict=True)
+            )
+        )
         for value, *values in db.session.execute(query)
     }
 

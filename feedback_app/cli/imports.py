@@ -224,7 +224,9 @@ def import_interactions(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--map") from None
     if "rating" in mapping and kind is None:
-        raise click.BadParameter("say what the rating measures: csat, ces or nps", "--kind")
+        raise click.BadParameter(
+            "say what the rating measures: csat, ces or nps", param_hint="--kind"
+        )
     now = utcnow()
     survey = _survey(SurveyKind(kind), None, now) if kind else None
     channel = Channel(default_channel)

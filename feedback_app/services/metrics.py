@@ -752,8 +752,10 @@ SUPPORT_CARDS = (
     ("abandonment", "Abandonment rate", "percent", SupportFigure.VOLUME),
     ("volume", "Volume (contacts opened)", "count", SupportFigure.VOLUME),
 )
-#: The support figures of a breakdown table, with their units.
-SUPPORT_COLUMNS = {name: unit for name, _, unit, _ in SUPPORT_CARDS}
+#: The support figures of a breakdown table, with their units: the counts first.
+SUPPORT_COLUMNS = {
+    name: unit for name, _, unit, _ in (SUPPORT_CARDS[-1], SUPPORT_CARDS[-2], *SUPPORT_CARDS[:-2])
+}
 #: Each follow-up figure with the triage status its cases are listed under.
 FOLLOWUP_CARDS = (
     ("contacted_in_time", "Follow-ups contacted within deadline", "percent", "all"),

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from flask_migrate import downgrade, upgrade
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ from feedback_app.services.ingest import (
     ingest_interaction,
 )
 from feedback_app.services.metrics import GroupBy, Period, score_report
-from feedback_app.services.rollups import rollup_differences
+from feedback_app.services.rollups import rebuild_rollups, rollup_differences
 from feedback_app.services.support.figures import SupportGroupBy, support_report
 from feedback_app.services.support.rollups import (
     rebuild_support_rollups,
@@ -418,3 +419,37 @@ def test_rebuild_recounts_interactions_written_behind_the_services_back(
     assert support_rollup_differences() == []
     mean = support_report(START.date(), START.date(), min_n=1).figures["resolution_mean"]
     assert mean.value == 5 * 3600
+
+
+# --- The migration --------------------------------------------------------------------------
+
+
+def test_interactions_from_before_the_upgrade_are_kept_and_counted(
+    app: Flask, answer: Callable[..., Response]
+) -> None:
+    """Migration 0906 keeps every interaction and score rollup, and leaves the interactions
+    for the worker to count; segments declared afterwards are counted by a rebuild."""
+    app.config["SEGMENTS"] = []
+    answer("csat", 4, channel="chat", agent="ann", properties={"plan": "pro"})
+    db.session.execute(sa.delete(SupportRollup))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0801")
+    try:
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("interactions")}
+        assert "topic" not in columns
+    finally:
+        upgrade()
+    interaction = db.session.scalars(sa.select(Interaction)).one()
+    assert (interaction.unsettled, interaction.answered, interaction.counted) == (True, True, None)
+    assert rollup_differences() == []
+    assert settle_interactions() == 1
+    assert support_rollup_differences() == []
+    volume = support_report(date(2026, 3, 2), date(2026, 3, 2)).figures["volume"]
+    assert volume.n == 1
+    app.config["SEGMENTS"] = ["plan"]
+    assert len(rollup_differences()) == 1
+    assert len(support_rollup_differences()) == 2  # its entry, and its row of the segment
+    rebuild_rollups()
+    rebuild_support_rollups()
+    assert (rollup_differences(), support_rollup_differences()) == ([], [])

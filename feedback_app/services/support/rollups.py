@@ -29,6 +29,7 @@ from feedback_app.services.support.entries import (
     entry_of,
     verdicts,
 )
+from surveys.metrics import Contact
 from surveys.support import TALLY_COLUMNS, SupportTally
 
 #: Interactions whose entries are computed together by a rebuild or a check.
@@ -151,9 +152,13 @@ class Computed:
     unsettled: bool
 
 
-def computed_entries() -> Iterator[list[Computed]]:
+def computed_entries(*, as_counted: bool = False) -> Iterator[list[Computed]]:
     """Every interaction's entry as of now, a chunk at a time, each customer's interactions
-    in one chunk (the repeat-contact rule judges them together)."""
+    in one chunk (the repeat-contact rule judges them together).
+
+    ``as_counted`` judges repeat contacts as the rollups have them so far: an interaction
+    the worker has yet to settle counts where it was last counted (or not at all).
+    """
     window = repeat_window()
     query = (
         sa.select(*FACT_COLUMNS, Customer.properties, Interaction.counted, Interaction.unsettled)
@@ -165,15 +170,21 @@ def computed_entries() -> Iterator[list[Computed]]:
     for row in db.session.execute(query):
         facts = facts_of(row[: len(FACT_COLUMNS)])
         if len(chunk) >= CHUNK and facts.customer_id != chunk[-1][0].customer_id:
-            yield _entries(chunk, window)
+            yield _entries(chunk, window, as_counted)
             chunk = []
         chunk.append((facts, row[len(FACT_COLUMNS) :]))
     if chunk:
-        yield _entries(chunk, window)
+        yield _entries(chunk, window, as_counted)
 
 
-def _entries(chunk: list[tuple[Facts, Any]], window: timedelta) -> list[Computed]:
-    contacts = [facts.contact for facts, _ in chunk]
+def _entries(chunk: list[tuple[Facts, Any]], window: timedelta, as_counted: bool) -> list[Computed]:
+    contacts = []
+    for facts, (_, counted, unsettled) in chunk:
+        if not (as_counted and unsettled):
+            contacts.append(facts.contact)
+        elif counted is not None and counted["customer"] is not None:
+            entry = SupportEntry.from_json(counted)
+            contacts.append(Contact(entry.customer or 0, entry.opened_at))
     judged = verdicts((facts for facts, _ in chunk), contacts, window)
     return [
         Computed(
@@ -226,7 +237,7 @@ def support_rollup_differences() -> list[str]:
     tallies: dict[RollupKey, SupportTally] = defaultdict(SupportTally)
     cells: Counter[HistogramKey] = Counter()
     differences = []
-    for chunk in computed_entries():
+    for chunk in computed_entries(as_counted=True):
         for item in chunk:
             counted = None if item.counted is None else SupportEntry.from_json(item.counted)
             if item.unsettled:

@@ -45,6 +45,10 @@ class AgentInput:
     email: str | None = None
     name: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.email is None and not self.name:
+            raise ValueError("an agent needs an email or a name")
+
 
 @dataclass(frozen=True)
 class InteractionInput:
@@ -163,8 +167,6 @@ def upsert_agent(data: AgentInput) -> Agent:
             .limit(1)
         )
     if agent is None:
-        if data.email is None and not data.name:
-            raise ValueError("an agent needs an email or a name")
         agent = Agent(email=data.email, name="")
         db.session.add(agent)
     if data.email is not None:
@@ -199,11 +201,11 @@ def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:
 
 
 def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
-    # Upsert everything the interaction points to first: its own row is added last, complete,
-    # so no autoflush ever sends it half-filled.
+    # Check the labels before writing anything, then upsert everything the interaction points
+    # to: its own row is added last, complete, so no autoflush ever sends it half-filled.
+    team_name, topic = normalize_label(data.team), normalize_label(data.topic)
     customer = upsert_customer(data.customer, now) if data.customer else None
     agent = upsert_agent(data.agent) if data.agent else None
-    team_name = normalize_label(data.team)
     team = upsert_team(team_name) if team_name else None
     interaction = db.session.scalar(
         sa.select(Interaction).where(Interaction.external_id == data.external_id)
@@ -216,7 +218,7 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     interaction.channel = data.channel
     interaction.agent = agent
     interaction.team = team
-    interaction.topic = normalize_label(data.topic)
+    interaction.topic = topic
     interaction.answered = data.answered
     interaction.opened_at = data.opened_at
     interaction.first_response_at = data.first_response_at

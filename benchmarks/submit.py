@@ -146,6 +146,8 @@ class Side:
     sessions: list[requests.Session]
     #: Waits until the server has done all it does after the answers (its worker's share).
     settle: Callable[[], None] = lambda: None
+    #: The status a successful post answers with.
+    ok: int = 303
     #: Answers handed out so far; each index is one seeded invitation, answered once.
     used: int = 0
     seconds: float = 0.0
@@ -166,7 +168,7 @@ class Side:
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
-                    if response.status_code != 303:
+                    if response.status_code != self.ok:
                         failures.append(response.status_code)
 
         threads = [

@@ -114,27 +114,46 @@ def normalize_label(raw: str | None) -> str | None:
     return value
 
 
-def committed(work: Callable[[], T]) -> T:
+def committed(work: Callable[[], T], *, keep_loaded: bool = False) -> T:
     """Run ``work`` and commit; run it once more if a unique key raced with another request.
 
     Two concurrent posts for one new customer (or one external id) both find no row and both
     insert; the loser's commit fails on the unique key. Run again, it finds the winner's row.
+
+    ``keep_loaded`` keeps the rows ``work`` wrote loaded after the commit: what it wrote is
+    what they hold, and reloading them to answer the request cost three more queries.
     """
     try:
         result = work()
-        db.session.commit()
+        _commit(keep_loaded)
     except IntegrityError:
         db.session.rollback()
     else:
         return result
     result = work()
-    db.session.commit()
+    _commit(keep_loaded)
     return result
+
+
+def _commit(keep_loaded: bool) -> None:
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
     """Find the customer by email or add them; update the fields given. Flushes only."""
+    return _upsert_customer(data, now)[0]
+
+
+def _upsert_customer(data: CustomerInput, now: datetime) -> tuple[Customer, bool]:
+    """``upsert_customer``, and whether the customer was added."""
     customer = db.session.scalar(sa.select(Customer).where(Customer.email == data.email))
+    added = customer is None
     if customer is None:
         customer = Customer(email=data.email, name="", properties={}, created_at=now)
         db.session.add(customer)
@@ -150,7 +169,7 @@ def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
     customer.updated_at = now
     db.session.flush()
     customer_changed(customer, before)
-    return customer
+    return customer, added
 
 
 def upsert_agent(data: AgentInput) -> Agent:
@@ -197,14 +216,16 @@ def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:
     one updates the interaction and its customer, and returns the invitation made the first
     time: an interaction is never invited twice.
     """
-    return committed(lambda: _ingest(data, now))
+    return committed(lambda: _ingest(data, now), keep_loaded=True)
 
 
 def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     # Check the labels before writing anything, then upsert everything the interaction points
     # to: its own row is added last, complete, so no autoflush ever sends it half-filled.
     team_name, topic = normalize_label(data.team), normalize_label(data.topic)
-    customer = upsert_customer(data.customer, now) if data.customer else None
+    customer, new_customer = (
+        _upsert_customer(data.customer, now) if data.customer else (None, False)
+    )
     agent = upsert_agent(data.agent) if data.agent else None
     team = upsert_team(team_name) if team_name else None
     interaction = db.session.scalar(
@@ -255,5 +276,6 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
             now,
             send_at=now + timedelta(seconds=delay),
             interaction=interaction,
+            new_customer=new_customer,
         )
     return IngestResult(interaction=interaction, created=created, invitation=invitation)

@@ -19,6 +19,7 @@ from feedback_app.services.ingest import (
 )
 from feedback_app.services.support.figures import support_report
 from feedback_app.services.support.settling import backlog, settle_interactions
+from feedback_app.services.surveys import survey_for_kind
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 
@@ -99,3 +100,35 @@ def test_agents_by_name_then_by_email(app: Flask) -> None:
     assert [(a.email, a.name) for a in agents] == [("greg@example.com", "Greg")]
     with pytest.raises(ValueError, match="an agent needs an email or a name"):
         AgentInput(name="")
+
+
+def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Flask) -> None:
+    """A customer added by this post has no invitation, opt-out or bounce to read, and its
+    rows are not reloaded to answer: six statements, each a row to find or to add."""
+    survey_for_kind(SurveyKind.CSAT, NOW)
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(" ".join(str(args[2]).split()[:3]))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        result = ingest_interaction(call(survey=SurveyKind.CSAT), NOW)
+        assert result.invitation is not None
+        answer = (
+            result.interaction.id,
+            result.invitation.status.value,
+            result.invitation.survey.kind,
+        )
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert answer == (1, "scheduled", SurveyKind.CSAT)
+    assert [s.split()[0] for s in statements] == [
+        "SELECT",  # the customer, by email
+        "INSERT",  # the customer
+        "SELECT",  # the interaction, by external id
+        "INSERT",  # the interaction
+        "SELECT",  # the survey
+        "INSERT",  # the invitation
+    ]

@@ -35,7 +35,7 @@ class DurationMeasure(enum.StrEnum):
 
 
 class Span(enum.StrEnum):
-    """How many days a histogram row covers: one, or a calendar month (dated its first)."""
+    """How many days a rollup row covers: one, or a calendar month (dated its first)."""
 
     DAY = "day"
     MONTH = "month"
@@ -43,7 +43,8 @@ class Span(enum.StrEnum):
 
 class SupportRollup(Base):
     """The sums (``surveys.support.SupportTally``) of the interactions counted on one UTC
-    day with one value of one dimension.
+    day (or, summed, one calendar month, dated its first day) with one value of one
+    dimension: a year by agent reads twelve month rows per agent.
 
     A contact adds its volume and abandonment on the day it opened, and its FCR verdict and
     times on the day it was resolved (the day it opened when it has no resolution time).
@@ -57,6 +58,7 @@ class SupportRollup(Base):
     )
     #: The customer property of a ``segment`` row; empty for the other dimensions.
     segment: Mapped[str] = mapped_column(sa.String(100), primary_key=True, default="")
+    span: Mapped[Span] = mapped_column(enum_column(Span), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     #: The channel, team or agent id as text, topic, or the property's value; empty for none
     #: (and for ``all``).
@@ -88,11 +90,12 @@ class SupportRollup(Base):
 
 
 class SupportHistogram(Base):
-    """How many contacts counted in one span had a duration in one logarithmic bucket
-    (``surveys.support.bucket_of``), per dimension value.
+    """How many contacts counted in one day (or calendar month) with one value of one
+    dimension had a duration in each logarithmic bucket (``surveys.support.bucket_of``).
 
-    Kept per day and, summed, per calendar month: a year's median reads twelve month rows
-    per bucket instead of 365 day rows.
+    One row holds the whole histogram, ``{bucket: count}``: a median needs every bucket, and
+    a year by agent is then a few hundred rows rather than one per agent, day and bucket.
+    Only the worker, an import and a rebuild write it, each row locked while it is merged.
     """
 
     __tablename__ = "support_histograms"
@@ -105,7 +108,7 @@ class SupportHistogram(Base):
     span: Mapped[Span] = mapped_column(enum_column(Span), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     value: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    bucket: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
-    n: Mapped[int] = mapped_column(default=0)
+    #: Contacts per bucket, the bucket as text (JSON keys are text); zero counts left out.
+    counts: Mapped[dict[str, int]] = mapped_column(sa.JSON)
 
     __table_args__ = {"sqlite_with_rowid": False}

@@ -119,9 +119,9 @@ def test_rollups_commands(answer: Callable[..., Response], runner: FlaskCliRunne
     )
     result = runner.invoke(args=["rollups", "rebuild"])
     # The answer's interaction: one support row per dimension (all, channel, team, agent,
-    # topic) and no histogram row (it has no durations).
+    # topic) for its day and one for its month, and no histogram (it has no durations).
     assert (result.exit_code, result.output) == (
         0,
-        "rebuilt 4 rollup rows\nrebuilt 5 support rollup rows\n",
+        "rebuilt 4 rollup rows\nrebuilt 10 support rollup rows\n",
     )
     assert runner.invoke(args=["rollups", "check"]).exit_code == 0

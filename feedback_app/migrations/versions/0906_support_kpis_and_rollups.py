@@ -97,11 +97,12 @@ def upgrade() -> None:
         "support_rollups",
         sa.Column("dimension", _enum("supportdimension", *SUPPORT_DIMENSIONS), nullable=False),
         sa.Column("segment", sa.String(length=100), nullable=False),
+        sa.Column("span", _enum("span", "day", "month"), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("value", sa.String(length=200), nullable=False),
         *(sa.Column(name, kind, nullable=False) for name, kind in TALLY_COLUMNS),
         sa.PrimaryKeyConstraint(
-            "dimension", "segment", "day", "value", name=op.f("pk_support_rollups")
+            "dimension", "segment", "span", "day", "value", name=op.f("pk_support_rollups")
         ),
         sqlite_with_rowid=False,
     )
@@ -115,8 +116,7 @@ def upgrade() -> None:
         sa.Column("span", _enum("span", "day", "month"), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("value", sa.String(length=200), nullable=False),
-        sa.Column("bucket", sa.SmallInteger(), nullable=False),
-        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint(
             "measure",
             "dimension",
@@ -124,7 +124,6 @@ def upgrade() -> None:
             "span",
             "day",
             "value",
-            "bucket",
             name=op.f("pk_support_histograms"),
         ),
         sqlite_with_rowid=False,

@@ -28,10 +28,12 @@ from surveys.support import (
 )
 
 D = SupportDimension
-#: (dimension, segment, day, value): one support rollup row.
-RollupKey = tuple[SupportDimension, str, date, str]
-#: (measure, dimension, segment, span, day, value, bucket): one histogram row.
-HistogramKey = tuple[DurationMeasure, SupportDimension, str, Span, date, str, int]
+#: (dimension, segment, span, day, value): one support rollup row.
+RollupKey = tuple[SupportDimension, str, Span, date, str]
+#: (measure, dimension, segment, span, day, value): one histogram row.
+HistogramKey = tuple[DurationMeasure, SupportDimension, str, Span, date, str]
+#: A histogram row's key and a bucket in it: one count.
+Cell = tuple[HistogramKey, int]
 
 
 @dataclass(frozen=True)
@@ -97,18 +99,25 @@ class SupportEntry:
             yield D.SEGMENT, segment, value
 
     def tallies(self) -> Iterator[tuple[RollupKey, SupportTally]]:
+        """Each rollup row (day and month) the entry adds to, with what it adds."""
         opening, closing = opening_tally(self.measures.answered), closing_tally(self.measures)
         empty = closing == SupportTally()
+        opened, closed = _spans(self.opened), _spans(self.closed)
         for dimension, segment, value in self.values():
-            yield (dimension, segment, self.opened, value), opening
+            for span, day in opened:
+                yield (dimension, segment, span, day, value), opening
             if not empty:
-                yield (dimension, segment, self.closed, value), closing
+                for span, day in closed:
+                    yield (dimension, segment, span, day, value), closing
 
-    def buckets(self) -> Iterator[HistogramKey]:
+    def buckets(self, only: tuple[SupportDimension, str] | None = None) -> Iterator[Cell]:
+        """Each histogram row (day and month) the entry counts in, with its bucket; ``only``
+        those of one (dimension, segment)."""
         m = self.measures
         if not m.answered:
             return
-        month = self.closed.replace(day=1)
+        closed = _spans(self.closed)
+        values = [v for v in self.values() if only is None or v[:2] == only]
         for measure, seconds in (
             (DurationMeasure.RESOLUTION, m.resolution),
             (DurationMeasure.FIRST_RESPONSE, m.first_response),
@@ -116,9 +125,9 @@ class SupportEntry:
             if seconds is None:
                 continue
             bucket = bucket_of(seconds)
-            for dimension, segment, value in self.values():
-                yield measure, dimension, segment, Span.DAY, self.closed, value, bucket
-                yield measure, dimension, segment, Span.MONTH, month, value, bucket
+            for dimension, segment, value in values:
+                for span, day in closed:
+                    yield (measure, dimension, segment, span, day, value), bucket
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +157,10 @@ class SupportEntry:
             segments=tuple((s, v) for s, v in data["segments"]),
             measures=ContactMeasures(**data["measures"]),
         )
+
+
+def _spans(day: date) -> tuple[tuple[Span, date], tuple[Span, date]]:
+    return (Span.DAY, day), (Span.MONTH, day.replace(day=1))
 
 
 def entry_of(

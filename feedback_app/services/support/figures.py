@@ -11,6 +11,7 @@ import enum
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -130,6 +131,18 @@ def volume_by_channel(since: date, until: date) -> dict[str, int]:
     return {c.value: groups.get(c.value, SupportTally()).volume for c in Channel}
 
 
+def _in_period(
+    model: type[SupportRollup] | type[SupportHistogram], since: date, until: date
+) -> Any:
+    """The rows of whole months from the month rows, of the days left from the day rows."""
+    return sa.or_(
+        *(
+            sa.and_(model.span == span, model.day.between(a, b))
+            for span, a, b in spans(since, until)
+        )
+    )
+
+
 def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, SupportTally]:
     sums = [sa.func.sum(getattr(SupportRollup, column)) for column in TALLY_COLUMNS]
     query = (
@@ -137,7 +150,7 @@ def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, 
         .where(
             SupportRollup.dimension == dimension,
             SupportRollup.segment == segment,
-            SupportRollup.day.between(since, until),
+            _in_period(SupportRollup, since, until),
         )
         .group_by(SupportRollup.value)
     )
@@ -177,17 +190,13 @@ def _from_rollups(since: date, until: date, dimension: D, segment: str) -> dict[
     for value, tally in _tallies(since, until, dimension, segment).items():
         result[value].tally = tally
     h = SupportHistogram
-    in_period = sa.or_(
-        *(sa.and_(h.span == span, h.day.between(a, b)) for span, a, b in spans(since, until))
+    query = sa.select(h.measure, h.value, h.counts).where(
+        h.dimension == dimension, h.segment == segment, _in_period(h, since, until)
     )
-    query = (
-        sa.select(h.measure, h.value, h.bucket, sa.func.sum(h.n))
-        .where(h.dimension == dimension, h.segment == segment, in_period)
-        .group_by(h.measure, h.value, h.bucket)
-    )
-    for measure, value, bucket, n in db.session.execute(query):
-        if n:
-            result[value].histograms[DurationMeasure(measure)][bucket] += n
+    for measure, value, counts in db.session.execute(query):
+        histogram = result[value].histograms[DurationMeasure(measure)]
+        for bucket, n in counts.items():
+            histogram[int(bucket)] += n
     return {value: sums for value, sums in result.items() if sums.tally != SupportTally()}
 
 
@@ -217,8 +226,8 @@ def _from_rows(since: date, until: date, name: str) -> dict[str, _Sums]:
 def _add_exact(sums: _Sums, entry: SupportEntry, since: date, until: date) -> None:
     if sums.exact is None:
         sums.exact = defaultdict(list)
-    for (dimension, _, day, _), tally in entry.tallies():
-        if dimension is D.ALL and since <= day <= until:
+    for (dimension, _, span, day, _), tally in entry.tallies():
+        if dimension is D.ALL and span is Span.DAY and since <= day <= until:
             sums.tally += tally
     m = entry.measures
     if m.answered and since <= entry.closed <= until:

@@ -18,7 +18,13 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback_app.extensions import db
-from feedback_app.models import Customer, Interaction, SupportHistogram, SupportRollup
+from feedback_app.models import (
+    Customer,
+    Interaction,
+    SupportDimension,
+    SupportHistogram,
+    SupportRollup,
+)
 from feedback_app.services.support import segments
 from feedback_app.services.support.entries import (
     Facts,
@@ -71,6 +77,9 @@ def repeat_window() -> timedelta:
     return timedelta(days=current_app.config["FCR_REPEAT_DAYS"])
 
 
+Histograms = dict[HistogramKey, Counter[int]]
+
+
 def apply_entries(added: Iterable[SupportEntry], removed: Iterable[SupportEntry] = ()) -> int:
     """Add ``added`` to the support rollups and take ``removed`` out; does not commit.
 
@@ -78,64 +87,111 @@ def apply_entries(added: Iterable[SupportEntry], removed: Iterable[SupportEntry]
     """
     # Sparse sums: a contact changes a few of a row's sums, and this runs for every batch.
     tallies: dict[RollupKey, Counter[str]] = defaultdict(Counter)
-    cells: Counter[HistogramKey] = Counter()
-    for entry in added:
-        for key, tally in entry.tallies():
-            tallies[key].update(tally.nonzero())
-        cells.update(entry.buckets())
-    for entry in removed:
-        for key, tally in entry.tallies():
-            tallies[key].subtract(tally.nonzero())
-        cells.subtract(entry.buckets())
-    return _write(tallies, cells)
+    histograms: Histograms = defaultdict(Counter)
+    for sign, entries in ((1, added), (-1, removed)):
+        for entry in entries:
+            for key, tally in entry.tallies():
+                if sign > 0:
+                    tallies[key].update(tally.nonzero())
+                else:
+                    tallies[key].subtract(tally.nonzero())
+            for key, bucket in entry.buckets():
+                histograms[key][bucket] += sign
+    return add_tallies(tallies) + merge_histograms(histograms)
 
 
-def _write(tallies: dict[RollupKey, Counter[str]], cells: Counter[HistogramKey]) -> int:
-    dialect = db.session.get_bind().dialect.name
+def add_tallies(tallies: dict[RollupKey, Counter[str]]) -> int:
+    """Add the sums to the rollup rows, in one upsert; returns the rows written."""
     rows = [
         {
-            "dimension": d,
-            "segment": s,
-            "day": day,
-            "value": v,
-            **{column: sums.get(column, 0) for column in TALLY_COLUMNS},
-        }
-        # One order for every writer, so two transactions never wait on each other's rows.
-        for (d, s, day, v), sums in sorted(tallies.items())
-        if any(sums.values())
-    ]
-    if rows:
-        db.session.execute(_upsert(dialect, "rollups"), rows)
-    histogram = [
-        {
-            "measure": m,
             "dimension": d,
             "segment": s,
             "span": span,
             "day": day,
             "value": v,
-            "bucket": bucket,
-            "n": n,
+            **{column: sums.get(column, 0) for column in TALLY_COLUMNS},
         }
-        for (m, d, s, span, day, v, bucket), n in sorted(cells.items())
-        if n
+        # One order for every writer, so two transactions never wait on each other's rows.
+        for (d, s, span, day, v), sums in sorted(tallies.items())
+        if any(sums.values())
     ]
-    if histogram:
-        db.session.execute(_upsert(dialect, "histograms"), histogram)
-    return len(rows) + len(histogram)
+    if rows:
+        db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+    return len(rows)
+
+
+#: Histogram rows read (and locked) per query while merging.
+_KEYS_PER_QUERY = 500
+_HISTOGRAM_KEY = tuple(
+    SupportHistogram.__table__.c[name]
+    for name in ("measure", "dimension", "segment", "span", "day", "value")
+)
+
+
+def merge_histograms(deltas: Histograms) -> int:
+    """Add per-bucket counts to the histogram rows; returns the rows written.
+
+    A row holds a whole histogram, so it is read, merged and written back, locked in between
+    (PostgreSQL; SQLite has one writer), in one key order for every writer.
+    """
+    keys = sorted(key for key, counts in deltas.items() if any(counts.values()))
+    if not keys:
+        return 0
+    table = SupportHistogram.__table__
+    rows = []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        part = keys[start : start + _KEYS_PER_QUERY]
+        stored = {
+            tuple(row[:6]): row[6]
+            for row in db.session.execute(
+                sa.select(*_HISTOGRAM_KEY, table.c.counts)
+                .where(sa.tuple_(*_HISTOGRAM_KEY).in_(part))
+                .order_by(*_HISTOGRAM_KEY)
+                .with_for_update()
+            )
+        }
+        for key in part:
+            counts = Counter({int(b): n for b, n in (stored.get(key) or {}).items()})
+            counts.update(deltas[key])
+            rows.append(_histogram_row(key, counts))
+    db.session.execute(_upsert_histograms(db.session.get_bind().dialect.name), rows)
+    return len(rows)
+
+
+def _histogram_row(key: HistogramKey, counts: Counter[int]) -> dict[str, Any]:
+    measure, dimension, segment, span, day, value = key
+    return {
+        "measure": measure,
+        "dimension": dimension,
+        "segment": segment,
+        "span": span,
+        "day": day,
+        "value": value,
+        "counts": {str(bucket): n for bucket, n in sorted(counts.items()) if n},
+    }
 
 
 @functools.cache
-def _upsert(dialect: str, table_name: str) -> Any:
+def _upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO UPDATE adding the new sums to the stored ones (built once)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    model = SupportRollup if table_name == "rollups" else SupportHistogram
-    table = model.__table__
+    table = SupportRollup.__table__
     statement = insert(table)
-    sums = TALLY_COLUMNS if model is SupportRollup else ("n",)
     return statement.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
-        set_={column: table.c[column] + statement.excluded[column] for column in sums},
+        set_={column: table.c[column] + statement.excluded[column] for column in TALLY_COLUMNS},
+    )
+
+
+@functools.cache
+def _upsert_histograms(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE replacing a histogram by its merged counts."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = SupportHistogram.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={"counts": statement.excluded.counts},
     )
 
 
@@ -213,6 +269,12 @@ def set_counted(entries: Iterable[tuple[int, SupportEntry]]) -> None:
         db.session.execute(_SET_COUNTED, params)
 
 
+def dimensions() -> list[tuple[SupportDimension, str]]:
+    """Every (dimension, segment) the support rollups keep."""
+    fixed = [(d, "") for d in SupportDimension if d is not SupportDimension.SEGMENT]
+    return fixed + [(SupportDimension.SEGMENT, name) for name in segments.declared()]
+
+
 def rebuild_support_rollups() -> int:
     """Recompute the support rollups and every interaction's entry; flushes, does not commit.
 
@@ -224,37 +286,64 @@ def rebuild_support_rollups() -> int:
     db.session.execute(sa.delete(SupportHistogram))
     for chunk in computed_entries():
         set_counted((c.id, c.entry) for c in chunk)
-        apply_entries(c.entry for c in chunk)
+        add_tallies(_tallies(c.entry for c in chunk))
+    # The histograms one dimension at a time, from the entries just counted: all of them at
+    # once would hold every day's histogram of every agent in memory.
+    for only in dimensions():
+        rows = [_histogram_row(key, counts) for key, counts in _counted_histograms(only).items()]
+        for start in range(0, len(rows), CHUNK):
+            db.session.execute(sa.insert(SupportHistogram.__table__), rows[start : start + CHUNK])
     return sum(
         db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
         for model in (SupportRollup, SupportHistogram)
     )
 
 
+def _tallies(entries: Iterable[SupportEntry]) -> dict[RollupKey, Counter[str]]:
+    tallies: dict[RollupKey, Counter[str]] = defaultdict(Counter)
+    for entry in entries:
+        for key, tally in entry.tallies():
+            tallies[key].update(tally.nonzero())
+    return tallies
+
+
+def _counted_histograms(only: tuple[SupportDimension, str]) -> Histograms:
+    """The histograms of one (dimension, segment), from every interaction's entry as counted."""
+    histograms: Histograms = defaultdict(Counter)
+    query = (
+        sa.select(Interaction.counted)
+        .where(Interaction.counted.is_not(None))
+        .execution_options(yield_per=CHUNK)
+    )
+    for (counted,) in db.session.execute(query):
+        for key, bucket in SupportEntry.from_json(counted).buckets(only):
+            histograms[key][bucket] += 1
+    return histograms
+
+
 def support_rollup_differences() -> list[str]:
-    """Describe every support rollup row, histogram row and interaction entry that differs
-    from a fresh computation from the interactions; empty when all agree."""
-    tallies: dict[RollupKey, SupportTally] = defaultdict(SupportTally)
-    cells: Counter[HistogramKey] = Counter()
+    """Describe every interaction whose entry as counted is not what it is now, and every
+    support rollup or histogram row that is not the sum of the entries as counted; empty
+    when all agree. Interactions the worker has yet to settle count as last counted."""
     differences = []
+    counted_entries = []
     for chunk in computed_entries(as_counted=True):
         for item in chunk:
             counted = None if item.counted is None else SupportEntry.from_json(item.counted)
-            if item.unsettled:
-                # Counted as last counted, until the worker moves it.
-                entry = counted
-            else:
-                entry = item.entry
-                if counted != entry:
-                    differences.append(
-                        f"interaction {item.id}: counted as {counted}, is now {entry}"
-                    )
-            if entry is None:
-                continue
-            for key, tally in entry.tallies():
-                tallies[key] += tally
-            cells.update(entry.buckets())
-    return differences + _tally_differences(tallies) + _histogram_differences(cells)
+            if not item.unsettled and counted != item.entry:
+                differences.append(
+                    f"interaction {item.id}: counted as {counted}, is now {item.entry}"
+                )
+            if counted is not None:
+                counted_entries.append(counted)
+    tallies = {
+        key: SupportTally(**{c: sums.get(c, 0) for c in TALLY_COLUMNS})  # type: ignore[arg-type]
+        for key, sums in _tallies(counted_entries).items()
+    }
+    differences += _tally_differences(tallies)
+    for only in dimensions():
+        differences += _histogram_differences(only, _counted_histograms(only))
+    return differences
 
 
 def _tally_differences(computed: dict[RollupKey, SupportTally]) -> list[str]:
@@ -262,10 +351,10 @@ def _tally_differences(computed: dict[RollupKey, SupportTally]) -> list[str]:
     for row in db.session.execute(sa.select(SupportRollup.__table__)):
         tally = SupportTally(*(row._mapping[c] for c in TALLY_COLUMNS))
         if tally != SupportTally():
-            stored[(row.dimension, row.segment, row.day, row.value)] = tally
+            stored[(row.dimension, row.segment, row.span, row.day, row.value)] = tally
     computed = {key: tally for key, tally in computed.items() if tally != SupportTally()}
     return [
-        f"support {key[0]} {key[1] or '-'} {key[2]} {key[3] or '-'}: "
+        f"support {key[0]} {key[1] or '-'} {key[2]} {key[3]} {key[4] or '-'}: "
         f"stored {stored.get(key)}, interactions give {computed.get(key)}"
         for key in sorted(stored.keys() | computed.keys())
         if not _same(stored.get(key), computed.get(key))
@@ -285,16 +374,21 @@ def _same(a: SupportTally | None, b: SupportTally | None) -> bool:
     return True
 
 
-def _histogram_differences(computed: Counter[HistogramKey]) -> list[str]:
+def _histogram_differences(only: tuple[SupportDimension, str], computed: Histograms) -> list[str]:
     table = SupportHistogram.__table__
-    stored: Counter[HistogramKey] = Counter()
-    for row in db.session.execute(sa.select(table).where(table.c.n != 0)):
-        key = tuple(row)[:-1]
-        stored[key] = row.n  # type: ignore[index]
-    computed = Counter({key: n for key, n in computed.items() if n})
+    stored: dict[HistogramKey, dict[int, int]] = {}
+    query = sa.select(*_HISTOGRAM_KEY, table.c.counts).where(
+        table.c.dimension == only[0], table.c.segment == only[1]
+    )
+    for row in db.session.execute(query):
+        counts = {int(b): n for b, n in row[6].items() if n}
+        if counts:
+            stored[tuple(row[:6])] = counts  # type: ignore[index]
+    wanted = {key: {b: n for b, n in c.items() if n} for key, c in computed.items()}
+    wanted = {key: counts for key, counts in wanted.items() if counts}
     return [
         f"histogram {' '.join(str(part) for part in key)}: "
-        f"stored {stored.get(key, 0)}, interactions give {computed.get(key, 0)}"
-        for key in sorted(stored.keys() | computed.keys())
-        if stored.get(key, 0) != computed.get(key, 0)
+        f"stored {stored.get(key)}, interactions give {wanted.get(key)}"
+        for key in sorted(stored.keys() | wanted.keys())
+        if stored.get(key) != wanted.get(key)
     ]

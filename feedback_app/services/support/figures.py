@@ -11,7 +11,6 @@ import enum
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -131,39 +130,30 @@ def volume_by_channel(since: date, until: date) -> dict[str, int]:
     return {c.value: groups.get(c.value, SupportTally()).volume for c in Channel}
 
 
-def _in_period(
-    model: type[SupportRollup] | type[SupportHistogram], since: date, until: date
-) -> Any:
-    """The rows of whole months from the month rows, of the days left from the day rows."""
-    return sa.or_(
-        *(
-            sa.and_(model.span == span, model.day.between(a, b))
-            for span, a, b in spans(since, until)
-        )
-    )
-
-
 def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, SupportTally]:
+    """The sums per value; one query per span of the period, each an index range."""
     sums = [sa.func.sum(getattr(SupportRollup, column)) for column in TALLY_COLUMNS]
-    query = (
-        sa.select(SupportRollup.value, *sums)
-        .where(
-            SupportRollup.dimension == dimension,
-            SupportRollup.segment == segment,
-            _in_period(SupportRollup, since, until),
-        )
-        .group_by(SupportRollup.value)
-    )
-    # PostgreSQL sums integers as numeric: back to int (and float for the squares).
-    return {
-        value: SupportTally(
-            *(
-                float(v or 0) if column.endswith("_sq") else int(v or 0)
-                for column, v in zip(TALLY_COLUMNS, values, strict=True)
+    result: dict[str, SupportTally] = defaultdict(SupportTally)
+    for span, first, last in spans(since, until):
+        query = (
+            sa.select(SupportRollup.value, *sums)
+            .where(
+                SupportRollup.dimension == dimension,
+                SupportRollup.segment == segment,
+                SupportRollup.span == span,
+                SupportRollup.day.between(first, last),
             )
+            .group_by(SupportRollup.value)
         )
-        for value, *values in db.session.execute(query)
-    }
+        # PostgreSQL sums integers as numeric: back to int (and float for the squares).
+        for value, *values in db.session.execute(query):
+            result[value] += SupportTally(
+                *(
+                    float(v or 0) if column.endswith("_sq") else int(v or 0)
+                    for column, v in zip(TALLY_COLUMNS, values, strict=True)
+                )
+            )
+    return result
 
 
 def spans(since: date, until: date) -> list[tuple[Span, date, date]]:
@@ -190,13 +180,22 @@ def _from_rollups(since: date, until: date, dimension: D, segment: str) -> dict[
     for value, tally in _tallies(since, until, dimension, segment).items():
         result[value].tally = tally
     h = SupportHistogram
-    query = sa.select(h.measure, h.value, h.counts).where(
-        h.dimension == dimension, h.segment == segment, _in_period(h, since, until)
-    )
-    for measure, value, counts in db.session.execute(query):
-        histogram = result[value].histograms[DurationMeasure(measure)]
-        for bucket, n in counts.items():
-            histogram[int(bucket)] += n
+    raw: dict[str, dict[DurationMeasure, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for measure in DurationMeasure:
+        for span, first, last in spans(since, until):
+            query = sa.select(h.value, h.counts).where(
+                h.measure == measure,
+                h.dimension == dimension,
+                h.segment == segment,
+                h.span == span,
+                h.day.between(first, last),
+            )
+            for value, counts in db.session.execute(query):
+                raw[value][measure].update(counts)
+    # Buckets are text in the rows (JSON keys): turned to numbers once per group.
+    for value, measures in raw.items():
+        for measure, counts in measures.items():
+            result[value].histograms[measure] = Counter({int(b): n for b, n in counts.items()})
     return {value: sums for value, sums in result.items() if sums.tally != SupportTally()}
 
 

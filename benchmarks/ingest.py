@@ -15,11 +15,8 @@ Run: ``.venv/bin/python benchmarks/ingest.py [--posts N]``. ``run()`` returns th
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +25,7 @@ from typing import Any
 import requests
 from flask_migrate import upgrade
 from scratch_databases import fresh_database, postgres_configured
-from submit import CONNECTIONS, ROUNDS, SECRET, Side, _environment, _gunicorn
+from submit import CONNECTIONS, SECRET, Side, _gunicorn, _worker, take_turns
 
 from feedback_app import create_app
 from feedback_app.extensions import db
@@ -79,45 +76,12 @@ def _prepare(url: str, folder: Path) -> str:
 
 
 @contextmanager
-def _worker(url: str, folder: Path) -> Iterator[Callable[[], None]]:
-    """``feedback worker`` beside the web processes; yields a wait for every interaction to
-    be settled (finishing the rest itself, as ``submit._worker`` does for answers)."""
-    feedback = Path(sys.executable).parent / "feedback"
-    process = subprocess.Popen(
-        [str(feedback), "worker"],
-        env=_environment(url),
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    config = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url}
-    app = create_app(config, instance_path=str(folder / "instance"))
-
-    def settle() -> None:
-        with app.app_context():
-            while settle_interactions():
-                pass
-            while backlog()[0]:
-                db.session.rollback()
-                time.sleep(0.005)
-            db.session.rollback()
-
-    try:
-        yield settle
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        with app.app_context():
-            db.engine.dispose()
-
-
-@contextmanager
 def ours(url: str, folder: Path) -> Iterator[Side]:
     folder.mkdir(parents=True, exist_ok=True)
     key = _prepare(url, folder)
     with (
         _gunicorn("feedback_app:create_app()", url, folder, []) as base,
-        _worker(url, folder) as settle,
+        _worker(url, folder, settle_interactions, backlog) as settle,
     ):
         sessions = []
         for _ in range(CONNECTIONS):
@@ -147,8 +111,6 @@ def baseline(url: str, folder: Path) -> Iterator[Side]:
 def run(posts: int = POSTS, dialect: str | None = None) -> dict[str, Any]:
     """Both sides measured in turns (see ``submit.run``); the throughput ratio and our p99."""
     dialect = dialect or ("postgresql" if postgres_configured() else "sqlite")
-    burst = max(posts // ROUNDS, CONNECTIONS)
-    warmup = max(burst // 4, CONNECTIONS)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         with (
@@ -157,11 +119,7 @@ def run(posts: int = POSTS, dialect: str | None = None) -> dict[str, Any]:
             baseline(baseline_url, folder / "baseline") as minimal,
             ours(ingest_url, folder / "ingest") as api,
         ):
-            for side in (minimal, api):
-                side.burst(warmup)
-            for turn in range(ROUNDS):
-                for side in (minimal, api) if turn % 2 == 0 else (api, minimal):
-                    side.measure(burst)
+            take_turns(minimal, api, posts)
             mine, theirs = api.figures(), minimal.figures()
     return {
         "database": dialect,

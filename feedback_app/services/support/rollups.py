@@ -154,7 +154,7 @@ def merge_histograms(deltas: Histograms) -> int:
             counts = Counter({int(b): n for b, n in (stored.get(key) or {}).items()})
             counts.update(deltas[key])
             rows.append(_histogram_row(key, counts))
-    db.session.execute(_upsert_histograms(db.session.get_bind().dialect.name), rows)
+    db.session.execute(_upsert(db.session.get_bind().dialect.name, histograms=True), rows)
     return len(rows)
 
 
@@ -172,26 +172,19 @@ def _histogram_row(key: HistogramKey, counts: Counter[int]) -> dict[str, Any]:
 
 
 @functools.cache
-def _upsert(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE adding the new sums to the stored ones (built once)."""
+def _upsert(dialect: str, histograms: bool = False) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE adding the new sums to the stored ones, or replacing a
+    histogram by its merged counts (built once per dialect)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = SupportRollup.__table__
+    table = (SupportHistogram if histograms else SupportRollup).__table__
     statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(table.primary_key.columns),
-        set_={column: table.c[column] + statement.excluded[column] for column in TALLY_COLUMNS},
+    updates = (
+        {"counts": statement.excluded.counts}
+        if histograms
+        else {column: table.c[column] + statement.excluded[column] for column in TALLY_COLUMNS}
     )
-
-
-@functools.cache
-def _upsert_histograms(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE replacing a histogram by its merged counts."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = SupportHistogram.__table__
-    statement = insert(table)
     return statement.on_conflict_do_update(
-        index_elements=list(table.primary_key.columns),
-        set_={"counts": statement.excluded.counts},
+        index_elements=list(table.primary_key.columns), set_=updates
     )
 
 

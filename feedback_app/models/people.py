@@ -33,6 +33,11 @@ class Agent(Base):
 
     team: Mapped[Team | None] = relationship()
 
+    @property
+    def label(self) -> str:
+        """How the dashboard names the agent: by name, else by email (every agent has one)."""
+        return self.name or self.email or ""
+
 
 class Customer(Base):
     __tablename__ = "customers"

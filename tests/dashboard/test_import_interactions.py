@@ -241,3 +241,23 @@ def test_bad_maps_are_refused(runner: FlaskCliRunner, args: list[str], message: 
     assert message in result.output
     assert db.session.scalars(sa.select(Interaction)).all() == []
     assert db.session.scalars(sa.select(Response)).all() == []
+
+
+@pytest.mark.usefixtures("clock_in_2021")
+def test_agents_known_by_name_show_by_name_everywhere(
+    runner: FlaskCliRunner, client: FlaskClient, login: Callable[..., User]
+) -> None:
+    assert import_calls(runner, SAMPLE).exit_code == 0
+    login("manager")
+    interactions = client.get(
+        "/dashboard/interactions?figure=volume&since=2021-01-01&until=2021-01-01"
+    )
+    assert "<td>Diane</td>" in interactions.text
+    assert "None" not in interactions.text
+    responses = client.get("/dashboard/responses?kind=csat&since=2021-01-01&until=2021-01-01")
+    assert "<td>Diane</td>" in responses.text
+    # The follow-up queue's agent filter.
+    queue = client.get("/followups/")
+    assert queue.status_code == 200
+    assert ">Diane</option>" in queue.text
+    assert ">None<" not in queue.text

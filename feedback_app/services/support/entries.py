@@ -98,6 +98,14 @@ class SupportEntry:
         for segment, value in self.segments:
             yield D.SEGMENT, segment, value
 
+    def sparse_tallies(self) -> Iterator[tuple[RollupKey, dict[str, float]]]:
+        """``tallies`` with only the sums each changes (``SupportTally.nonzero``)."""
+        sparse: dict[int, dict[str, float]] = {}
+        for key, tally in self.tallies():
+            if id(tally) not in sparse:
+                sparse[id(tally)] = tally.nonzero()
+            yield key, sparse[id(tally)]
+
     def tallies(self) -> Iterator[tuple[RollupKey, SupportTally]]:
         """Each rollup row (day and month) the entry adds to, with what it adds."""
         opening, closing = opening_tally(self.measures.answered), closing_tally(self.measures)

@@ -90,11 +90,11 @@ def apply_entries(added: Iterable[SupportEntry], removed: Iterable[SupportEntry]
     histograms: Histograms = defaultdict(Counter)
     for sign, entries in ((1, added), (-1, removed)):
         for entry in entries:
-            for key, tally in entry.tallies():
+            for key, sums in entry.sparse_tallies():
                 if sign > 0:
-                    tallies[key].update(tally.nonzero())
+                    tallies[key].update(sums)
                 else:
-                    tallies[key].subtract(tally.nonzero())
+                    tallies[key].subtract(sums)
             for key, bucket in entry.buckets():
                 histograms[key][bucket] += sign
     return add_tallies(tallies) + merge_histograms(histograms)
@@ -295,8 +295,8 @@ def rebuild_support_rollups() -> int:
 def _tallies(entries: Iterable[SupportEntry]) -> dict[RollupKey, Counter[str]]:
     tallies: dict[RollupKey, Counter[str]] = defaultdict(Counter)
     for entry in entries:
-        for key, tally in entry.tallies():
-            tallies[key].update(tally.nonzero())
+        for key, sums in entry.sparse_tallies():
+            tallies[key].update(sums)
     return tallies
 
 

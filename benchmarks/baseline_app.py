@@ -1,8 +1,10 @@
-"""The submit benchmark's baseline: the least a web app can do to store an answer.
+"""The submit and ingest benchmarks' baseline: the least a web app can do to store an answer
+or an interaction.
 
-One Flask endpoint that inserts the same ``responses`` row with SQLAlchemy and redirects, no
-CSRF, no validation, no invitation bookkeeping. Served by gunicorn with the same settings as
-``feedback serve``, so the ratio shows what the real answer path costs on top of that.
+Flask endpoints that insert the same ``responses`` (or ``interactions``) row with SQLAlchemy
+and answer, no CSRF, no validation, no authentication, no invitation bookkeeping. Served by
+gunicorn with the same settings as ``feedback serve``, so the ratio shows what the real path
+costs on top of that.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from flask import Flask, redirect, request
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback_app.models import Response
+from feedback_app.models import Interaction, Response
 from surveys import Bucket, SurveyKind
+from surveys.channels import Channel
 
 
 def create() -> Flask:
@@ -44,5 +47,24 @@ def create() -> Flask:
             )
             session.commit()
         return redirect(f"/thanks/{invitation_id}", 303)
+
+    @app.post("/interactions")
+    def interaction() -> tuple[dict[str, int], int]:
+        """The ingest benchmark's baseline: the same ``interactions`` row, and nothing else."""
+        now = datetime.now(UTC)
+        body = request.get_json()
+        with Session(engine) as session:
+            row = Interaction(
+                external_id=body["external_id"],
+                channel=Channel(body["channel"]),
+                opened_at=datetime.fromisoformat(body["opened_at"]),
+                resolved_at=datetime.fromisoformat(body["resolved_at"]),
+                handle_seconds=body["handle_seconds"],
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.commit()
+            return {"interaction_id": row.id}, 202
 
     return app

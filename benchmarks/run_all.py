@@ -15,50 +15,84 @@ from pathlib import Path
 from typing import Any
 
 import dashboard
+import ingest
 import send
 import submit
 import sweep
 
-FULL = {"answers": 3200, "invitations": 10_000, "responses": 1_000_000, "sweep": 1_000_000}
-QUICK = {"answers": 160, "invitations": 200, "responses": 5_000, "sweep": 5_000}
+FULL = {
+    "answers": 3200,
+    "posts": 3200,
+    "invitations": 10_000,
+    "responses": 1_000_000,
+    "interactions": 1_000_000,
+    "sweep": 1_000_000,
+}
+QUICK = {
+    "answers": 160,
+    "posts": 160,
+    "invitations": 200,
+    "responses": 5_000,
+    "interactions": 5_000,
+    "sweep": 5_000,
+}
 
 
 def measure(sizes: dict[str, int]) -> dict[str, Any]:
     """Every benchmark's figures, by benchmark."""
     return {
         "submit": submit.run(sizes["answers"]),
+        "ingest": ingest.run(sizes["posts"]),
         "send": send.run(sizes["invitations"]),
-        "dashboard": dashboard.run(sizes["responses"], import_rows=min(sizes["responses"], 50_000)),
+        "dashboard": dashboard.run(
+            sizes["responses"],
+            import_rows=min(sizes["responses"], 50_000),
+            interactions=sizes["interactions"],
+        ),
         "sweep": sweep.run(sizes["sweep"]),
     }
 
 
-def dashboard_ms(figures: dict[str, float] | None) -> float | None:
-    """The slowest of the dashboard's queries (by week, channel, agent), in ms."""
+def slowest_ms(figures: dict[str, float] | None, names: tuple[str, ...]) -> float | None:
+    """The slowest of the named dashboard queries, in ms."""
     if figures is None:
         return None
-    slowest = max(figures[f"{name}_seconds"] for name in ("by_week", "by_channel", "by_agent"))
-    return round(slowest * 1000, 1)
+    return round(max(figures[f"{name}_seconds"] for name in names) * 1000, 1)
 
 
 def headline(results: dict[str, Any]) -> dict[str, Any]:
-    return {
+    figures: dict[str, Any] = {
         "submit_ratio": results["submit"]["submit_ratio"],
         "submit_p99_ms": results["submit"]["submit_p99_ms"],
+        "ingest_ratio": results["ingest"]["ingest_ratio"],
         "dispatch_ratio": results["send"]["dispatch_ratio"],
-        "dashboard_ms_sqlite": dashboard_ms(results["dashboard"].get("sqlite")),
-        "dashboard_ms_postgres": dashboard_ms(results["dashboard"].get("postgresql")),
         "sweep_ms": results["sweep"]["sweep_ms"],
     }
+    segments = ("by_plan", "support_by_plan")
+    for dialect, suffix in (("sqlite", "sqlite"), ("postgresql", "postgres")):
+        measured = results["dashboard"].get(dialect)
+        figures[f"dashboard_ms_{suffix}"] = slowest_ms(measured, dashboard.SCORE_QUERIES)
+        figures[f"support_ms_{suffix}"] = slowest_ms(measured, dashboard.SUPPORT_QUERIES)
+        figures[f"segment_ms_{suffix}"] = slowest_ms(measured, segments)
+    figures["dashboard_page_ms"] = max(
+        round(measured["page_seconds"] * 1000, 1) for measured in results["dashboard"].values()
+    )
+    return figures
 
 
 def summary(figures: dict[str, Any]) -> str:
     rows = [
         ("answer submission / minimal insert", "submit_ratio", ">= 0.5"),
         ("answer submission p99 (ms)", "submit_p99_ms", ""),
+        ("interaction ingest / bare insert", "ingest_ratio", ">= 0.5"),
         ("email dispatch / bare smtplib", "dispatch_ratio", ">= 0.5"),
         ("slowest dashboard query, SQLite (ms)", "dashboard_ms_sqlite", "< 100"),
         ("slowest dashboard query, PostgreSQL (ms)", "dashboard_ms_postgres", "< 100"),
+        ("slowest support figure, SQLite (ms)", "support_ms_sqlite", "< 100"),
+        ("slowest support figure, PostgreSQL (ms)", "support_ms_postgres", "< 100"),
+        ("slowest segment breakdown, SQLite (ms)", "segment_ms_sqlite", "< 100"),
+        ("slowest segment breakdown, PostgreSQL (ms)", "segment_ms_postgres", "< 100"),
+        ("whole dashboard page, slower database (ms)", "dashboard_page_ms", "< 300"),
         ("due-invitation sweep (ms)", "sweep_ms", "< 50"),
     ]
     lines = [f"{'figure':<42} {'value':>10} {'target':>8}"]
@@ -77,8 +111,12 @@ def main() -> None:
     sizes = QUICK if args.quick else FULL
     results = measure(sizes)
     print(submit.table(results["submit"]), end="\n\n")
+    print(ingest.table(results["ingest"]), end="\n\n")
     print(send.table(results["send"]), end="\n\n")
-    print(dashboard.table(results["dashboard"], sizes["responses"]), end="\n\n")
+    print(
+        dashboard.table(results["dashboard"], sizes["responses"], sizes["interactions"]),
+        end="\n\n",
+    )
     print(sweep.table(results["sweep"]), end="\n\n")
     figures = headline(results)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -154,6 +154,8 @@ class Side:
     sessions: list[requests.Session]
     #: Waits until the server has done all it does after the answers (its worker's share).
     settle: Callable[[], None] = lambda: None
+    #: The status a successful post answers with.
+    ok: int = 303
     #: Answers handed out so far; each index is one seeded invitation, answered once.
     used: int = 0
     seconds: float = 0.0
@@ -174,7 +176,7 @@ class Side:
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
-                    if response.status_code != 303:
+                    if response.status_code != self.ok:
                         failures.append(response.status_code)
 
         threads = [
@@ -218,8 +220,14 @@ def _form(index: int) -> dict[str, str]:
 
 
 @contextmanager
-def _worker(url: str, folder: Path) -> Iterator[Callable[[], None]]:
-    """``feedback worker`` beside the web processes; yields a wait for all answers to be settled.
+def _worker(
+    url: str,
+    folder: Path,
+    settle_rest: Callable[[], int] = settle_answers,
+    waiting: Callable[[], tuple[int, Any]] = backlog,
+) -> Iterator[Callable[[], None]]:
+    """``feedback worker`` beside the web processes; yields a wait for all answers (or, with
+    another ``settle_rest`` and ``waiting``, interactions) to be settled.
 
     The worker settles answers once a second. So that a turn does not end up to a second
     late, waiting for its next run, the wait settles the rest itself with the same code,
@@ -238,9 +246,9 @@ def _worker(url: str, folder: Path) -> Iterator[Callable[[], None]]:
 
     def settle() -> None:
         with app.app_context():
-            while settle_answers():
+            while settle_rest():
                 pass
-            while backlog()[0]:
+            while waiting()[0]:
                 db.session.rollback()
                 time.sleep(0.005)
             db.session.rollback()
@@ -309,6 +317,22 @@ def baseline(url: str, folder: Path, count: int) -> Iterator[Side]:
         yield Side(post, [requests.Session() for _ in range(CONNECTIONS)])
 
 
+def bursts(total: int) -> tuple[int, int]:
+    """The size of each measured turn and of the warm-up, for ``total`` posts a side."""
+    burst = max(total // ROUNDS, CONNECTIONS)
+    return burst, max(burst // 4, CONNECTIONS)
+
+
+def take_turns(minimal: Side, page: Side, total: int) -> None:
+    """A warm-up each, then turns in the order baseline, ours, ours, baseline, ..."""
+    burst, warmup = bursts(total)
+    for side in (minimal, page):
+        side.burst(warmup)
+    for turn in range(ROUNDS):
+        for side in (minimal, page) if turn % 2 == 0 else (page, minimal):
+            side.measure(burst)
+
+
 def run(answers: int = ANSWERS, dialect: str | None = None) -> dict[str, Any]:
     """Both sides on fresh databases, measured in turns; the throughput ratio and our p99.
 
@@ -318,8 +342,7 @@ def run(answers: int = ANSWERS, dialect: str | None = None) -> dict[str, Any]:
     weighs on both alike.
     """
     dialect = dialect or ("postgresql" if postgres_configured() else "sqlite")
-    burst = max(answers // ROUNDS, CONNECTIONS)
-    warmup = max(burst // 4, CONNECTIONS)
+    burst, warmup = bursts(answers)
     seeded = warmup + ROUNDS * burst
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -329,11 +352,7 @@ def run(answers: int = ANSWERS, dialect: str | None = None) -> dict[str, Any]:
             baseline(baseline_url, folder / "baseline", seeded) as minimal,
             ours(submit_url, folder / "submit", seeded) as page,
         ):
-            for side in (minimal, page):
-                side.burst(warmup)
-            for turn in range(ROUNDS):
-                for side in (minimal, page) if turn % 2 == 0 else (page, minimal):
-                    side.measure(burst)
+            take_turns(minimal, page, answers)
             mine, theirs = page.figures(), minimal.figures()
     return {
         "database": dialect,

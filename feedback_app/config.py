@@ -130,6 +130,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "AUDIT_RETENTION_DAYS": 365,
         # Each web process counts API key use in memory and writes the counts this often.
         "AUDIT_KEY_USE_FLUSH_SECONDS": 60,
+        # Customer properties rolled up like channels for scores and support figures, e.g.
+        # ["plan", "region"]; a property not listed is read from the rows, more slowly.
+        "SEGMENTS": [],
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }

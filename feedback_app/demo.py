@@ -34,6 +34,7 @@ from feedback_app.services.nps import enrol_person, schedule_due_nps
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.settling import settle_answers
+from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.surveys import survey_for_kind
 from surveys.answers import ResponseSource
 from surveys.cases import ACTIVE, CaseStatus, Outcome
@@ -159,6 +160,11 @@ CHANNEL_PACE = {
     Channel.SOCIAL: (90, 12),
     Channel.OTHER: (240, 30),
 }
+#: Ticket categories, as a helpdesk labels them.
+TOPICS = ("Billing", "Technical support", "Account access", "Shipping", "Returns")
+#: The live channels, where a customer can give up waiting (abandon) and handle time has
+#: talk, hold and after-call work.
+LIVE = (Channel.CHAT, Channel.PHONE)
 COMMENTS = {
     "good": (
         "Quick and friendly, thank you!",
@@ -291,6 +297,22 @@ def _live_one_day(
         resolved = first_response + timedelta(hours=rng.expovariate(1 / resolve_hours))
         if resolved > end_of_day:
             continue
+        live = channel in LIVE
+        if live and rng.random() < 0.08:
+            # Abandoned in the queue: no agent, no survey.
+            ingest_interaction(
+                InteractionInput(
+                    external_id=f"T-{day:%y%m%d}-{number:03d}",
+                    customer=rng.choice(customers),
+                    channel=channel,
+                    topic=rng.choice(TOPICS),
+                    answered=False,
+                    opened_at=opened,
+                ),
+                opened,
+            )
+            continue
+        talk = int(rng.uniform(3, 25) * 60)
         result = ingest_interaction(
             InteractionInput(
                 external_id=f"T-{day:%y%m%d}-{number:03d}",
@@ -298,10 +320,14 @@ def _live_one_day(
                 channel=channel,
                 agent=agent,
                 team=team,
+                topic=rng.choice(TOPICS),
                 opened_at=opened,
                 first_response_at=first_response,
                 resolved_at=resolved,
-                handle_seconds=int(rng.uniform(4, 40) * 60),
+                talk_seconds=talk if live else None,
+                hold_seconds=int(rng.expovariate(1 / 60)) if live else None,
+                after_work_seconds=int(rng.uniform(30, 240)) if live else None,
+                handle_seconds=None if live else int(rng.uniform(4, 40) * 60),
                 survey=SurveyKind.CES if rng.random() < 0.3 else SurveyKind.CSAT,
                 delay_seconds=600,
             ),
@@ -316,6 +342,8 @@ def _live_one_day(
     dispatch_due_invitations(end_of_day)
     _answer(rng, day, skills, now)
     while settle_answers():
+        pass
+    while settle_interactions():
         pass
     _work_cases(end_of_day, users)
     # The rest of the scheduler's day: reminders, expiry, case deadlines, digests, delivery.

@@ -35,6 +35,7 @@ def all_jobs() -> dict[str, Job]:
         settling,
     )
     from feedback_app.services.embed import flood
+    from feedback_app.services.support import settling as support_settling
 
     jobs = [
         Job(
@@ -60,6 +61,12 @@ def all_jobs() -> dict[str, Job]:
             connectors.purge_bodies,
             3600,
             "Empty the bodies of helpdesk deliveries older than 30 days.",
+        ),
+        Job(
+            "settle-interactions",
+            lambda _now: support_settling.settle_interactions(),
+            1,
+            "Count new and changed interactions in the support rollups.",
         ),
         Job(
             "dispatch-invitations",

@@ -90,7 +90,7 @@ def parse_score(kind: SurveyKind, value: str | None) -> int:
 
 DATE_FORMATS_MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%y")
 DATE_FORMATS_DAY_FIRST = ("%d/%m/%Y", "%d/%m/%y")
-DATE_FORMATS_ANY = ("%Y/%m/%d", "%d.%m.%Y")
+DATE_FORMATS_ANY = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y")
 TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S")
 
 

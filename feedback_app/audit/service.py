@@ -64,6 +64,7 @@ ACTIONS: dict[str, str] = {
     "person.exported": "a customer's data was exported",
     "person.forgotten": "a customer was forgotten (what was deleted is in the details)",
     "responses.imported": "responses were imported from a file",
+    "interactions.imported": "interactions were imported from a helpdesk's export",
     "rollups.rebuilt": "the score rollups were recomputed",
     "demo.seeded": "demo data was written",
     "audit.purged": "audit events past the retention time were deleted",

@@ -1,11 +1,12 @@
-"""``feedback import-responses``: history from other survey tools, streamed from a CSV file."""
+"""``feedback import-responses`` and ``import-interactions``: history from other survey tools
+and from helpdesks, streamed from a CSV file."""
 
 from __future__ import annotations
 
 import csv
 import sys
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,8 +16,10 @@ from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Survey
-from feedback_app.services.imports import ImportSummary, import_batches
+from feedback_app.services.imports import import_batches
+from feedback_app.services.support.imports import import_interaction_batches
 from feedback_app.services.surveys import survey_for_kind
+from surveys.channels import Channel
 from surveys.imports import (
     FIELDS,
     ImportRow,
@@ -26,6 +29,10 @@ from surveys.imports import (
     parse_mapping,
     parse_row,
 )
+from surveys.interaction_imports import FIELDS as INTERACTION_FIELDS
+from surveys.interaction_imports import InteractionRow, parse_interaction_row
+from surveys.interaction_imports import missing_columns as missing_interaction_columns
+from surveys.interaction_imports import parse_mapping as parse_interaction_mapping
 from surveys.kinds import SurveyKind
 
 
@@ -72,6 +79,39 @@ def import_responses(
         )
 
     rejected = 0
+    with _reading(file, encoding) as reader:
+        _check_header(file, reader, missing_columns(mapping, reader.fieldnames or []))
+
+        def rows() -> Iterator[ImportRow]:
+            nonlocal rejected
+            for line, record in _records(reader):
+                try:
+                    yield parse_row(
+                        survey.kind,
+                        line,
+                        record,
+                        mapping,
+                        default_time=default_time,
+                        now=now,
+                        day_first=day_first,
+                    )
+                except RowError as error:
+                    rejected += 1
+                    click.echo(f"line {line}: {error.message}", err=True)
+
+        with _readable(reader):
+            summary = import_batches(survey, rows(), now)
+    click.echo(_summary_line([f"imported {summary.imported}"], summary.duplicates, rejected))
+    audit.record(
+        "responses.imported", f"survey:{survey.id}", {"rows": summary.imported}, commit=True
+    )
+    if rejected:
+        sys.exit(1)
+
+
+@contextmanager
+def _reading(file: Path, encoding: str) -> Iterator[csv.DictReader[str]]:
+    """A CSV reader over ``file``, with a progress bar on a terminal."""
     with file.open(newline="", encoding=encoding) as handle:
         progress: Any = (
             click.progressbar(length=file.stat().st_size, label="Importing", file=sys.stderr)
@@ -79,44 +119,27 @@ def import_responses(
             else nullcontext()
         )
         with progress as bar:
-            reader = csv.DictReader(_counting(handle, bar))
-            absent = missing_columns(mapping, reader.fieldnames or [])
-            if absent:
-                raise click.ClickException(
-                    f"{file.name} has no column {', '.join(map(repr, absent))}; "
-                    f"its columns are {', '.join(reader.fieldnames or [])}"
-                )
+            yield csv.DictReader(_counting(handle, bar))
 
-            def rows() -> Iterator[ImportRow]:
-                nonlocal rejected
-                for line, record in _records(reader):
-                    try:
-                        yield parse_row(
-                            survey.kind,
-                            line,
-                            record,
-                            mapping,
-                            default_time=default_time,
-                            now=now,
-                            day_first=day_first,
-                        )
-                    except RowError as error:
-                        rejected += 1
-                        click.echo(f"line {line}: {error.message}", err=True)
 
-            try:
-                summary = import_batches(survey, rows(), now)
-            except (csv.Error, UnicodeDecodeError) as error:
-                raise click.ClickException(
-                    f"line {reader.line_num + 1}: the file cannot be read ({error}); "
-                    "rows before it were imported"
-                ) from None
-    _report(summary, rejected)
-    audit.record(
-        "responses.imported", f"survey:{survey.id}", {"rows": summary.imported}, commit=True
-    )
-    if rejected:
-        sys.exit(1)
+def _check_header(file: Path, reader: csv.DictReader[str], absent: list[str]) -> None:
+    if absent:
+        raise click.ClickException(
+            f"{file.name} has no column {', '.join(map(repr, absent))}; "
+            f"its columns are {', '.join(reader.fieldnames or [])}"
+        )
+
+
+@contextmanager
+def _readable(reader: csv.DictReader[str]) -> Iterator[None]:
+    """Stop with the line of a file that cannot be read; the batches before it are in."""
+    try:
+        yield
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise click.ClickException(
+            f"line {reader.line_num + 1}: the file cannot be read ({error}); "
+            "rows before it were imported"
+        ) from None
 
 
 def _survey(kind: SurveyKind, survey_id: int | None, now: Any) -> Survey:
@@ -151,14 +174,97 @@ def _records(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any]]
         end = reader.line_num
 
 
-def _report(summary: ImportSummary, rejected: int) -> None:
-    parts = [f"imported {summary.imported}"]
-    if summary.duplicates:
-        lines = ", ".join(map(str, summary.duplicates[:10]))
-        more = ", …" if len(summary.duplicates) > 10 else ""
-        parts.append(f"skipped {len(summary.duplicates)} already imported (lines {lines}{more})")
+def _summary_line(parts: list[str], duplicates: list[int], rejected: int) -> str:
+    if duplicates:
+        lines = ", ".join(map(str, duplicates[:10]))
+        more = ", …" if len(duplicates) > 10 else ""
+        parts.append(f"skipped {len(duplicates)} already imported (lines {lines}{more})")
     parts.append(f"rejected {rejected}")
-    click.echo("; ".join(parts))
+    return "; ".join(parts)
 
 
-COMMANDS = [import_responses]
+@click.command("import-interactions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mapping_text",
+    required=True,
+    help=(
+        "Which column holds each field, as FIELD=COLUMN,...; a field may join columns "
+        f"(opened_at=Date+Time); fields: {', '.join(INTERACTION_FIELDS)}."
+    ),
+)
+@click.option(
+    "--channel",
+    "default_channel",
+    type=click.Choice([c.value for c in Channel]),
+    default=Channel.OTHER.value,
+    show_default=True,
+    help="The channel of rows that name none (a file of one channel).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in SurveyKind]),
+    help="What the rating column measures; each rating becomes the interaction's response.",
+)
+@click.option("--day-first", is_flag=True, help="Read slashed dates as day/month/year.")
+@click.option("--encoding", default="utf-8-sig", show_default=True)
+def import_interactions(
+    file: Path,
+    mapping_text: str,
+    default_channel: str,
+    kind: str | None,
+    day_first: bool,
+    encoding: str,
+) -> None:
+    """Import interactions from FILE.csv; rows already imported (same external_id) are
+    skipped. Rows without a customer are anonymous contacts; nobody is surveyed.
+
+    Bad rows are reported as "line N: field: problem" and left out; the good rows go in.
+    The exit status is 1 when any row was rejected.
+    """
+    try:
+        mapping = parse_interaction_mapping(mapping_text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--map") from None
+    if "rating" in mapping and kind is None:
+        raise click.BadParameter(
+            "say what the rating measures: csat, ces or nps", param_hint="--kind"
+        )
+    now = utcnow()
+    survey = _survey(SurveyKind(kind), None, now) if kind else None
+    channel = Channel(default_channel)
+    rejected = 0
+    with _reading(file, encoding) as reader:
+        absent = missing_interaction_columns(mapping, reader.fieldnames or [])
+        _check_header(file, reader, absent)
+
+        def rows() -> Iterator[InteractionRow]:
+            nonlocal rejected
+            for line, record in _records(reader):
+                try:
+                    yield parse_interaction_row(
+                        line,
+                        record,
+                        mapping,
+                        now=now,
+                        channel=channel,
+                        kind=survey.kind if survey else None,
+                        day_first=day_first,
+                    )
+                except RowError as error:
+                    rejected += 1
+                    click.echo(f"line {line}: {error.message}", err=True)
+
+        with _readable(reader):
+            summary = import_interaction_batches(rows(), now, survey=survey)
+    parts = [f"imported {summary.imported}"]
+    if survey is not None:
+        parts.append(f"{summary.ratings} ratings")
+    click.echo(_summary_line(parts, summary.duplicates, rejected))
+    audit.record("interactions.imported", "", {"rows": summary.imported}, commit=True)
+    if rejected:
+        sys.exit(1)
+
+
+COMMANDS = [import_responses, import_interactions]

@@ -25,6 +25,13 @@ from feedback_app.models.notifications import (
 )
 from feedback_app.models.operations import WorkerHeartbeat
 from feedback_app.models.people import Agent, Customer, Interaction, Team
+from feedback_app.models.support import (
+    DurationMeasure,
+    Span,
+    SupportDimension,
+    SupportHistogram,
+    SupportRollup,
+)
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 from feedback_app.privacy.models import ForgottenAddress
 
@@ -43,6 +50,7 @@ __all__ = [
     "ConnectorDelivery",
     "Customer",
     "DigestDelivery",
+    "DurationMeasure",
     "EmbedRefusalCount",
     "EventKind",
     "FollowUpCase",
@@ -59,8 +67,12 @@ __all__ = [
     "Role",
     "RollupDimension",
     "ScoreRollup",
+    "Span",
     "SpentEmbedToken",
     "StaffSession",
+    "SupportDimension",
+    "SupportHistogram",
+    "SupportRollup",
     "Survey",
     "Team",
     "Unsubscribe",

@@ -25,16 +25,18 @@ class RollupDimension(enum.StrEnum):
     CHANNEL = "channel"
     TEAM = "team"
     AGENT = "agent"
+    #: A customer property declared in ``SEGMENTS``; the row's ``segment`` names it.
+    SEGMENT = "segment"
 
 
 class ScoreRollup(Base):
     """How many responses to one survey, on one UTC day, with one value of one dimension,
     gave each score.
 
-    Each response is counted once per dimension (four rows), so any breakdown reads only the
-    rows of its own dimension: a year by agent is a few tens of thousands of rows, not a
-    million responses. Counts per score (rather than per bucket) keep every KPI and its
-    interval exact, and stay true when a survey's thresholds change.
+    Each response is counted once per dimension (four rows, and one per declared segment), so
+    any breakdown reads only the rows of its own dimension: a year by agent is a few tens of
+    thousands of rows, not a million responses. Counts per score (rather than per bucket)
+    keep every KPI and its interval exact, and stay true when a survey's thresholds change.
     """
 
     __tablename__ = "score_rollups"
@@ -46,8 +48,11 @@ class ScoreRollup(Base):
         sa.ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
     )
     day: Mapped[date] = mapped_column(primary_key=True)
-    #: The channel name, or the team or agent id as text; empty for none (and for ``all``).
-    value: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    #: The customer property of a ``segment`` row; empty for the other dimensions.
+    segment: Mapped[str] = mapped_column(sa.String(100), primary_key=True, default="")
+    #: The channel name, the team or agent id as text, or the property's value; empty for
+    #: none (and for ``all``).
+    value: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     s0: Mapped[int] = mapped_column(default=0)
     s1: Mapped[int] = mapped_column(default=0)
     s2: Mapped[int] = mapped_column(default=0)

@@ -25,12 +25,18 @@ class Agent(Base):
     __tablename__ = "agents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Lower-cased helpdesk address; matches ``User.email`` for agents who log in.
-    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    #: Lower-cased helpdesk address; matches ``User.email`` for agents who log in. None for
+    #: an agent known only by name (from an export), until a post brings the address.
+    email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
 
     team: Mapped[Team | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        """How the dashboard names the agent: by name, else by email (every agent has one)."""
+        return self.name or self.email or ""
 
 
 class Customer(Base):
@@ -62,23 +68,40 @@ class Interaction(Base):
     #: The helpdesk's ticket or conversation id; the same source posting it again updates
     #: this row.
     external_id: Mapped[str] = mapped_column(sa.String(200))
-    #: Empty once its customer was forgotten: the interaction still counts in the support
-    #: figures, tied to nobody.
+    #: None for an anonymous contact (a call from an unknown number): counted, never
+    #: surveyed; and once its customer was forgotten, the interaction still counts, tied
+    #: to nobody.
     customer_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("customers.id", ondelete="CASCADE")
     )
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.OTHER)
+    #: The ticket's type or category, an open label such as "Billing".
+    topic: Mapped[str | None] = mapped_column(sa.String(200))
+    #: False for an abandoned call or chat: counted in the volume and abandonment only.
+    answered: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
     opened_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: The handle time when the helpdesk gives only its total.
     handle_seconds: Mapped[int | None]
+    #: The parts of handle time: talk, hold and after-call work.
+    talk_seconds: Mapped[int | None]
+    hold_seconds: Mapped[int | None]
+    after_work_seconds: Mapped[int | None]
+    #: When the helpdesk gives the first response as a duration rather than a time.
+    first_response_seconds: Mapped[int | None]
     #: The helpdesk's own first-contact-resolution flag, when it sends one; for a forgotten
     #: customer's interactions, the verdict their repeat contacts gave (``privacy.forget``).
     first_contact_resolved: Mapped[bool | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: Written or changed since the support rollups last counted it
+    #: (``services.support.settling``); a new row is, whoever writes it.
+    unsettled: Mapped[bool] = mapped_column(default=True, server_default=sa.false())
+    #: How the support rollups count it now (``services.support.entries``); empty until then.
+    counted: Mapped[dict[str, Any] | None]
 
     customer: Mapped[Customer | None] = relationship()
     agent: Mapped[Agent | None] = relationship()
@@ -87,4 +110,10 @@ class Interaction(Base):
     __table_args__ = (
         sa.Index("ix_interactions_customer_opened", "customer_id", "opened_at"),
         sa.UniqueConstraint("source", "external_id", name="uq_interactions_source_external_id"),
+        sa.Index(
+            "ix_interactions_unsettled",
+            "id",
+            postgresql_where=sa.text("unsettled"),
+            sqlite_where=sa.text("unsettled"),
+        ),
     )

@@ -6,15 +6,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Response, Survey, Team
 from feedback_app.services.rollups import Entry, apply_entries
+from feedback_app.services.support import segments
 from surveys.answers import ResponseSource
 from surveys.bucketing import classify
 from surveys.imports import ImportRow
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,9 +45,9 @@ def import_batches(
     summary = ImportSummary()
     agents: dict[str, int] = {}
     teams: dict[str, int] = {}
-    for batch in _batches(rows, batch_size):
+    for batch in batches(rows, batch_size):
         fresh = _drop_duplicates(survey, batch, summary)
-        customers = _customer_ids({r.email for r in fresh if r.email}, now)
+        customers = customer_ids({r.email for r in fresh if r.email}, now)
         records = []
         for row in fresh:
             team_id = _team_id(row.team, teams)
@@ -67,18 +71,7 @@ def import_batches(
                 }
             )
         if records:
-            db.session.execute(sa.insert(Response.__table__), records)
-            apply_entries(
-                Entry.of(
-                    survey.id,
-                    r["created_at"],
-                    r["channel"],
-                    r["team_id"],
-                    r["agent_id"],
-                    r["score"],
-                )
-                for r in records
-            )
+            insert_counted(records)
         db.session.commit()
         summary.imported += len(records)
         if on_batch is not None:
@@ -86,7 +79,26 @@ def import_batches(
     return summary
 
 
-def _batches(rows: Iterable[ImportRow], size: int) -> Iterator[tuple[ImportRow, ...]]:
+def insert_counted(records: list[dict[str, Any]]) -> None:
+    """Insert response rows of history and count them in the score rollups; their customers'
+    segments from the customers' properties now."""
+    db.session.execute(sa.insert(Response.__table__), records)
+    properties = segments.properties_of({r["customer_id"] for r in records} - {None})
+    apply_entries(
+        Entry.of(
+            r["survey_id"],
+            r["created_at"],
+            r["channel"],
+            r["team_id"],
+            r["agent_id"],
+            r["score"],
+            segments.values_of(properties.get(r["customer_id"])),
+        )
+        for r in records
+    )
+
+
+def batches(rows: Iterable[T], size: int) -> Iterator[tuple[T, ...]]:
     iterator = iter(rows)
     while batch := tuple(islice(iterator, size)):
         yield batch
@@ -114,8 +126,11 @@ def _drop_duplicates(
     return fresh
 
 
-def _customer_ids(emails: set[str], now: datetime) -> dict[str, int]:
-    """Ids of the customers with ``emails``, creating the missing ones in one insert."""
+def customer_ids(
+    emails: set[str], now: datetime, names: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Ids of the customers with ``emails``, creating the missing ones in one insert (named
+    from ``names``)."""
     if not emails:
         return {}
 
@@ -129,7 +144,13 @@ def _customer_ids(emails: set[str], now: datetime) -> dict[str, int]:
         db.session.execute(
             sa.insert(Customer),
             [
-                {"email": email, "name": "", "properties": {}, "created_at": now, "updated_at": now}
+                {
+                    "email": email,
+                    "name": (names or {}).get(email, ""),
+                    "properties": {},
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for email in sorted(missing)
             ],
         )

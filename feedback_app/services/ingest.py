@@ -10,10 +10,13 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Survey, Team
 from feedback_app.services.invitations import invite_or_suppress
+from feedback_app.services.support import segments
+from feedback_app.services.support.segment_moves import customer_changed
 from feedback_app.services.surveys import survey_for_kind
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
@@ -36,8 +39,15 @@ class CustomerInput:
 
 @dataclass(frozen=True)
 class AgentInput:
-    email: str
+    """An agent by email, or by name alone (an export that names its agents): matched by
+    name, and given the email when a later post brings it."""
+
+    email: str | None = None
     name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.email is None and not self.name:
+            raise ValueError("an agent needs an email or a name")
 
 
 @dataclass(frozen=True)
@@ -45,14 +55,26 @@ class InteractionInput:
     """One interaction as posted; on a repost these values replace the stored ones."""
 
     external_id: str
-    customer: CustomerInput
+    #: None for an anonymous contact: counted in the support figures, never surveyed.
+    customer: CustomerInput | None
     channel: Channel = Channel.OTHER
     agent: AgentInput | None = None
     team: str | None = None
+    #: The ticket's type or category; normalised by ``normalize_label``.
+    topic: str | None = None
+    #: False for an abandoned call or chat.
+    answered: bool = True
     opened_at: datetime | None = None
     first_response_at: datetime | None = None
+    #: The first response as a duration, when the helpdesk gives no time for it.
+    first_response_seconds: int | None = None
     resolved_at: datetime | None = None
+    #: Handle time is talk + hold + after-call work; ``handle_seconds`` when only the total
+    #: is known.
     handle_seconds: int | None = None
+    talk_seconds: int | None = None
+    hold_seconds: int | None = None
+    after_work_seconds: int | None = None
     first_contact_resolved: bool | None = None
     #: The survey to invite to; None for no survey.
     survey: SurveyKind | None = None
@@ -81,30 +103,65 @@ def normalize_email(raw: str) -> str:
         raise ValueError(str(error)) from None
 
 
-def committed(work: Callable[[], T]) -> T:
+#: The longest team name or topic.
+MAX_LABEL = 200
+
+
+def normalize_label(raw: str | None) -> str | None:
+    """A team name or topic as stored: trimmed, None when blank; ValueError past
+    ``MAX_LABEL`` characters."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    if len(value) > MAX_LABEL:
+        raise ValueError(f"must be at most {MAX_LABEL} characters")
+    return value
+
+
+def committed(work: Callable[[], T], *, keep_loaded: bool = False) -> T:
     """Run ``work`` and commit; run it once more if a unique key raced with another request.
 
     Two concurrent posts for one new customer (or one external id) both find no row and both
     insert; the loser's commit fails on the unique key. Run again, it finds the winner's row.
+
+    ``keep_loaded`` keeps the rows ``work`` wrote loaded after the commit: what it wrote is
+    what they hold, and reloading them to answer the request cost three more queries.
     """
     try:
         result = work()
-        db.session.commit()
+        _commit(keep_loaded)
     except IntegrityError:
         db.session.rollback()
     else:
         return result
     result = work()
-    db.session.commit()
+    _commit(keep_loaded)
     return result
+
+
+def _commit(keep_loaded: bool) -> None:
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
     """Find the customer by email or add them; update the fields given. Flushes only."""
+    return _upsert_customer(data, now)[0]
+
+
+def _upsert_customer(data: CustomerInput, now: datetime) -> tuple[Customer, bool]:
+    """``upsert_customer``, and whether the customer was added."""
     customer = db.session.scalar(sa.select(Customer).where(Customer.email == data.email))
+    added = customer is None
     if customer is None:
         customer = Customer(email=data.email, name="", properties={}, created_at=now)
         db.session.add(customer)
+    before = segments.values_of(customer.properties)
     if data.name is not None:
         customer.name = data.name
     if data.external_id is not None:
@@ -115,15 +172,28 @@ def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
         customer.properties = {**customer.properties, **data.properties}
     customer.updated_at = now
     db.session.flush()
-    return customer
+    customer_changed(customer, before)
+    return customer, added
 
 
 def upsert_agent(data: AgentInput) -> Agent:
-    """Find the agent by email or add them; update the name if given. Flushes only."""
-    agent = db.session.scalar(sa.select(Agent).where(Agent.email == data.email))
+    """Find the agent by email, else by name among the agents with no email yet, or add
+    them; fill in the email and name given. Flushes only."""
+    agent = None
+    if data.email is not None:
+        agent = db.session.scalar(sa.select(Agent).where(Agent.email == data.email))
+    if agent is None and data.name:
+        agent = db.session.scalar(
+            sa.select(Agent)
+            .where(Agent.name == data.name, Agent.email.is_(None))
+            .order_by(Agent.id)
+            .limit(1)
+        )
     if agent is None:
         agent = Agent(email=data.email, name="")
         db.session.add(agent)
+    if data.email is not None:
+        agent.email = data.email
     if data.name is not None:
         agent.name = data.name
     db.session.flush()
@@ -143,12 +213,14 @@ def upsert_team(name: str) -> Team:
 def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:
     """Record a closed interaction and invite its customer once; commits.
 
+    An anonymous contact (no customer) is recorded and never invited. The support rollups
+    count it when the worker settles it.
     A new ``external_id`` adds the interaction and, unless ``data.survey`` is None, an
     invitation: scheduled for ``now`` plus the delay, or suppressed with its reason. A known
     one updates the interaction and its customer, and returns the invitation made the first
     time: an interaction is never invited twice.
     """
-    return committed(lambda: _ingest(data, now))
+    return committed(lambda: _ingest(data, now), keep_loaded=True)
 
 
 def record_interaction(data: InteractionInput, now: datetime) -> IngestResult:
@@ -158,11 +230,14 @@ def record_interaction(data: InteractionInput, now: datetime) -> IngestResult:
 
 
 def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
-    # Upsert everything the interaction points to first: its own row is added last, complete,
-    # so no autoflush ever sends it half-filled.
-    customer = upsert_customer(data.customer, now)
+    # Check the labels before writing anything, then upsert everything the interaction points
+    # to: its own row is added last, complete, so no autoflush ever sends it half-filled.
+    team_name, topic = normalize_label(data.team), normalize_label(data.topic)
+    customer, new_customer = (
+        _upsert_customer(data.customer, now) if data.customer else (None, False)
+    )
     agent = upsert_agent(data.agent) if data.agent else None
-    team = upsert_team(data.team) if data.team else None
+    team = upsert_team(team_name) if team_name else None
     interaction = db.session.scalar(
         sa.select(Interaction).where(
             Interaction.source == data.source, Interaction.external_id == data.external_id
@@ -176,12 +251,24 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     interaction.channel = data.channel
     interaction.agent = agent
     interaction.team = team
+    interaction.topic = topic
+    interaction.answered = data.answered
     interaction.opened_at = data.opened_at
     interaction.first_response_at = data.first_response_at
+    interaction.first_response_seconds = data.first_response_seconds
     interaction.resolved_at = data.resolved_at
     interaction.handle_seconds = data.handle_seconds
+    interaction.talk_seconds = data.talk_seconds
+    interaction.hold_seconds = data.hold_seconds
+    interaction.after_work_seconds = data.after_work_seconds
     interaction.first_contact_resolved = data.first_contact_resolved
     interaction.updated_at = now
+    # The support rollups are moved by the worker (``services.support.settling``), in
+    # batches: upkeep here would make every post queue on the day's rollup rows.
+    interaction.unsettled = True
+    # Written even when already set, so the UPDATE waits for a worker settling the row and
+    # leaves it unsettled after that worker's commit.
+    flag_modified(interaction, "unsettled")
     db.session.flush()
     if not created:
         invitation = db.session.scalar(
@@ -190,7 +277,7 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
             .order_by(Invitation.id)
             .limit(1)
         )
-    elif data.survey is None:
+    elif data.survey is None or customer is None:
         invitation = None
     else:
         chosen = db.session.get(Survey, data.survey_id) if data.survey_id is not None else None
@@ -202,5 +289,6 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
             now,
             send_at=now + timedelta(seconds=delay),
             interaction=interaction,
+            new_customer=new_customer,
         )
     return IngestResult(interaction=interaction, created=created, invitation=invitation)

@@ -141,6 +141,7 @@ def invite_or_suppress(
     *,
     send_at: datetime | None = None,
     interaction: Interaction | None = None,
+    new_customer: bool = False,
 ) -> Invitation:
     """Add the customer's invitation to ``survey``: scheduled, or suppressed with its reason.
 
@@ -149,8 +150,12 @@ def invite_or_suppress(
 
     :param send_at: when it should go out (``scheduled_for``); ``now`` when not given.
     :param interaction: the interaction it asks about, if any.
+    :param new_customer: the customer was added in this transaction, so has no invitation,
+        opt-out or bounce yet, and no other transaction can see them: nothing to read or
+        lock (three queries fewer on every interaction of a new customer).
     """
-    return _invite_or_suppress_each(survey, [(customer, send_at or now)], now, interaction)[0]
+    due = [(customer, send_at or now)]
+    return _invite_or_suppress_each(survey, due, now, interaction, new=new_customer)[0]
 
 
 def invite_or_suppress_many(
@@ -168,19 +173,24 @@ def _invite_or_suppress_each(
     due: Sequence[tuple[Customer, datetime]],
     now: datetime,
     interaction: Interaction | None,
+    *,
+    new: bool = False,
 ) -> list[Invitation]:
     customers = [customer for customer, _ in due]
     if not customers:
         return []
-    # Lock the customers' rows (PostgreSQL) so two requests for one customer decide in turn,
-    # the second seeing the first's invitation; SQLite serialises writers anyway.
-    db.session.execute(
-        sa.select(Customer.id)
-        .where(Customer.id.in_([customer.id for customer in customers]))
-        .with_for_update()
-    )
     rules = fatigue_rules(survey)
-    facts = fatigue_facts(customers, survey.kind)
+    if new:
+        facts = {customer.id: CustomerFacts() for customer in customers}
+    else:
+        # Lock the customers' rows (PostgreSQL) so two requests for one customer decide in
+        # turn, the second seeing the first's invitation; SQLite serialises writers anyway.
+        db.session.execute(
+            sa.select(Customer.id)
+            .where(Customer.id.in_([customer.id for customer in customers]))
+            .with_for_update()
+        )
+        facts = fatigue_facts(customers, survey.kind)
     invitations = []
     for customer, send_at in due:
         decision = decide(rules, facts[customer.id], send_at)

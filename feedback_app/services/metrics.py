@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +34,15 @@ from feedback_app.models import (
 )
 from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension
 from feedback_app.services.response_queries import ResponseFilters, responses_query
+from feedback_app.services.support import segments
+from feedback_app.services.support.entries import aware
+from feedback_app.services.support.figures import (
+    SupportGroupBy,
+    SupportReport,
+    support_report,
+    volume_by_channel,
+)
+from feedback_app.services.support.rollups import repeat_window
 from surveys import SurveyKind
 from surveys.cases import CaseStatus
 from surveys.channels import Channel
@@ -42,12 +51,8 @@ from surveys.metrics import (
     Contact,
     Estimate,
     Tally,
-    duration_mean,
-    durations_seconds,
     figures,
-    first_contact_resolution,
     followup_figures,
-    median_of,
     opened_by_customer,
     repeat_contact,
     resolved_at_first_contact,
@@ -161,6 +166,8 @@ class ScoreReport:
     groups: list[Line] = field(default_factory=list)
     #: Query arguments shared by every drill-down from this report.
     drill: dict[str, str] = field(default_factory=dict)
+    #: The breakdown was read from the responses (a property not declared as a segment).
+    from_rows: bool = False
 
 
 def min_n() -> int:
@@ -184,8 +191,9 @@ def _tallies(
     period: Period,
     dimension: RollupDimension,
     by: Any,
+    segment: str = "",
 ) -> dict[Any, Tally]:
-    """Sum the rollups of ``dimension`` in ``period`` per value of the ``by`` column."""
+    """Sum the rollups of ``dimension`` (of ``segment``) in ``period`` per value of ``by``."""
     if not surveys:
         return {}
     sums = [sa.func.sum(getattr(ScoreRollup, column)) for column in SCORE_COLUMNS]
@@ -193,6 +201,7 @@ def _tallies(
         sa.select(by, ScoreRollup.survey_id, *sums)
         .where(
             ScoreRollup.dimension == dimension,
+            ScoreRollup.segment == segment,
             ScoreRollup.day.between(period.since, period.until),
             ScoreRollup.survey_id.in_(surveys),
         )
@@ -287,6 +296,7 @@ def score_report(
             else _groups(kind, surveys, period, group_by, property_name, drill)
         ),
         drill=drill | _dates(period),
+        from_rows=group_by is GroupBy.PROPERTY and property_name not in segments.declared(),
     )
 
 
@@ -328,8 +338,14 @@ def _groups(
 ) -> list[Line]:
     """One line per value of ``group_by``, largest first; "" stands for none set."""
     if group_by is GroupBy.PROPERTY:
-        raw = _property_tallies(kind, surveys, period, property_name or "")
-        drill = drill | {"property": property_name or ""}
+        name = property_name or ""
+        if name in segments.declared():
+            raw = _tallies(
+                kind, surveys, period, RollupDimension.SEGMENT, ScoreRollup.value, segment=name
+            )
+        else:
+            raw = _property_tallies(kind, surveys, period, name)
+        drill = drill | {"property": name}
         param = "property_value"
     else:
         by = ScoreRollup.survey_id if group_by is GroupBy.SURVEY else ScoreRollup.value
@@ -345,6 +361,8 @@ def _groups(
             drill | _dates(period) | {param: key or NONE},
         )
         for key, t in sorted(by_key.items(), key=lambda item: (-item[1].n, item[0]))
+        # A value whose answers all moved away (a customer's new segment) leaves empty rows.
+        if t.n
     ]
 
 
@@ -364,15 +382,12 @@ def response_rate_figure(period: Period, kind: SurveyKind | None = None) -> Esti
     return response_rate(responded, sent, min_n())
 
 
-@dataclass(frozen=True)
-class SupportFigures:
-    figures: dict[str, Estimate]
-    #: Interactions opened in the period, per channel (a count, not an estimate).
-    volume: dict[str, int]
-
-
 #: When an interaction began: the helpdesk's opening time, or when we first heard of it.
 interaction_opened = sa.func.coalesce(Interaction.opened_at, Interaction.created_at)
+
+
+#: The day a contact's FCR verdict and times are counted on: resolved, else opened.
+interaction_closed = sa.func.coalesce(Interaction.resolved_at, interaction_opened)
 
 
 class SupportFigure(enum.StrEnum):
@@ -383,26 +398,55 @@ class SupportFigure(enum.StrEnum):
     RESOLUTION = "resolution"
     FIRST_RESPONSE = "first_response"
     VOLUME = "volume"
+    ABANDONED = "abandoned"
 
 
 def _support_set(figure: SupportFigure, period: Period) -> list[sa.ColumnElement[bool]]:
-    """The conditions selecting the interactions behind ``figure`` in ``period``: the volume
-    counts those opened in it, the others those resolved in it that have the measure."""
-    if figure is SupportFigure.VOLUME:
-        return [interaction_opened >= period.start, interaction_opened < period.end]
-    conditions = [Interaction.resolved_at >= period.start, Interaction.resolved_at < period.end]
-    if figure is SupportFigure.HANDLE_TIME:
-        conditions.append(Interaction.handle_seconds.is_not(None))
+    """The conditions selecting the interactions behind ``figure`` in ``period``, as the
+    rollups count them (``services.support.entries``): the volume and the abandoned
+    contacts opened in it; the others answered contacts counted in it (resolved in it, or
+    opened in it when not resolved) that have the measure."""
+    if figure in (SupportFigure.VOLUME, SupportFigure.ABANDONED):
+        opened = [interaction_opened >= period.start, interaction_opened < period.end]
+        if figure is SupportFigure.ABANDONED:
+            opened.append(Interaction.answered.is_(False))
+        return opened
+    conditions = [
+        Interaction.answered.is_(True),
+        interaction_closed >= period.start,
+        interaction_closed < period.end,
+    ]
+    if figure is SupportFigure.FCR:
+        conditions.append(
+            sa.or_(
+                Interaction.first_contact_resolved.is_not(None),
+                Interaction.resolved_at.is_not(None),
+            )
+        )
+    elif figure is SupportFigure.HANDLE_TIME:
+        conditions.append(
+            sa.or_(
+                *(
+                    column.is_not(None)
+                    for column in (
+                        Interaction.handle_seconds,
+                        Interaction.talk_seconds,
+                        Interaction.hold_seconds,
+                        Interaction.after_work_seconds,
+                    )
+                )
+            )
+        )
     elif figure is SupportFigure.RESOLUTION:
         conditions.append(Interaction.resolved_at >= interaction_opened)
     elif figure is SupportFigure.FIRST_RESPONSE:
-        conditions.append(Interaction.first_response_at >= interaction_opened)
+        conditions.append(
+            sa.or_(
+                Interaction.first_response_seconds.is_not(None),
+                Interaction.first_response_at >= interaction_opened,
+            )
+        )
     return conditions
-
-
-def repeat_window() -> timedelta:
-    """How long after a resolution a new contact undoes it (``FCR_REPEAT_DAYS``)."""
-    return timedelta(days=current_app.config["FCR_REPEAT_DAYS"])
 
 
 def _later_contacts(contacts: list[Contact], until: datetime) -> list[Contact]:
@@ -412,7 +456,7 @@ def _later_contacts(contacts: list[Contact], until: datetime) -> list[Contact]:
         return []
     earliest = min(c.opened_at for c in contacts)
     return [
-        Contact(customer, _aware(at))
+        Contact(customer, aware(at))
         for customer, at in db.session.execute(
             sa.select(Interaction.customer_id, interaction_opened).where(
                 Interaction.customer_id.in_({c.customer for c in contacts}),
@@ -421,58 +465,6 @@ def _later_contacts(contacts: list[Contact], until: datetime) -> list[Contact]:
             )
         )
     ]
-
-
-def support_figures(period: Period) -> SupportFigures:
-    """First contact resolution, handle, resolution and first response times, volume.
-
-    The times are over interactions resolved in the period; a repeat contact is looked for
-    up to ``FCR_REPEAT_DAYS`` after each resolution.
-    """
-    limit = min_n()
-    resolved = db.session.execute(
-        sa.select(
-            Interaction.customer_id,
-            interaction_opened,
-            Interaction.resolved_at,
-            Interaction.first_response_at,
-            Interaction.handle_seconds,
-            Interaction.first_contact_resolved,
-        ).where(*_support_set(SupportFigure.FCR, period))
-    ).all()
-    contacts = [Contact(row[0], _aware(row[1]), row[2], row[5]) for row in resolved]
-    later = _later_contacts(contacts, period.end)
-    resolution = durations_seconds((c.opened_at, c.resolved_at) for c in contacts)
-    first_response = durations_seconds((_aware(row[1]), row[3]) for row in resolved)
-    handle = [float(row[4]) for row in resolved if row[4] is not None]
-    volume = Counter(
-        {
-            str(channel): count
-            for channel, count in db.session.execute(
-                sa.select(Interaction.channel, sa.func.count())
-                .where(*_support_set(SupportFigure.VOLUME, period))
-                .group_by(Interaction.channel)
-            )
-        }
-    )
-    return SupportFigures(
-        {
-            "fcr": first_contact_resolution(contacts, contacts + later, repeat_window(), limit),
-            "handle_time": duration_mean(handle, limit),
-            "resolution_median": median_of(resolution, limit),
-            "resolution_mean": duration_mean(resolution, limit),
-            "first_response_median": median_of(first_response, limit),
-            "first_response_mean": duration_mean(first_response, limit),
-        },
-        {channel.value: volume.get(channel.value, 0) for channel in Channel},
-    )
-
-
-def _aware(value: datetime) -> datetime:
-    """``coalesce()`` results skip the column type, so SQLite hands back naive UTC."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def followup_report(period: Period, now: datetime) -> dict[str, Estimate]:
@@ -520,12 +512,9 @@ def drill_down_query(where: ResponseFilter) -> sa.Select[tuple[Response]]:
         query = query.where(Response.survey_id == where.survey_id)
     query = _breakdown(query, where, Response.channel, Response.team_id, Response.agent_id)
     if where.property_name and where.property_value is not None:
-        prop = Customer.properties[where.property_name].as_string()
         query = query.where(
-            Response.customer_id.in_(
-                sa.select(Customer.id).where(
-                    prop.is_(None) if where.property_value == NONE else prop == where.property_value
-                )
+            segments.customer_filter(
+                Response.customer_id, where.property_name, where.property_value, NONE
             )
         )
     return query
@@ -566,6 +555,9 @@ class InteractionFilter:
     channel: str | None = None
     team: str | None = None
     agent: str | None = None
+    topic: str | None = None
+    property_name: str | None = None
+    property_value: str | None = None
 
 
 def interaction_query(where: InteractionFilter) -> sa.Select[tuple[Interaction]]:
@@ -578,6 +570,16 @@ def interaction_query(where: InteractionFilter) -> sa.Select[tuple[Interaction]]
         .where(*_support_set(where.figure, where.period))
     )
     query = _breakdown(query, where, Interaction.channel, Interaction.team_id, Interaction.agent_id)
+    if where.topic is not None:
+        query = query.where(
+            Interaction.topic.is_(None) if where.topic == NONE else Interaction.topic == where.topic
+        )
+    if where.property_name and where.property_value is not None:
+        query = query.where(
+            segments.customer_filter(
+                Interaction.customer_id, where.property_name, where.property_value, NONE
+            )
+        )
     return query.order_by(latest.desc(), Interaction.id.desc())
 
 
@@ -672,6 +674,58 @@ class Dashboard:
     volume: dict[str, int]
     previous_volume: dict[str, int]
     report: ScoreReport
+    support_groups: SupportLines
+
+
+@dataclass(frozen=True)
+class SupportLines:
+    """The support figures broken down, one line per value, largest volume first."""
+
+    group_by: SupportGroupBy | None
+    property_name: str | None
+    lines: list[Line]
+    #: Read from the interactions (an undeclared property), not from the rollups.
+    from_rows: bool = False
+
+
+def support_lines(
+    period: Period, group_by: SupportGroupBy | None, property_name: str | None = None
+) -> tuple[SupportReport, SupportLines]:
+    """The support figures of ``period`` and their breakdown by ``group_by``, labelled, each
+    line with the query arguments listing its interactions."""
+    report = support_report(
+        period.since,
+        period.until,
+        group_by=group_by,
+        property_name=property_name,
+        min_n=min_n(),
+    )
+    lines = []
+    if group_by is not None:
+        keys = [group.key for group in report.groups]
+        labels = (
+            _labels(GroupBy(group_by.value), keys, {})
+            if group_by.value in ("channel", "team", "agent")
+            else {key: key for key in keys if key}
+        )
+        drill = {"figure": SupportFigure.VOLUME.value, **_dates(period)}
+        if group_by is SupportGroupBy.PROPERTY:
+            drill["property"] = property_name or ""
+            param = "property_value"
+        else:
+            param = group_by.value
+        lines = [
+            Line(
+                group.key or NONE,
+                labels.get(group.key, f"(deleted {group_by.value} {group.key})")
+                if group.key
+                else "(none)",
+                group.figures,
+                drill | {param: group.key or NONE},
+            )
+            for group in report.groups
+        ]
+    return report, SupportLines(group_by, property_name, lines, report.from_rows)
 
 
 SCORE_CARDS = (
@@ -683,6 +737,9 @@ SCORE_CARDS = (
 SUPPORT_CARDS = (
     ("fcr", "First contact resolution", "percent", SupportFigure.FCR),
     ("handle_time", "Average handle time", "duration", SupportFigure.HANDLE_TIME),
+    ("talk_time", "Talk time (mean)", "duration", SupportFigure.HANDLE_TIME),
+    ("hold_time", "Hold time (mean)", "duration", SupportFigure.HANDLE_TIME),
+    ("after_work_time", "After-call work (mean)", "duration", SupportFigure.HANDLE_TIME),
     ("resolution_median", "Time to resolution (median)", "duration", SupportFigure.RESOLUTION),
     ("resolution_mean", "Time to resolution (mean)", "duration", SupportFigure.RESOLUTION),
     (
@@ -692,7 +749,13 @@ SUPPORT_CARDS = (
         SupportFigure.FIRST_RESPONSE,
     ),
     ("first_response_mean", "First response time (mean)", "duration", SupportFigure.FIRST_RESPONSE),
+    ("abandonment", "Abandonment rate", "percent", SupportFigure.VOLUME),
+    ("volume", "Volume (contacts opened)", "count", SupportFigure.VOLUME),
 )
+#: The support figures of a breakdown table, with their units: the counts first.
+SUPPORT_COLUMNS = {
+    name: unit for name, _, unit, _ in (SUPPORT_CARDS[-1], SUPPORT_CARDS[-2], *SUPPORT_CARDS[:-2])
+}
 #: Each follow-up figure with the triage status its cases are listed under.
 FOLLOWUP_CARDS = (
     ("contacted_in_time", "Follow-ups contacted within deadline", "percent", "all"),
@@ -711,9 +774,11 @@ def dashboard(
     group_by: GroupBy,
     property_name: str | None = None,
     survey_id: int | None = None,
+    support_by: SupportGroupBy | None = SupportGroupBy.CHANNEL,
 ) -> Dashboard:
     """Everything the dashboard page shows: the cards of every kind, the support and
-    follow-up figures, each against the previous period, and ``kind``'s series and breakdown.
+    follow-up figures, each against the previous period, ``kind``'s series and breakdown,
+    and the support figures broken down by ``support_by``.
     """
     report = score_report(
         kind,
@@ -748,7 +813,8 @@ def dashboard(
             response_rate_figure(period.previous),
         )
     )
-    support, before = support_figures(period), support_figures(period.previous)
+    support, groups = support_lines(period, support_by, property_name)
+    before = support_report(period.previous.since, period.previous.until, min_n=min_n())
     cards_support = [
         Card(
             name,
@@ -777,5 +843,12 @@ def dashboard(
         for name, label, unit, status in FOLLOWUP_CARDS
     ]
     return Dashboard(
-        period, cards, cards_support, cards_followups, support.volume, before.volume, report
+        period,
+        cards,
+        cards_support,
+        cards_followups,
+        volume_by_channel(period.since, period.until),
+        volume_by_channel(period.previous.since, period.previous.until),
+        report,
+        groups,
     )

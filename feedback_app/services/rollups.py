@@ -1,7 +1,8 @@
 """Keeping the score rollups true: as answers are settled, in bulk, and by a rebuild.
 
 A response counts once in each dimension's row for its survey and UTC day: ``all``, its
-channel, its team and its agent, with its ``counted_score``: the score as last settled
+channel, its team, its agent and its customer's value in each declared segment
+(``services.support.segments``), with its ``counted_score``: the score as last settled
 (``services.settling``), empty until then. Writes add to the counts with an upsert, so
 concurrent writers never lose an increment.
 """
@@ -19,13 +20,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback_app.extensions import db
-from feedback_app.models import Response
+from feedback_app.models import Customer, Response
 from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension, ScoreRollup
+from feedback_app.services.support import segments as segments_
 from surveys.channels import Channel
 
 D = RollupDimension
-#: Response attributes a rollup row depends on.
+#: Response attributes a rollup row depends on (and its customer's segments).
 TRACKED = ("survey_id", "created_at", "channel", "team_id", "agent_id", "score")
+#: (dimension, day, survey, segment, value): one rollup row.
+Key = tuple[RollupDimension, date, int, str, str]
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Entry:
     team: str
     agent: str
     score: int
+    #: The customer's value in each declared segment, as (segment, value) pairs.
+    segments: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(
@@ -48,6 +54,7 @@ class Entry:
         team_id: int | None,
         agent_id: int | None,
         score: int,
+        segments: tuple[tuple[str, str], ...] = (),
     ) -> Entry:
         return cls(
             survey_id,
@@ -56,18 +63,22 @@ class Entry:
             "" if team_id is None else str(team_id),
             "" if agent_id is None else str(agent_id),
             score,
+            segments,
         )
 
-    def rows(self) -> Iterable[tuple[RollupDimension, date, int, str]]:
-        yield D.ALL, self.day, self.survey_id, ""
-        yield D.CHANNEL, self.day, self.survey_id, self.channel
-        yield D.TEAM, self.day, self.survey_id, self.team
-        yield D.AGENT, self.day, self.survey_id, self.agent
+    def rows(self) -> Iterable[Key]:
+        yield D.ALL, self.day, self.survey_id, "", ""
+        yield D.CHANNEL, self.day, self.survey_id, "", self.channel
+        yield D.TEAM, self.day, self.survey_id, "", self.team
+        yield D.AGENT, self.day, self.survey_id, "", self.agent
+        for segment, value in self.segments:
+            yield D.SEGMENT, self.day, self.survey_id, segment, value
 
 
 def entry_of(response: Response) -> Entry:
-    """The rollup entry of a response as it is now."""
-    return Entry.of(*(getattr(response, name) for name in TRACKED))
+    """The rollup entry of a response as it is now (its customer loaded)."""
+    properties = response.customer.properties if response.customer else None
+    return Entry.of(*(getattr(response, name) for name in TRACKED), segments_.values_of(properties))
 
 
 def apply_entries(added: Iterable[Entry], removed: Iterable[Entry] = ()) -> int:
@@ -75,11 +86,15 @@ def apply_entries(added: Iterable[Entry], removed: Iterable[Entry] = ()) -> int:
 
     Returns how many rollup rows were written.
     """
-    deltas: dict[tuple[RollupDimension, date, int, str], Counter[int]] = defaultdict(Counter)
+    deltas: dict[Key, Counter[int]] = defaultdict(Counter)
     for sign, entries in ((1, added), (-1, removed)):
         for entry in entries:
             for key in entry.rows():
                 deltas[key][entry.score] += sign
+    return _write(deltas)
+
+
+def _write(deltas: dict[Key, Counter[int]]) -> int:
     if not deltas:
         return 0
     rows = [
@@ -87,11 +102,12 @@ def apply_entries(added: Iterable[Entry], removed: Iterable[Entry] = ()) -> int:
             "dimension": dimension,
             "day": day,
             "survey_id": survey_id,
+            "segment": segment,
             "value": value,
             **{column: counts.get(score, 0) for score, column in enumerate(SCORE_COLUMNS)},
         }
         # One order for every writer, so two transactions never wait on each other's rows.
-        for (dimension, day, survey_id, value), counts in sorted(deltas.items())
+        for (dimension, day, survey_id, segment, value), counts in sorted(deltas.items())
     ]
     db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
     return len(rows)
@@ -107,7 +123,7 @@ def _upsert(dialect: str) -> Any:
     table = ScoreRollup.__table__
     statement = insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[table.c.dimension, table.c.survey_id, table.c.day, table.c.value],
+        index_elements=list(table.primary_key.columns),
         set_={column: table.c[column] + statement.excluded[column] for column in SCORE_COLUMNS},
     )
 
@@ -119,8 +135,10 @@ def day_of(column: Any) -> Any:
     return sa.cast(column, sa.Date)
 
 
-def _dimension_value(dimension: RollupDimension) -> Any:
+def _dimension_value(dimension: RollupDimension, segment: str) -> Any:
     """SQL for a response's rollup ``value`` in ``dimension``: text, empty for none."""
+    if dimension is D.SEGMENT:
+        return segments_.value_sql(segment)
     column = {
         D.ALL: None,
         D.CHANNEL: Response.channel,
@@ -138,26 +156,33 @@ def _counted_score() -> Any:
     return sa.case((Response.unsettled, Response.counted_score), else_=Response.score)
 
 
-def computed_rollups(dimension: RollupDimension) -> sa.Select[Any]:
-    """The rollup rows of ``dimension`` computed from the responses, in the table's columns."""
-    value = _dimension_value(dimension)
+def dimensions() -> list[tuple[RollupDimension, str]]:
+    """Every (dimension, segment) the rollups keep: the fixed ones and each declared segment."""
+    fixed = [(dimension, "") for dimension in RollupDimension if dimension is not D.SEGMENT]
+    return fixed + [(D.SEGMENT, name) for name in segments_.declared()]
+
+
+def computed_rollups(dimension: RollupDimension, segment: str = "") -> sa.Select[Any]:
+    """The rollup rows of ``dimension`` (of ``segment``) computed from the responses, in the
+    table's columns."""
+    value = _dimension_value(dimension, segment)
     day = day_of(Response.created_at)
     counted = _counted_score()
     counts = [
         sa.func.sum(sa.case((counted == score, 1), else_=0)).label(column)
         for score, column in enumerate(SCORE_COLUMNS)
     ]
-    return (
-        sa.select(
-            sa.literal(dimension.value).label("dimension"),
-            day.label("day"),
-            Response.survey_id,
-            value.label("value"),
-            *counts,
-        )
-        .where(counted.is_not(None))
-        .group_by(day, Response.survey_id, value)
+    query = sa.select(
+        sa.literal(dimension.value).label("dimension"),
+        day.label("day"),
+        Response.survey_id,
+        sa.literal(segment).label("segment"),
+        value.label("value"),
+        *counts,
     )
+    if dimension is D.SEGMENT:
+        query = query.outerjoin(Customer, Customer.id == Response.customer_id)
+    return query.where(counted.is_not(None)).group_by(day, Response.survey_id, value)
 
 
 def rebuild_rollups() -> int:
@@ -175,33 +200,53 @@ def rebuild_rollups() -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.execute(sa.delete(ScoreRollup))
-    columns = ["dimension", "day", "survey_id", "value", *SCORE_COLUMNS]
-    for dimension in RollupDimension:
-        db.session.execute(sa.insert(ScoreRollup).from_select(columns, computed_rollups(dimension)))
+    columns = ["dimension", "day", "survey_id", "segment", "value", *SCORE_COLUMNS]
+    for dimension, segment in dimensions():
+        db.session.execute(
+            sa.insert(ScoreRollup).from_select(columns, computed_rollups(dimension, segment))
+        )
     return db.session.scalar(sa.select(sa.func.count()).select_from(ScoreRollup)) or 0
 
 
 def rollup_differences() -> list[str]:
     """Describe every rollup row that differs from a fresh computation; empty when true."""
     table = ScoreRollup.__table__
-    stored: dict[tuple[str, date, int, str], tuple[int, ...]] = {}
+    stored: dict[tuple[str, date, int, str, str], tuple[int, ...]] = {}
     for row in db.session.execute(sa.select(table)):
         counts = tuple(row._mapping[column] for column in SCORE_COLUMNS)
         if any(counts):
-            stored[(str(row.dimension), row.day, row.survey_id, row.value)] = counts
-    computed: dict[tuple[str, date, int, str], tuple[int, ...]] = {}
-    for dimension in RollupDimension:
-        for row in db.session.execute(computed_rollups(dimension)):
+            stored[(str(row.dimension), row.day, row.survey_id, row.segment, row.value)] = counts
+    computed: dict[tuple[str, date, int, str, str], tuple[int, ...]] = {}
+    for dimension, segment in dimensions():
+        for row in db.session.execute(computed_rollups(dimension, segment)):
             day = row.day if isinstance(row.day, date) else date.fromisoformat(row.day)
-            computed[(dimension.value, day, row.survey_id, row.value)] = tuple(
-                row._mapping[column] for column in SCORE_COLUMNS
-            )
+            counts = tuple(row._mapping[column] for column in SCORE_COLUMNS)
+            if any(counts):
+                computed[(dimension.value, day, row.survey_id, segment, row.value)] = counts
     differences = []
     for key in sorted(stored.keys() | computed.keys()):
         if stored.get(key) != computed.get(key):
-            dimension, day, survey_id, value = key
+            dimension, day, survey_id, segment, value = key
+            where = f"{segment}={value or '-'}" if segment else value or "-"
             differences.append(
-                f"{dimension} {day} survey {survey_id} {value or '-'}: "
+                f"{dimension} {day} survey {survey_id} {where}: "
                 f"stored {stored.get(key)}, responses give {computed.get(key)}"
             )
     return differences
+
+
+def move_segment(customer_id: int, segment: str, old: str, new: str) -> None:
+    """Move the customer's counted responses from ``old`` to ``new`` in ``segment``'s rollup
+    rows, as the customer's property changes; does not commit."""
+    day = day_of(Response.created_at)
+    query = (
+        sa.select(day, Response.survey_id, Response.counted_score, sa.func.count())
+        .where(Response.customer_id == customer_id, Response.counted_score.is_not(None))
+        .group_by(day, Response.survey_id, Response.counted_score)
+    )
+    deltas: dict[Key, Counter[int]] = defaultdict(Counter)
+    for when, survey_id, score, count in db.session.execute(query):
+        when = when if isinstance(when, date) else date.fromisoformat(when)
+        deltas[(D.SEGMENT, when, survey_id, segment, old)][score] -= count
+        deltas[(D.SEGMENT, when, survey_id, segment, new)][score] += count
+    _write(deltas)

@@ -37,7 +37,11 @@ _UNSETTLED = (
     sa.select(Response)
     .where(Response.unsettled)
     .order_by(Response.id)
-    .options(joinedload(Response.survey).joinedload(Survey.followup_rule))
+    .options(
+        joinedload(Response.survey).joinedload(Survey.followup_rule),
+        # For its segments (``services.support.segments``).
+        joinedload(Response.customer),
+    )
 )
 
 #: One statement for the batch: marking each response in the session would make every flush

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from typing import Annotated, Any, TypeVar
 
 from flask import Blueprint, render_template, request
+from pydantic import ValidationInfo, field_validator
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.clock import utcnow
 from feedback_app.models import Role
 from feedback_app.services.metrics import (
+    SUPPORT_COLUMNS,
     GroupBy,
     Interval,
     ScoreReport,
@@ -24,11 +26,12 @@ from feedback_app.services.metrics import (
     score_report,
     teams_and_agents,
 )
+from feedback_app.services.support.figures import SupportGroupBy
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
 from feedback_app.web.charts import line_chart
 from feedback_app.web.csv_export import stream_csv
-from feedback_app.web.inputs import Choice, Input, InvalidInput, read_input
+from feedback_app.web.inputs import Choice, Input, InvalidInput, invalid, read_input
 from feedback_app.web.listing import page_of, page_url_args
 from feedback_app.web.reports import (
     InteractionFilterQuery,
@@ -63,6 +66,20 @@ SUPPORT_FIGURE_LABELS = {
     SupportFigure.RESOLUTION: "Resolved in the period (time to resolution)",
     SupportFigure.FIRST_RESPONSE: "Resolved in the period, with a first response",
     SupportFigure.VOLUME: "Opened in the period (volume)",
+    SupportFigure.ABANDONED: "Opened in the period and abandoned",
+}
+SUPPORT_LABELS = {
+    "volume": "Volume",
+    "abandonment": "Abandoned",
+    "fcr": "FCR",
+    "handle_time": "Handle time",
+    "talk_time": "Talk",
+    "hold_time": "Hold",
+    "after_work_time": "After-call work",
+    "resolution_median": "Resolution (median)",
+    "resolution_mean": "Resolution (mean)",
+    "first_response_median": "First response (median)",
+    "first_response_mean": "First response (mean)",
 }
 
 
@@ -131,11 +148,20 @@ HELPERS = {
 
 
 class DashboardQuery(ReportQuery):
-    """The page's report: CSAT by week and by channel unless asked otherwise."""
+    """The page's report: CSAT by week and by channel unless asked otherwise, and the support
+    figures by channel unless asked otherwise."""
 
     kind: Annotated[SurveyKind, Choice(SurveyKind)] = SurveyKind.CSAT
     interval: Annotated[Interval | None, Choice(Interval)] = Interval.WEEK
     group_by: Annotated[GroupBy | None, Choice(GroupBy)] = GroupBy.CHANNEL
+    support_by: Annotated[SupportGroupBy, Choice(SupportGroupBy)] = SupportGroupBy.CHANNEL
+
+    @field_validator("support_by")
+    @classmethod
+    def _property_to_support_by(cls, by: SupportGroupBy, info: ValidationInfo) -> SupportGroupBy:
+        if by is SupportGroupBy.PROPERTY and info.data.get("property") is None:
+            raise invalid("needs a customer property (property) to break support down by")
+        return by
 
 
 def read_query(model: type[Q], args: dict[str, str] | None = None) -> Q:
@@ -152,7 +178,7 @@ def index() -> tuple[str, int] | str:
         args = read_query(DashboardQuery)
     except InvalidInput as error:
         return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
-    page = dashboard(args.kind, args.period(now), now, **args.options())
+    page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
     name, bounds = HEADLINE[args.kind]
     chart = line_chart(
         [(line.label, line.figures[name]) for line in page.report.series],
@@ -170,6 +196,9 @@ def index() -> tuple[str, int] | str:
         kinds=list(SurveyKind),
         intervals=list(Interval),
         groupings=list(GroupBy),
+        support_groupings=list(SupportGroupBy),
+        support_columns=SUPPORT_COLUMNS,
+        support_labels=SUPPORT_LABELS,
         **HELPERS,
     )
 

@@ -94,7 +94,17 @@ class TriageFilterForm(FlaskForm):
         super().__init__(*args, meta={"csrf": False}, **kwargs)
         self.survey.choices = options([ANY, *_rows(Survey, Survey.name)])
         self.team.choices = options([ANY, *_rows(Team, Team.name)])
-        self.agent.choices = options([ANY, *_rows(Agent, Agent.email)])
+        self.agent.choices = options(
+            [
+                ANY,
+                *(
+                    (str(agent.id), agent.email or agent.name)
+                    for agent in db.session.scalars(
+                        sa.select(Agent).order_by(sa.func.coalesce(Agent.email, Agent.name))
+                    )
+                ),
+            ]
+        )
         self.owner.choices = options([ANY, ("me", "Me"), ("none", "Unassigned"), *owner_choices()])
 
     def filters(self, me: User) -> CaseFilters:

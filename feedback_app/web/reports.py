@@ -147,6 +147,9 @@ class InteractionFilterQuery(PeriodQuery):
     channel: Annotated[str | None, Choice(tuple(map(str, Channel)))] = None
     team: Annotated[str | None, BreakdownValue()] = None
     agent: Annotated[str | None, BreakdownValue()] = None
+    topic: Annotated[str | None, Text(max_length=200)] = None
+    property_name: Annotated[str | None, Text(max_length=100), Field(alias="property")] = None
+    property_value: Annotated[str | None, Text(max_length=200)] = None
 
     def where(self, now: datetime) -> InteractionFilter:
         return InteractionFilter(
@@ -155,6 +158,9 @@ class InteractionFilterQuery(PeriodQuery):
             channel=self.channel,
             team=self.team,
             agent=self.agent,
+            topic=self.topic,
+            property_name=self.property_name,
+            property_value=self.property_value,
         )
 
 

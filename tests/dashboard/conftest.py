@@ -15,6 +15,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, FollowUpCase, Interaction, Response, Team
 from feedback_app.services.invitations import add_invitation
 from feedback_app.services.settling import settle_answers
+from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.surveys import survey_for_kind
 from surveys import SurveyKind
 from surveys.channels import Channel
@@ -82,6 +83,7 @@ def answer(app: Flask, clock: Any) -> Callable[..., Response]:
         invitation = add_invitation(survey, customer, now, interaction=interaction)
         response = store_answer(invitation, score, now, comment)
         settle_answers()
+        settle_interactions()
         return response
 
     return make
@@ -141,6 +143,7 @@ def interactions(app: object, clock: object) -> None:
     # Opened in the previous period, never resolved.
     interaction(two, 4, "email", at(20, 8, month=1))
     db.session.commit()
+    settle_interactions()
 
 
 def update_case(response: Response, **fields: object) -> None:

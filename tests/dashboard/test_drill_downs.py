@@ -133,7 +133,7 @@ def test_bad_interaction_filters_are_named(client: FlaskClient, login: Callable[
     assert page.status_code == 422
     assert (
         "<li><strong>figure</strong> must be one of fcr, handle_time, resolution, "
-        "first_response, volume</li>"
+        "first_response, volume, abandoned</li>"
     ) in page.text
     assert (
         "<li><strong>channel</strong> must be one of email, chat, phone, social, other</li>"

@@ -194,8 +194,9 @@ def test_bad_queries_name_each_bad_argument(
     }
 
 
+#: A line of the score tables (whose rows link to the responses behind them).
 ROW = re.compile(
-    r'<th scope="row"><a href="[^"]*">([^<]*)</a></th>\s*'
+    r'<th scope="row"><a href="/dashboard/responses[^"]*">([^<]*)</a></th>\s*'
     r'<td><span class="figure-value">([^<]*)</span>'
 )
 

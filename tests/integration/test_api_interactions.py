@@ -600,3 +600,52 @@ def test_a_disabled_survey_invites_nobody_and_that_is_recorded(
     (recorded,) = invitations()
     assert recorded.status is InvitationStatus.SUPPRESSED
     assert recorded.survey_id == db.session.scalar(sa.select(Survey.id))
+
+
+# --- the support KPIs' fields -------------------------------------------------------------
+
+
+def test_the_support_fields_are_stored(post: Callable[..., TestResponse]) -> None:
+    answer = post(
+        interaction(
+            topic="  Billing ",
+            answered=False,
+            first_response_seconds=45,
+            talk_seconds=300,
+            hold_seconds=60,
+            after_work_seconds=90,
+        )
+    )
+    assert answer.status_code == 202, answer.json
+    row = db.session.get(Interaction, answer.json["interaction_id"])
+    assert (row.topic, row.answered, row.first_response_seconds) == ("Billing", False, 45)
+    assert (row.talk_seconds, row.hold_seconds, row.after_work_seconds) == (300, 60, 90)
+    assert row.handle_seconds is None
+
+
+def test_an_interaction_is_answered_unless_it_says_otherwise(
+    post: Callable[..., TestResponse],
+) -> None:
+    answer = post(interaction(answered=None))
+    assert db.session.get(Interaction, answer.json["interaction_id"]).answered is True
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"talk_seconds": -1}, {"talk_seconds": "must be between 0 and 2147483647"}),
+        ({"hold_seconds": "60"}, {"hold_seconds": "must be a whole number"}),
+        ({"after_work_seconds": 1.5}, {"after_work_seconds": "must be a whole number"}),
+        ({"first_response_seconds": True}, {"first_response_seconds": "must be a whole number"}),
+        ({"answered": "no"}, {"answered": "must be true or false"}),
+        ({"topic": "x" * 201}, {"topic": "must be at most 200 characters"}),
+        ({"topic": "Bill\x00ing"}, {"topic": "must not contain NUL characters"}),
+    ],
+)
+def test_bad_support_fields_are_named(
+    post: Callable[..., TestResponse], fields: dict[str, Any], errors: dict[str, str]
+) -> None:
+    answer = post(interaction(**fields))
+    assert answer.status_code == 422
+    assert answer.json["errors"] == errors
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Interaction)) == 0

@@ -7,6 +7,7 @@ from flask.testing import FlaskCliRunner
 
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Interaction, Invitation, Response, Team, User
+from feedback_app.services.support.rollups import support_rollup_differences
 from surveys import classify
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
@@ -46,6 +47,15 @@ def test_demo_seeds_every_kind_through_the_services_and_only_once(runner: FlaskC
         .where(Invitation.status == InvitationStatus.SCHEDULED)
     )
     assert scheduled > 0
+    # Topics, abandoned calls and chats, and handle time by its parts on the live channels.
+    interactions = db.session.scalars(sa.select(Interaction)).all()
+    assert all(i.topic for i in interactions)
+    abandoned = [i for i in interactions if not i.answered]
+    assert abandoned and {i.channel.value for i in abandoned} <= {"chat", "phone"}
+    assert all(i.agent_id is None for i in abandoned)
+    live = [i for i in interactions if i.answered and i.channel.value in ("chat", "phone")]
+    assert live and all(i.talk_seconds is not None for i in live)
+    assert support_rollup_differences() == []
 
     before = count(Response)
     again = runner.invoke(args=["demo", "--if-empty"])

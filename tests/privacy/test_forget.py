@@ -15,8 +15,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from feedback_app.extensions import db
 from feedback_app.models import AuditEvent, Interaction, Invitation, Response, User
-from feedback_app.services.metrics import default_period, support_figures
+from feedback_app.services.metrics import default_period
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
+from feedback_app.services.support.figures import support_report, volume_by_channel
 from tests.helpers import FrozenClock, csrf_from
 from tests.privacy.conftest import ANA, JOANA, Person
 
@@ -63,8 +64,10 @@ def figures(client: FlaskClient, api_key: str, clock: FrozenClock) -> dict[str, 
         url: client.get(url, headers={"Authorization": f"Bearer {api_key}"}).get_json()
         for url in METRICS
     }
-    support = support_figures(default_period(clock.now))
-    return {"scores": shown, "support": support.figures, "volume": support.volume}
+    period = default_period(clock.now)
+    support = support_report(period.since, period.until)
+    volume = volume_by_channel(period.since, period.until)
+    return {"scores": shown, "support": support.figures, "volume": volume}
 
 
 def forget_by_cli(runner: FlaskCliRunner, **_: Any) -> None:

@@ -72,10 +72,26 @@ class InteractionIn(Input):
     channel: Annotated[Channel, Choice(Channel)] = Channel.OTHER
     agent: AgentIn | None = None
     team: Annotated[str | None, Text()] = None
+    topic: Annotated[
+        str | None, Text(), Field(description="The ticket's type or category, e.g. Billing.")
+    ] = None
+    answered: Annotated[bool, Flag(), Field(description="false for an abandoned call or chat.")] = (
+        True
+    )
     opened_at: Annotated[datetime | None, Timestamp()] = None
     first_response_at: Annotated[datetime | None, Timestamp()] = None
+    first_response_seconds: Annotated[
+        int | None,
+        WholeNumber(),
+        Field(description="The first response as a duration, when there is no time for it."),
+    ] = None
     resolved_at: Annotated[datetime | None, Timestamp()] = None
-    handle_seconds: Annotated[int | None, WholeNumber()] = None
+    handle_seconds: Annotated[
+        int | None, WholeNumber(), Field(description="The total, when its parts are unknown.")
+    ] = None
+    talk_seconds: Annotated[int | None, WholeNumber()] = None
+    hold_seconds: Annotated[int | None, WholeNumber()] = None
+    after_work_seconds: Annotated[int | None, WholeNumber()] = None
     first_contact_resolved: Annotated[bool | None, Flag()] = None
     survey: Annotated[
         str | None,

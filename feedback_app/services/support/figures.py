@@ -1,0 +1,242 @@
+"""The support figures of a period, overall and broken down, read from the support rollups.
+
+A breakdown by a customer property declared in ``SEGMENTS`` reads its rollups too; any other
+property is read from the interactions and their customers (exact, and slower: the page
+says so).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from feedback_app.extensions import db
+from feedback_app.models import (
+    Customer,
+    DurationMeasure,
+    Interaction,
+    Span,
+    SupportDimension,
+    SupportHistogram,
+    SupportRollup,
+)
+from feedback_app.services.support import segments
+from feedback_app.services.support.entries import SupportEntry
+from feedback_app.services.support.rollups import opened_column
+from surveys.channels import Channel
+from surveys.metrics import DEFAULT_MIN_N, Estimate, median_of
+from surveys.support import TALLY_COLUMNS, SupportTally, support_figures
+
+D = SupportDimension
+
+
+class SupportGroupBy(enum.StrEnum):
+    CHANNEL = "channel"
+    TEAM = "team"
+    AGENT = "agent"
+    TOPIC = "topic"
+    PROPERTY = "property"
+
+
+DIMENSION = {
+    SupportGroupBy.CHANNEL: D.CHANNEL,
+    SupportGroupBy.TEAM: D.TEAM,
+    SupportGroupBy.AGENT: D.AGENT,
+    SupportGroupBy.TOPIC: D.TOPIC,
+}
+
+
+@dataclass(frozen=True)
+class SupportGroup:
+    """One value of a breakdown: its key ("" for none set) and its figures."""
+
+    key: str
+    figures: dict[str, Estimate]
+
+
+@dataclass(frozen=True)
+class SupportReport:
+    figures: dict[str, Estimate]
+    group_by: SupportGroupBy | None = None
+    property_name: str | None = None
+    groups: list[SupportGroup] = field(default_factory=list)
+    #: True when the breakdown was read from the interactions (an undeclared property).
+    from_rows: bool = False
+
+
+@dataclass
+class _Sums:
+    tally: SupportTally = field(default_factory=SupportTally)
+    histograms: dict[DurationMeasure, Counter[int]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+    #: The durations themselves, where a breakdown was read from the rows: exact medians.
+    exact: dict[DurationMeasure, list[int]] | None = None
+
+
+def support_report(
+    since: date,
+    until: date,
+    *,
+    group_by: SupportGroupBy | None = None,
+    property_name: str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+) -> SupportReport:
+    """The support figures of the days ``since`` to ``until`` (both included), and their
+    breakdown by ``group_by`` (``property_name`` names the customer property)."""
+    overall = _from_rollups(since, until, D.ALL, "").get("", _Sums())
+    groups: dict[str, _Sums] | None = None
+    from_rows = False
+    if group_by is SupportGroupBy.PROPERTY:
+        if not property_name:
+            raise ValueError("a customer property name is needed to group by property")
+        if property_name in segments.declared():
+            groups = _from_rollups(since, until, D.SEGMENT, property_name)
+        else:
+            groups, from_rows = _from_rows(since, until, property_name), True
+    elif group_by is not None:
+        groups = _from_rollups(since, until, DIMENSION[group_by], "")
+    return SupportReport(
+        figures=_figures(overall, min_n),
+        group_by=group_by,
+        property_name=property_name,
+        groups=sorted(
+            (SupportGroup(key, _figures(sums, min_n)) for key, sums in (groups or {}).items()),
+            key=lambda g: (-g.figures["volume"].n, g.key),
+        ),
+        from_rows=from_rows,
+    )
+
+
+def _figures(sums: _Sums, min_n: int) -> dict[str, Estimate]:
+    h = sums.histograms
+    figures = support_figures(
+        sums.tally, h[DurationMeasure.RESOLUTION], h[DurationMeasure.FIRST_RESPONSE], min_n
+    )
+    if sums.exact is not None:
+        for measure in DurationMeasure:
+            values = [float(v) for v in sums.exact.get(measure, [])]
+            figures[f"{measure.value}_median"] = median_of(values, min_n)
+    return figures
+
+
+def volume_by_channel(since: date, until: date) -> dict[str, int]:
+    """Contacts opened per channel, every channel listed."""
+    groups = _tallies(since, until, D.CHANNEL, "")
+    return {c.value: groups.get(c.value, SupportTally()).volume for c in Channel}
+
+
+def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, SupportTally]:
+    """The sums per value; one query per span of the period, each an index range."""
+    sums = [sa.func.sum(getattr(SupportRollup, column)) for column in TALLY_COLUMNS]
+    result: dict[str, SupportTally] = defaultdict(SupportTally)
+    for span, first, last in spans(since, until):
+        query = (
+            sa.select(SupportRollup.value, *sums)
+            .where(
+                SupportRollup.dimension == dimension,
+                SupportRollup.segment == segment,
+                SupportRollup.span == span,
+                SupportRollup.day.between(first, last),
+            )
+            .group_by(SupportRollup.value)
+        )
+        # PostgreSQL sums integers as numeric: back to int (and float for the squares).
+        for value, *values in db.session.execute(query):
+            result[value] += SupportTally(
+                *(
+                    float(v or 0) if column.endswith("_sq") else int(v or 0)
+                    for column, v in zip(TALLY_COLUMNS, values, strict=True)
+                )
+            )
+    return result
+
+
+def spans(since: date, until: date) -> list[tuple[Span, date, date]]:
+    """The period as whole calendar months (read from the month rows) and the days left."""
+    first = since if since.day == 1 else _next_month(since)
+    last = _next_month(until) if until == _next_month(until) - timedelta(days=1) else None
+    months_end = (last or until.replace(day=1)) - timedelta(days=1)
+    if first > months_end or first > until:
+        return [(Span.DAY, since, until)]
+    parts = [(Span.MONTH, first, months_end.replace(day=1))]
+    if since < first:
+        parts.append((Span.DAY, since, first - timedelta(days=1)))
+    if months_end < until:
+        parts.append((Span.DAY, months_end + timedelta(days=1), until))
+    return parts
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _from_rollups(since: date, until: date, dimension: D, segment: str) -> dict[str, _Sums]:
+    result: dict[str, _Sums] = defaultdict(_Sums)
+    for value, tally in _tallies(since, until, dimension, segment).items():
+        result[value].tally = tally
+    h = SupportHistogram
+    raw: dict[str, dict[DurationMeasure, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for measure in DurationMeasure:
+        for span, first, last in spans(since, until):
+            query = sa.select(h.value, h.counts).where(
+                h.measure == measure,
+                h.dimension == dimension,
+                h.segment == segment,
+                h.span == span,
+                h.day.between(first, last),
+            )
+            for value, counts in db.session.execute(query):
+                raw[value][measure].update(counts)
+    # Buckets are text in the rows (JSON keys): turned to numbers once per group.
+    for value, measures in raw.items():
+        for measure, counts in measures.items():
+            result[value].histograms[measure] = Counter({int(b): n for b, n in counts.items()})
+    return {value: sums for value, sums in result.items() if sums.tally != SupportTally()}
+
+
+def _from_rows(since: date, until: date, name: str) -> dict[str, _Sums]:
+    """A breakdown by an undeclared customer property: each interaction of the period as
+    counted (its ``counted`` entry), with its customer's property now; exact medians."""
+    prop = Customer.properties[name].as_string()
+    closed = sa.func.coalesce(Interaction.resolved_at, opened_column)
+    query = (
+        sa.select(Interaction.counted, prop)
+        .outerjoin(Customer, Customer.id == Interaction.customer_id)
+        .where(
+            Interaction.counted.is_not(None),
+            opened_column < _start_of(until + timedelta(days=1)),
+            sa.or_(opened_column >= _start_of(since), closed >= _start_of(since)),
+        )
+        .execution_options(yield_per=5000)
+    )
+    result: dict[str, _Sums] = defaultdict(_Sums)
+    for counted, value in db.session.execute(query):
+        entry = SupportEntry.from_json(counted)
+        sums = result[str(value or "")[: segments.MAX_VALUE]]
+        _add_exact(sums, entry, since, until)
+    return {value: sums for value, sums in result.items() if sums.tally != SupportTally()}
+
+
+def _add_exact(sums: _Sums, entry: SupportEntry, since: date, until: date) -> None:
+    if sums.exact is None:
+        sums.exact = defaultdict(list)
+    for (dimension, _, span, day, _), tally in entry.tallies():
+        if dimension is D.ALL and span is Span.DAY and since <= day <= until:
+            sums.tally += tally
+    m = entry.measures
+    if m.answered and since <= entry.closed <= until:
+        for measure, seconds in (
+            (DurationMeasure.RESOLUTION, m.resolution),
+            (DurationMeasure.FIRST_RESPONSE, m.first_response),
+        ):
+            if seconds is not None:
+                sums.exact[measure].append(seconds)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)

@@ -37,6 +37,7 @@ from feedback_app.services.followups import Actor, CaseChange, change_case, writ
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.review import review_response
 from feedback_app.services.settling import settle_answers
+from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.suppression import record_bounce, unsubscribe
 from feedback_app.services.webhooks import EVENTS, create_endpoint
 from surveys.cases import CaseStatus
@@ -144,6 +145,7 @@ def people(
             )
             store_answer(invitation, 1, clock.now, comment=f"Awful, said {email} at 555-0100")
         settle_answers()
+        settle_interactions()
         deliver_outbox(clock.now)
         found = {}
         for email in (ANA, JOANA):

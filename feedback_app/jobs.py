@@ -22,6 +22,7 @@ class Job:
 
 def all_jobs() -> dict[str, Job]:
     """Return every job by name; imported lazily so the CLI starts fast."""
+    from feedback_app.accounts import sessions as staff_sessions
     from feedback_app.audit import service as audit
     from feedback_app.connectors import processing as connectors
     from feedback_app.services import (
@@ -115,6 +116,12 @@ def all_jobs() -> dict[str, Job]:
             audit.purge_expired,
             3600,
             "Delete audit events older than FEEDBACK_AUDIT_RETENTION_DAYS.",
+        ),
+        Job(
+            "purge-staff-sessions",
+            staff_sessions.purge_ended,
+            3600,
+            "Delete staff sessions that were signed out, went idle or outlived their lifetime.",
         ),
         Job(
             "prune-embed-records",

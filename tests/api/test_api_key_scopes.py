@@ -22,6 +22,7 @@ from tests.helpers import FrozenClock
 OPERATIONS = [
     ("POST", "/api/v1/interactions", "ingest"),
     ("POST", "/api/v1/people", "ingest"),
+    ("POST", "/api/v1/agent-time", "ingest"),
     ("POST", "/api/v1/unsubscribes", "ingest"),
     ("POST", "/api/v1/bounces", "ingest"),
     ("PATCH", "/api/v1/followups/1", "ingest"),

@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from feedback_app.services.metrics import Interval, Line, Period, min_n, support_lines
-from feedback_app.services.support.figures import SupportGroupBy, support_report
+from feedback_app.services.support.figures import (
+    SupportGroupBy,
+    support_report,
+    support_series,
+)
 from surveys.metrics import Estimate
 from surveys.retention import Difference
 
@@ -50,14 +54,14 @@ def support_kpi_report(
     down by ``group_by``: the dashboard's support cards and table."""
     current, lines = support_lines(period, group_by, property_name)
     before = support_report(period.previous.since, period.previous.until, min_n=min_n())
+    parts = period.split(interval) if interval else []
     series = [
-        Line(
-            part.since.isoformat(),
-            part.label(interval),
-            support_report(part.since, part.until, min_n=min_n()).figures,
-            {},
+        Line(part.since.isoformat(), part.label(interval), figures, {})
+        for part, figures in zip(
+            parts,
+            support_series([part.since for part in parts], period.until, min_n()) if parts else [],
+            strict=True,
         )
-        for part in (period.split(interval) if interval else [])
     ]
     return KpiReport(
         period=period,

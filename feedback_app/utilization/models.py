@@ -18,6 +18,8 @@ class AgentDay(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey("agents.id", ondelete="CASCADE"))
+    #: The team the agent worked for that day, as posted; None: the agent's team.
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
     day: Mapped[date] = mapped_column(index=True)
     shift_seconds: Mapped[int]
     logged_in_seconds: Mapped[int]

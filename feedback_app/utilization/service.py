@@ -14,7 +14,7 @@ from flask import current_app
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Team
-from feedback_app.services.ingest import AgentInput, committed, upsert_agent
+from feedback_app.services.ingest import AgentInput, committed, upsert_agent, upsert_team
 from feedback_app.services.kpis import KpiReport
 from feedback_app.services.metrics import NONE, Interval, Line, Period
 from feedback_app.utilization.models import AgentDay
@@ -30,6 +30,8 @@ class DayInput:
     day: date
     shift_seconds: int
     logged_in_seconds: int
+    #: The team worked for that day; None counts the day in the agent's team.
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,11 @@ def save_days(days: Sequence[DayInput], now: datetime) -> SaveResult:
 
 def _save(days: Sequence[DayInput], now: datetime) -> SaveResult:
     latest: dict[tuple[int, date], DayInput] = {}
+    teams: dict[str, int] = {}
     for item in days:
         latest[(upsert_agent(item.agent).id, item.day)] = item
+        if item.team and item.team not in teams:
+            teams[item.team] = upsert_team(item.team).id
     stored = {
         (row.agent_id, row.day): row
         for row in db.session.scalars(
@@ -62,6 +67,7 @@ def _save(days: Sequence[DayInput], now: datetime) -> SaveResult:
         if row is None:
             row = AgentDay(agent_id=agent_id, day=day)
             db.session.add(row)
+        row.team_id = teams[item.team] if item.team else None
         row.shift_seconds = item.shift_seconds
         row.logged_in_seconds = item.logged_in_seconds
         row.updated_at = now
@@ -88,11 +94,12 @@ def flag_of(figures: Mapping[str, Estimate]) -> UtilizationFlag | None:
 
 
 def _days(period: Period) -> list[tuple[int, int | None, date, int, int]]:
-    """Each agent-day of ``period``: agent, the agent's team now, day, shift, logged in."""
+    """Each agent-day of ``period``: agent, team (the day's, else the agent's now), day,
+    shift, logged in."""
     query = (
         sa.select(
             AgentDay.agent_id,
-            Agent.team_id,
+            sa.func.coalesce(AgentDay.team_id, Agent.team_id),
             AgentDay.day,
             AgentDay.shift_seconds,
             AgentDay.logged_in_seconds,
@@ -123,7 +130,8 @@ def utilization_report(
     group_by: UtilizationGroupBy | None = None,
 ) -> KpiReport:
     """Utilization of ``period`` and the period before, a series by ``interval`` and a
-    breakdown by agent or team (the agent's team now), busiest shift time first."""
+    breakdown by agent or team (each day's team as posted, else the agent's team now),
+    busiest shift time first."""
     days = _days(period)
     series: list[Line] = []
     if interval is not None:

@@ -212,7 +212,8 @@ def agent_days(client: FlaskClient, api_key: str) -> None:
         day("ann", 2, 28800, 27000),
         day("ann", 3, 28800, 28800),
         day("bob", 2, 28800, 14400),
-        day("cy", 9, 28800, 23040),
+        # Cy's team is posted with the day; Ann's is the agent's own.
+        {**day("cy", 9, 28800, 23040), "team": "Support"},
         day("cy", 5, 28800, 0),
     ]
     response = client.post(
@@ -222,9 +223,10 @@ def agent_days(client: FlaskClient, api_key: str) -> None:
     # Cy's day off is posted again as no shift at all.
     replace = {"days": [day("cy", 5, 0, 0)]}
     client.post("/api/v1/agent-time", json=replace, headers={"Authorization": f"Bearer {api_key}"})
-    support = Team(name="Support")
-    for email in ("ann@example.com", "cy@example.com"):
-        db.session.scalars(sa.select(Agent).where(Agent.email == email)).one().team = support
+    support = db.session.scalars(sa.select(Team).where(Team.name == "Support")).one()
+    db.session.scalars(
+        sa.select(Agent).where(Agent.email == "ann@example.com")
+    ).one().team = support
     db.session.commit()
 
 

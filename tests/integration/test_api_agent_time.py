@@ -112,9 +112,10 @@ def test_the_key_needs_the_ingest_scope(
             },
         ),
         (
-            [day({"name": "Ann\x00"}, "2026-03-01\x00", 10**30, -1)],
+            [{**day({"name": "Ann\x00"}, "2026-03-01\x00", 10**30, -1), "team": "T" * 201}],
             {
                 "days.0.agent.name": "must not contain NUL characters",
+                "days.0.team": "must be at most 200 characters",
                 "days.0.date": "must be a date such as 2026-03-02",
                 "days.0.shift_seconds": "must be between 0 and 86400",
                 "days.0.logged_in_seconds": "must be between 0 and 86400",

@@ -25,6 +25,7 @@ def upgrade() -> None:
         "agent_days",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agent_id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("shift_seconds", sa.Integer(), nullable=False),
         sa.Column("logged_in_seconds", sa.Integer(), nullable=False),
@@ -34,6 +35,9 @@ def upgrade() -> None:
             ["agents.id"],
             name="fk_agent_days_agent_id_agents",
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name="fk_agent_days_team_id_teams", ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name="pk_agent_days"),
         sa.UniqueConstraint("agent_id", "day", name="uq_agent_days_agent_id"),

@@ -48,6 +48,11 @@ class AgentDayIn(Input):
         WholeNumber(maximum=SECONDS_A_DAY),
         Field(description="The time logged in, overtime included."),
     ]
+    team: Annotated[
+        str | None,
+        Text(),
+        Field(description="The team worked for that day; the agent's team when not given."),
+    ] = None
 
 
 class AgentTimeIn(Input):
@@ -92,6 +97,7 @@ def post_agent_time(body: AgentTimeIn) -> AgentTimeAnswer:
                 item.day,
                 item.shift_seconds,
                 item.logged_in_seconds,
+                item.team,
             )
             for item in body.days
         ],

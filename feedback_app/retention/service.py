@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -51,8 +52,9 @@ def _lifecycles(first: Period, last: Period) -> dict[int, Lifecycle]:
     return {i: Lifecycle(since, churned) for i, since, churned in db.session.execute(query)}
 
 
-def _buckets_at(period: Period) -> dict[int, str]:
-    """Each customer's bucket in their latest NPS answer before ``period`` began."""
+def buckets_before(moment: datetime) -> dict[int, str]:
+    """Each customer's bucket in their latest NPS answer before ``moment``, by id; only the
+    customers with a lifecycle that began before it."""
     latest = sa.func.row_number().over(
         partition_by=Response.customer_id,
         order_by=(Response.created_at.desc(), Response.id.desc()),
@@ -61,9 +63,9 @@ def _buckets_at(period: Period) -> dict[int, str]:
         sa.select(Response.customer_id, Response.bucket, latest.label("rank"))
         .where(
             Response.kind == SurveyKind.NPS,
-            Response.created_at < period.start,
+            Response.created_at < moment,
             Response.customer_id.in_(
-                sa.select(Customer.id).where(Customer.customer_since < period.start)
+                sa.select(Customer.id).where(Customer.customer_since < moment)
             ),
         )
         .subquery()
@@ -75,7 +77,7 @@ def _buckets_at(period: Period) -> dict[int, str]:
 
 
 def _by_bucket(lifecycles: dict[int, Lifecycle], period: Period) -> dict[str, RetentionCounts]:
-    buckets = _buckets_at(period)
+    buckets = buckets_before(period.start)
     grouped: dict[str, list[Lifecycle]] = defaultdict(list)
     for customer_id, life in lifecycles.items():
         if life.customer_at(period.start):

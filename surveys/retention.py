@@ -74,19 +74,20 @@ def retention_rate(
     return proportion(at_end - acquired, at_start, min_n)
 
 
-def count_figure(count: int, min_n: int = DEFAULT_MIN_N) -> Estimate:
-    """A count of customers: its value and n, with no interval."""
-    return Estimate(float(count), count, min_n=min_n)
+def count_figure(count: int) -> Estimate:
+    """A count of customers: its value and n, with no interval; a count of everyone, not a
+    sample, so never a low sample."""
+    return Estimate(float(count), count, min_n=0)
 
 
 def retention_figures(counts: RetentionCounts, min_n: int = DEFAULT_MIN_N) -> dict[str, Estimate]:
     """The retention rate and the counts behind it, by name."""
     return {
         "retention": retention_rate(counts.at_start, counts.at_end, counts.acquired, min_n),
-        "customers_at_start": count_figure(counts.at_start, min_n),
-        "customers_at_end": count_figure(counts.at_end, min_n),
-        "acquired": count_figure(counts.acquired, min_n),
-        "churned": count_figure(counts.churned, min_n),
+        "customers_at_start": count_figure(counts.at_start),
+        "customers_at_end": count_figure(counts.at_end),
+        "acquired": count_figure(counts.acquired),
+        "churned": count_figure(counts.churned),
     }
 
 

@@ -64,6 +64,8 @@ def test_no_customer_and_one_customer() -> None:
     assert one["retention"].low == pytest.approx(100 * wilson_interval(1, 1)[0])
     gone = retention_figures(retention_counts([Lifecycle(at(1, 1), at(2, 2))], START, END))
     assert (gone["retention"].value, gone["churned"].value) == (0.0, 1.0)
+    # The counts are of everyone, not a sample: never a low sample.
+    assert not gone["churned"].low_sample and gone["retention"].low_sample
 
 
 def test_newcombes_published_example() -> None:

@@ -133,6 +133,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Customer properties rolled up like channels for scores and support figures, e.g.
         # ["plan", "region"]; a property not listed is read from the rows, more slowly.
         "SEGMENTS": [],
+        # Agents and teams logged in for less than this % of their shifts are flagged on the
+        # dashboard (above 90% they are flagged as overworked).
+        "UTILIZATION_FLOOR": 70,
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }
@@ -145,6 +148,7 @@ BOUNDED_NUMBERS = {
     "API_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
     "PUBLIC_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
     "STAFF_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
+    "UTILIZATION_FLOOR": (0, 90),
 }
 #: Rate limits as Flask-Limiter reads them, e.g. "30 per minute" or "10/second; 500/day".
 RATE_LIMITS = (

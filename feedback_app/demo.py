@@ -1,4 +1,5 @@
-"""A realistic demo: 90 days of a support team's interactions, surveys and answers.
+"""A realistic demo: 90 days of a support team's interactions, surveys and answers, its
+customers' lifecycles and its agents' time.
 
 Everything goes through the same services the API, the pages and the scheduler use, one
 simulated day at a time, so the demo's invitations, emails, rollups and follow-up cases are
@@ -20,8 +21,9 @@ import sqlalchemy as sa
 from feedback_app.accounts.passwords import hashed
 from feedback_app.extensions import db
 from feedback_app.jobs import all_jobs
-from feedback_app.models import Invitation, Role, Team, User
+from feedback_app.models import Customer, Invitation, Role, Team, User
 from feedback_app.models.followups import FollowUpCase
+from feedback_app.retention.service import buckets_before
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.followups import Actor, CaseChange, change_case
 from feedback_app.services.ingest import (
@@ -36,6 +38,7 @@ from feedback_app.services.responses import lock_invitation, record_response
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.surveys import survey_for_kind
+from feedback_app.utilization.service import DayInput, save_days
 from surveys.answers import ResponseSource
 from surveys.cases import ACTIVE, CaseStatus, Outcome
 from surveys.channels import Channel
@@ -228,6 +231,53 @@ def seed_demo(
         _live_one_day(rng, start + timedelta(days=day), customers, agents, users, size, now)
         if day % 15 == 14:
             progress(f"  day {day + 1} of {size.days}")
+    _lifecycles(random.Random(seed + 1), customers, start, now)
+    _agent_time(random.Random(seed + 2), agents, start, size.days, now)
+
+
+#: The chance that a customer of each bucket (by their latest NPS answer) left in the last
+#: 30 days: the demo's detractors leave more, for the dashboard's retention comparison.
+CHURN_CHANCE = {"promoter": 0.04, "passive": 0.12, "detractor": 0.35, "none": 0.1}
+
+
+def _lifecycles(
+    rng: random.Random, customers: list[CustomerInput], start: datetime, now: datetime
+) -> None:
+    """Each customer's lifecycle, posted as ``/api/v1/people`` would: customers for up to two
+    years before the demo began, some lost in its last 30 days, the detractors most."""
+    buckets = buckets_before(now - timedelta(days=30))
+    ids = {email: i for email, i in db.session.execute(sa.select(Customer.email, Customer.id))}
+    for customer in customers:
+        since = start - timedelta(days=rng.randint(30, 720), hours=rng.randint(0, 23))
+        bucket = buckets.get(ids[customer.email], "none")
+        churned = (
+            now - timedelta(days=rng.uniform(0, 29))
+            if rng.random() < CHURN_CHANCE[bucket]
+            else None
+        )
+        enrol_person(
+            CustomerInput(email=customer.email, customer_since=since, churned_at=churned), now
+        )
+
+
+def _agent_time(
+    rng: random.Random,
+    agents: list[tuple[AgentInput, str, float]],
+    start: datetime,
+    days: int,
+    now: datetime,
+) -> None:
+    """Eight-hour weekday shifts for every agent, logged in for about 80% of them (the
+    skilled a little more, now and then an overworked day), posted for their team."""
+    for agent, team, skill in agents:
+        posted = []
+        for number in range(days):
+            day = (start + timedelta(days=number)).date()
+            if day.weekday() >= 5:
+                continue
+            share = min(1.05, max(0.4, rng.gauss(0.72 + 0.15 * skill, 0.08)))
+            posted.append(DayInput(agent, day, 28800, round(28800 * share), team))
+        save_days(posted, now)
 
 
 def _create_users(when: datetime) -> dict[str, User]:

@@ -34,10 +34,12 @@ from feedback_app.models.support import (
 )
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 from feedback_app.privacy.models import ForgottenAddress
+from feedback_app.utilization.models import AgentDay
 
 __all__ = [
     "ActorKind",
     "Agent",
+    "AgentDay",
     "ApiKey",
     "ApiKeyUse",
     "ApiScope",

@@ -55,6 +55,10 @@ class Customer(Base):
     nps_next_at: Mapped[datetime | None] = mapped_column(index=True)
     #: Set by a hard bounce; no invitation is sent to a bounced address.
     bounced_at: Mapped[datetime | None]
+    #: The lifecycle retention is measured on: a customer from ``customer_since`` until
+    #: ``churned_at``; a customer without ``customer_since`` is not counted.
+    customer_since: Mapped[datetime | None] = mapped_column(index=True)
+    churned_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -35,6 +35,19 @@ class CustomerInput:
     locale: str | None = None
     #: Merged key by key into the stored properties.
     properties: dict[str, Any] | None = None
+    #: The lifecycle retention is measured on (``surveys.retention``): when they became a
+    #: customer, and when they left.
+    customer_since: datetime | None = None
+    churned_at: datetime | None = None
+
+
+class LifecycleError(ValueError):
+    """A customer's ``churned_at`` before their ``customer_since`` (one of them stored)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field} {message}")
+        self.field = field
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -170,10 +183,23 @@ def _upsert_customer(data: CustomerInput, now: datetime) -> tuple[Customer, bool
         customer.locale = data.locale
     if data.properties:
         customer.properties = {**customer.properties, **data.properties}
+    _set_lifecycle(customer, data)
     customer.updated_at = now
     db.session.flush()
     customer_changed(customer, before)
     return customer, added
+
+
+def _set_lifecycle(customer: Customer, data: CustomerInput) -> None:
+    """Set the lifecycle given; LifecycleError, naming the field posted, when it would end
+    before it began."""
+    since = data.customer_since or customer.customer_since
+    churned = data.churned_at or customer.churned_at
+    if since is not None and churned is not None and churned < since:
+        if data.churned_at is not None:
+            raise LifecycleError("churned_at", "must not be before customer_since")
+        raise LifecycleError("customer_since", "must not be after churned_at")
+    customer.customer_since, customer.churned_at = since, churned
 
 
 def upsert_agent(data: AgentInput) -> Agent:

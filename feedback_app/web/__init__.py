@@ -29,8 +29,8 @@ def register_blueprints(app: Flask) -> None:
         unavailable,
         unsubscribe,
     )
-    from feedback_app.web.api import followups as followups_api
     from feedback_app.web.api import (
+        agent_time,
         interactions,
         metrics,
         people,
@@ -39,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
         responses,
         suppressions,
     )
+    from feedback_app.web.api import followups as followups_api
 
     guards.register(app)
     errors.register(app)
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         [
             interactions.bp,
             people.bp,
+            agent_time.bp,
             responses.bp,
             followups_api.bp,
             metrics.bp,

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.clock import utcnow
 from feedback_app.models import Role
+from feedback_app.services.dashboard_kpis import people_sections
 from feedback_app.services.metrics import (
     SUPPORT_COLUMNS,
     GroupBy,
@@ -27,6 +28,7 @@ from feedback_app.services.metrics import (
     teams_and_agents,
 )
 from feedback_app.services.support.figures import SupportGroupBy
+from feedback_app.utilization.service import flag_of, floor
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
 from feedback_app.web.charts import line_chart
@@ -42,6 +44,7 @@ from feedback_app.web.reports import (
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
+from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 Q = TypeVar("Q", bound=Input)
@@ -80,6 +83,12 @@ SUPPORT_LABELS = {
     "resolution_mean": "Resolution (mean)",
     "first_response_median": "First response (median)",
     "first_response_mean": "First response (mean)",
+}
+
+#: How the page names a utilization flag: in words, never by colour alone.
+FLAG_LABELS = {
+    UtilizationFlag.OVERWORK: "Overworked",
+    UtilizationFlag.BELOW_FLOOR: "Below the floor",
 }
 
 
@@ -179,6 +188,7 @@ def index() -> tuple[str, int] | str:
     except InvalidInput as error:
         return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
     page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
+    people = people_sections(page.period)
     name, bounds = HEADLINE[args.kind]
     chart = line_chart(
         [(line.label, line.figures[name]) for line in page.report.series],
@@ -199,6 +209,11 @@ def index() -> tuple[str, int] | str:
         support_groupings=list(SupportGroupBy),
         support_columns=SUPPORT_COLUMNS,
         support_labels=SUPPORT_LABELS,
+        people=people,
+        flag_of=flag_of,
+        flag_labels=FLAG_LABELS,
+        utilization_floor=floor(),
+        overwork_above=OVERWORK_ABOVE,
         **HELPERS,
     )
 

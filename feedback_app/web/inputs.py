@@ -52,6 +52,7 @@ MESSAGES = {
     "model_type": "must be an object",
     "model_attributes_type": "must be an object",
     "dict_type": "must be an object",
+    "list_type": "must be an array",
 }
 
 M = TypeVar("M", bound="Input")

@@ -6,29 +6,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
-from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Survey
+from feedback_app.retention.service import RetentionGroupBy
+from feedback_app.services.kpis import GroupDifference, KpiReport
 from feedback_app.services.metrics import (
     NONE,
     GroupBy,
     InteractionFilter,
     Interval,
+    Line,
     Period,
     ResponseFilter,
     ScoreReport,
     SupportFigure,
     default_period,
 )
+from feedback_app.services.support.figures import SupportGroupBy
+from feedback_app.utilization.service import UtilizationGroupBy, flag_of, floor
 from feedback_app.web.inputs import Choice, Day, Input, Rule, Text, WholeNumber, invalid
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
+from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
 
 #: The longest range a report may cover, so a typo cannot ask for a daily series of a century.
 MAX_DAYS = 3660
@@ -74,6 +80,23 @@ class PeriodQuery(Input):
         return Period(self.since or until - timedelta(days=fallback.days - 1), until)
 
 
+def property_to_group_by(name: str | None, info: ValidationInfo) -> str | None:
+    """``property``, required when ``group_by`` (declared before it) is ``property``; so
+    validated when missing too (``validate_default``)."""
+    if info.data.get("group_by") == "property" and name is None:
+        raise invalid("is required to group by a customer property")
+    return name
+
+
+#: The customer property a report groups by, named as the query string names it.
+PropertyName = Annotated[
+    str | None,
+    Text(max_length=100),
+    AfterValidator(property_to_group_by),
+    Field(description="The customer property to group by."),
+]
+
+
 class ReportQuery(PeriodQuery):
     """A score report: a kind, a period, optionally a series and a breakdown."""
 
@@ -82,18 +105,8 @@ class ReportQuery(PeriodQuery):
     kind: Annotated[SurveyKind, Choice(SurveyKind)]
     interval: Annotated[Interval | None, Choice(Interval)] = None
     group_by: Annotated[GroupBy | None, Choice(GroupBy)] = None
-    #: Named as the query string names it; validated when missing too, for the check below.
-    property: Annotated[
-        str | None, Text(max_length=100), Field(description="The customer property to group by.")
-    ] = Field(None, validate_default=True)
+    property: PropertyName = Field(None, validate_default=True)
     survey: Annotated[int | None, WholeNumber(1)] = None
-
-    @field_validator("property")
-    @classmethod
-    def _property_to_group_by(cls, name: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("group_by") is GroupBy.PROPERTY and name is None:
-            raise invalid("is required to group by a customer property")
-        return name
 
     @field_validator("survey")
     @classmethod
@@ -113,6 +126,34 @@ class ReportQuery(PeriodQuery):
             "property_name": self.property,
             "survey_id": self.survey,
         }
+
+
+class SupportQuery(PeriodQuery):
+    """The support figures of a period, optionally a series and a breakdown."""
+
+    invalid_message = "invalid metrics query"
+
+    interval: Annotated[Interval | None, Choice(Interval)] = None
+    group_by: Annotated[SupportGroupBy | None, Choice(SupportGroupBy)] = None
+    property: PropertyName = Field(None, validate_default=True)
+
+
+class RetentionQuery(PeriodQuery):
+    """Retention over a period, optionally a series and the breakdown by NPS bucket."""
+
+    invalid_message = "invalid metrics query"
+
+    interval: Annotated[Interval | None, Choice(Interval)] = None
+    group_by: Annotated[RetentionGroupBy | None, Choice(RetentionGroupBy)] = None
+
+
+class UtilizationQuery(PeriodQuery):
+    """Utilization over a period, optionally a series and a breakdown by agent or team."""
+
+    invalid_message = "invalid metrics query"
+
+    interval: Annotated[Interval | None, Choice(Interval)] = None
+    group_by: Annotated[UtilizationGroupBy | None, Choice(UtilizationGroupBy)] = None
 
 
 class ResponseFilterQuery(PeriodQuery):
@@ -218,6 +259,48 @@ class ReportData(TypedDict):
     groups: list[GroupLine]
 
 
+class FlaggedLine(GroupLine):
+    #: Utilization's: ``overwork`` or ``below_floor``, else null.
+    flag: NotRequired[UtilizationFlag | None]
+
+
+class DifferenceData(TypedDict):
+    """One group's figure minus another's, in points, with its 95% interval;
+    ``significant`` when the interval excludes zero (nulls: a group has no data)."""
+
+    figure: str
+    key: str
+    other: str
+    value: float | None
+    low: float | None
+    high: float | None
+    significant: bool | None
+
+
+class KpiData(TypedDict):
+    """Support, retention or utilization figures, in the shape of a score report."""
+
+    since: DayText
+    until: DayText
+    previous_period: PeriodData
+    min_n: int
+    figures: dict[str, FigureWithChange]
+    interval: Interval | None
+    series: list[SeriesLine]
+    group_by: str | None
+    property: str | None
+    groups: list[FlaggedLine]
+    #: Retention's: each bucket compared with the detractors.
+    differences: list[DifferenceData]
+
+
+class UtilizationData(KpiData):
+    #: Agents and teams under this % are flagged ``below_floor``, over ``overwork_above``
+    #: ``overwork``.
+    floor: int
+    overwork_above: float
+
+
 def estimate_data(estimate: Estimate, previous: Estimate | None = None) -> dict[str, Any]:
     """A figure as JSON-ready data: value (None for no data), n, interval, low-sample flag."""
     data: dict[str, Any] = {
@@ -234,40 +317,95 @@ def estimate_data(estimate: Estimate, previous: Estimate | None = None) -> dict[
     return data
 
 
+def _period_data(
+    period: Period, figures: dict[str, Estimate], previous: dict[str, Estimate]
+) -> dict[str, Any]:
+    """What every report starts with: its period, the one before, and the figures with their
+    change."""
+    return {
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat(),
+        "previous_period": {
+            "since": period.previous.since.isoformat(),
+            "until": period.previous.until.isoformat(),
+        },
+        "figures": {name: estimate_data(value, previous[name]) for name, value in figures.items()},
+    }
+
+
+def _figures_data(line: Line) -> dict[str, Any]:
+    return {name: estimate_data(v) for name, v in line.figures.items()}
+
+
 def report_data(report: ScoreReport, min_n: int) -> ReportData:
     """A score report as JSON-ready data, the figures of each line keyed by name."""
-    previous = report.period.previous
-    return {
+    return {  # type: ignore[return-value]
         "kind": report.kind.value,
-        "since": report.period.since.isoformat(),
-        "until": report.period.until.isoformat(),
-        "previous_period": {
-            "since": previous.since.isoformat(),
-            "until": previous.until.isoformat(),
-        },
+        **_period_data(report.period, report.figures, report.previous),
         "min_n": min_n,
-        "figures": {
-            name: estimate_data(value, report.previous[name])
-            for name, value in report.figures.items()
-        },
         "interval": report.interval.value if report.interval else None,
         "series": [
             {
                 "period": line.label,
                 "since": line.drill["since"],
                 "until": line.drill["until"],
-                "figures": {name: estimate_data(v) for name, v in line.figures.items()},
+                "figures": _figures_data(line),
             }
             for line in report.series
         ],
         "group_by": report.group_by.value if report.group_by else None,
         "property": report.property_name,
         "groups": [
-            {
-                "key": line.key,
-                "label": line.label,
-                "figures": {name: estimate_data(v) for name, v in line.figures.items()},
-            }
+            {"key": line.key, "label": line.label, "figures": _figures_data(line)}
             for line in report.groups
         ],
     }
+
+
+def kpi_data(report: KpiReport, min_n: int) -> KpiData:
+    """A support, retention or utilization report as JSON-ready data, shaped as
+    ``report_data``; each series line's days are its part of the period."""
+    parts = report.period.split(report.interval) if report.interval else []
+    return {  # type: ignore[return-value]
+        **_period_data(report.period, report.figures, report.previous),
+        "min_n": min_n,
+        "interval": report.interval.value if report.interval else None,
+        "series": [
+            {
+                "period": line.label,
+                "since": part.since.isoformat(),
+                "until": part.until.isoformat(),
+                "figures": _figures_data(line),
+            }
+            for line, part in zip(report.series, parts, strict=True)
+        ],
+        "group_by": report.group_by,
+        "property": report.property_name,
+        "groups": [
+            {"key": line.key, "label": line.label, "figures": _figures_data(line)}
+            for line in report.groups
+        ],
+        "differences": [difference_data(d) for d in report.differences],
+    }
+
+
+def difference_data(item: GroupDifference) -> DifferenceData:
+    d = item.difference
+    return {
+        "figure": item.figure,
+        "key": item.key,
+        "other": item.other,
+        "value": None if d is None else d.value,
+        "low": None if d is None else d.low,
+        "high": None if d is None else d.high,
+        "significant": None if d is None else d.significant,
+    }
+
+
+def utilization_data(report: KpiReport, min_n: int) -> UtilizationData:
+    """``kpi_data`` of a utilization report, each breakdown line with its flag."""
+    data = kpi_data(report, min_n)
+    for line, group in zip(report.groups, data["groups"], strict=True):
+        flag = flag_of(line.figures)
+        group["flag"] = flag.value if flag else None  # type: ignore[typeddict-item]
+    return {**data, "floor": floor(), "overwork_above": OVERWORK_ABOVE}

@@ -63,6 +63,9 @@ def nested(depth: int) -> str:
         ("/api/v1/unsubscribes?email=a%00@example.com", "email", "must not contain NUL"),
         ("/api/v1/metrics?kind=nps&group_by=property&property=a%00", "property", "NUL"),
         ("/api/v1/metrics?kind=nps&since=0001-01-01", "since", "in the years 1970 to 2999"),
+        ("/api/v1/metrics/support?group_by=property&property=a%00", "property", "NUL"),
+        ("/api/v1/metrics/retention?until=9999-12-31", "until", "in the years 1970 to 2999"),
+        ("/api/v1/metrics/utilization?since=٣", "since", "must be a date"),
         ("/api/v1/metrics?kind=nps&until=9999-12-31", "until", "in the years 1970 to 2999"),
         (
             "/api/v1/metrics?kind=nps&since=9999-12-30",
@@ -167,6 +170,21 @@ def test_bad_body_values_are_a_422_naming_the_field(
         ("/api/v1/people", {"email": "casey@example.com", "name": "\x00"}, "name"),
         ("/api/v1/unsubscribes", {"email": "casey@example.com", "kind": "\x00"}, "kind"),
         ("/api/v1/bounces", {"email": "\x00"}, "email"),
+        ("/api/v1/people", {"email": "casey@example.com", "churned_at": "\x00"}, "churned_at"),
+        (
+            "/api/v1/agent-time",
+            {
+                "days": [
+                    {
+                        "agent": {"name": "\x00"},
+                        "date": "2026-03-01",
+                        "shift_seconds": 1,
+                        "logged_in_seconds": 1,
+                    }
+                ]
+            },
+            "days.0.agent.name",
+        ),
     ],
 )
 def test_nul_characters_are_refused_by_every_operation(

@@ -31,11 +31,15 @@ def test_the_document_lists_every_operation_with_its_scope(document: dict[str, A
     assert document["openapi"] == "3.1.0"
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert {label: op["security"] for label, op in operations(document).items()} == {
+        "POST /api/v1/agent-time": [{"bearer": ["ingest"]}],
         "POST /api/v1/bounces": [{"bearer": ["ingest"]}],
         "GET /api/v1/followups": [{"bearer": ["read"]}],
         "PATCH /api/v1/followups/{case_id}": [{"bearer": ["ingest"]}],
         "POST /api/v1/interactions": [{"bearer": ["ingest"]}],
         "GET /api/v1/metrics": [{"bearer": ["read"]}],
+        "GET /api/v1/metrics/retention": [{"bearer": ["read"]}],
+        "GET /api/v1/metrics/support": [{"bearer": ["read"]}],
+        "GET /api/v1/metrics/utilization": [{"bearer": ["read"]}],
         "GET /api/v1/openapi.json": [],
         "POST /api/v1/people": [{"bearer": ["ingest"]}],
         "DELETE /api/v1/people/{email}": [{"bearer": ["admin"]}],
@@ -52,11 +56,15 @@ def test_each_operation_lists_every_status_it_may_answer(document: dict[str, Any
     statuses = {label: sorted(op["responses"]) for label, op in operations(document).items()}
     body = ["400", "401", "403", "413", "422", "503"]
     assert statuses == {
+        "POST /api/v1/agent-time": sorted(["200", *body]),
         "POST /api/v1/bounces": sorted(["201", *body]),
         "GET /api/v1/followups": ["200", "401", "403", "422", "503"],
         "PATCH /api/v1/followups/{case_id}": sorted(["200", "404", *body]),
         "POST /api/v1/interactions": sorted(["200", "202", *body]),
         "GET /api/v1/metrics": ["200", "401", "403", "422", "503"],
+        "GET /api/v1/metrics/retention": ["200", "401", "403", "422", "503"],
+        "GET /api/v1/metrics/support": ["200", "401", "403", "422", "503"],
+        "GET /api/v1/metrics/utilization": ["200", "401", "403", "422", "503"],
         "GET /api/v1/openapi.json": ["200"],
         "POST /api/v1/people": sorted(["200", "202", *body]),
         "DELETE /api/v1/people/{email}": ["200", "401", "403", "404", "422", "503"],

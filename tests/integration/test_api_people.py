@@ -92,6 +92,8 @@ def test_enrolment_spreads_the_first_nps_over_the_cadence(
             "properties": {},
             "nps_enrolled": True,
             "nps_next_at": due.isoformat().replace("+00:00", "Z"),
+            "customer_since": None,
+            "churned_at": None,
         },
         "invitation": None,
         "reason": "enrolled",

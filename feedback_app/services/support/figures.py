@@ -7,10 +7,13 @@ says so).
 
 from __future__ import annotations
 
+import bisect
 import enum
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -145,15 +148,56 @@ def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, 
             )
             .group_by(SupportRollup.value)
         )
-        # PostgreSQL sums integers as numeric: back to int (and float for the squares).
         for value, *values in db.session.execute(query):
-            result[value] += SupportTally(
-                *(
-                    float(v or 0) if column.endswith("_sq") else int(v or 0)
-                    for column, v in zip(TALLY_COLUMNS, values, strict=True)
-                )
-            )
+            result[value] += _tally_of(values)
     return result
+
+
+def _tally_of(sums: Sequence[Any]) -> SupportTally:
+    """A row of SQL sums as a tally: PostgreSQL sums integers as numeric, so back to int
+    (and float for the squares)."""
+    return SupportTally(
+        *(
+            float(v or 0) if column.endswith("_sq") else int(v or 0)
+            for column, v in zip(TALLY_COLUMNS, sums, strict=True)
+        )
+    )
+
+
+def support_series(
+    starts: Sequence[date], until: date, min_n: int = DEFAULT_MIN_N
+) -> list[dict[str, Estimate]]:
+    """The figures of each part of a period cut at ``starts`` (the first day of each part,
+    in order) up to ``until``: the day rollups read in one query per table, whatever the
+    number of parts."""
+    parts = [_Sums() for _ in starts]
+
+    def part(day: date) -> _Sums:
+        return parts[bisect.bisect_right(starts, day) - 1]
+
+    sums = [sa.func.sum(getattr(SupportRollup, column)) for column in TALLY_COLUMNS]
+    query = (
+        sa.select(SupportRollup.day, *sums)
+        .where(
+            SupportRollup.dimension == D.ALL,
+            SupportRollup.span == Span.DAY,
+            SupportRollup.day.between(starts[0], until),
+        )
+        .group_by(SupportRollup.day)
+    )
+    for day, *values in db.session.execute(query):
+        part(day).tally += _tally_of(values)
+    h = SupportHistogram
+    for measure in DurationMeasure:
+        rows = sa.select(h.day, h.counts).where(
+            h.measure == measure,
+            h.dimension == D.ALL,
+            h.span == Span.DAY,
+            h.day.between(starts[0], until),
+        )
+        for day, counts in db.session.execute(rows):
+            part(day).histograms[measure].update({int(b): n for b, n in counts.items()})
+    return [_figures(sums_, min_n) for sums_ in parts]
 
 
 def spans(since: date, until: date) -> list[tuple[Span, date, date]]:

@@ -1,4 +1,5 @@
-"""POST /api/v1/interactions: a helpdesk reports an interaction; we invite its customer once."""
+"""/api/v1/interactions: a helpdesk reports an interaction and we invite its customer once;
+a script lists what each ticket produced."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from pydantic import Field, ValidationInfo, field_validator
 from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
-from feedback_app.models import ApiScope, Invitation
+from feedback_app.models import ApiScope, Interaction, Invitation
 from feedback_app.services.ingest import (
     AgentInput,
     CustomerInput,
     InteractionInput,
     ingest_interaction,
 )
+from feedback_app.services.interaction_queries import InteractionFilters, interactions_query
 from feedback_app.services.invitations import survey_url
-from feedback_app.web.api.answers import Time, iso
+from feedback_app.web.api.answers import MaybeTime, Page, Time, iso
 from feedback_app.web.api.operations import operation
+from feedback_app.web.api.paging import PageQuery, paginated
 from feedback_app.web.inputs import (
     Choice,
     Email,
@@ -42,6 +45,8 @@ bp = Blueprint("interactions", __name__)
 SURVEY_CHOICES = ("csat", "ces", "none")
 #: The reason given when no invitation exists because the post asked for ``survey: none``.
 NOT_REQUESTED = "not_requested"
+#: The reason a listed interaction has no invitation when it has no customer.
+ANONYMOUS = "anonymous"
 
 
 class CustomerIn(Input):
@@ -200,3 +205,100 @@ def invitation_answer(invitation: Invitation | None, reason_if_none: str) -> Inv
         "reason": None,
         "suppressed_invitation_id": None,
     }
+
+
+class InteractionQuery(PageQuery):
+    external_id: Annotated[str | None, Text(), Field(description="Your ticket's id, exactly.")] = (
+        None
+    )
+    source: Annotated[
+        str | None, Text(max_length=60), Field(description="api, or a connector's id.")
+    ] = None
+    since: Annotated[
+        datetime | None, Timestamp(), Field(description="Recorded at or after; write + as %2B.")
+    ] = None
+    until: Annotated[datetime | None, Timestamp(), Field(description="Recorded before.")] = None
+
+
+class ListedInvitationOut(TypedDict):
+    id: int
+    status: InvitationStatus
+    survey: SurveyKind
+    survey_id: int
+    scheduled_for: Time
+    sent_at: MaybeTime
+    responded_at: MaybeTime
+
+
+class InteractionOut(TypedDict):
+    id: int
+    source: str
+    external_id: str
+    customer_email: str | None
+    channel: Channel
+    agent_email: str | None
+    team: str | None
+    opened_at: MaybeTime
+    resolved_at: MaybeTime
+    created_at: Time
+    updated_at: Time
+    #: The invitation its first post made, suppressed ones included; null when none was.
+    invitation: ListedInvitationOut | None
+    #: Why nobody will be asked: the suppression reason of a suppressed invitation;
+    #: not_requested when none was made, anonymous for a contact without a customer.
+    reason: str | None
+
+
+@operation(
+    bp,
+    "GET",
+    "/interactions",
+    scope=ApiScope.READ,
+    query=InteractionQuery,
+    answers={200: Page[InteractionOut]},
+)
+def list_interactions(query: InteractionQuery) -> Page[InteractionOut]:
+    """Stored interactions, newest first, each with the invitation it made or why none."""
+    filters = InteractionFilters(
+        external_id=query.external_id, source=query.source, since=query.since, until=query.until
+    )
+    return paginated(interactions_query(filters), interaction_payload, query)
+
+
+def interaction_payload(interaction: Interaction) -> InteractionOut:
+    invitation = interaction.invitations[0] if interaction.invitations else None
+    return {
+        "id": interaction.id,
+        "source": interaction.source,
+        "external_id": interaction.external_id,
+        "customer_email": interaction.customer.email if interaction.customer else None,
+        "channel": interaction.channel,
+        "agent_email": interaction.agent.email if interaction.agent else None,
+        "team": interaction.team.name if interaction.team else None,
+        "opened_at": iso(interaction.opened_at),
+        "resolved_at": iso(interaction.resolved_at),
+        "created_at": iso(interaction.created_at),
+        "updated_at": iso(interaction.updated_at),
+        "invitation": None if invitation is None else listed_invitation(invitation),
+        "reason": no_invitation_reason(interaction, invitation),
+    }
+
+
+def listed_invitation(invitation: Invitation) -> ListedInvitationOut:
+    """An invitation as a list shows it: no answer link, which only the ingest key gets."""
+    return {
+        "id": invitation.id,
+        "status": invitation.status,
+        "survey": invitation.survey.kind,
+        "survey_id": invitation.survey_id,
+        "scheduled_for": iso(invitation.scheduled_for),
+        "sent_at": iso(invitation.sent_at),
+        "responded_at": iso(invitation.responded_at),
+    }
+
+
+def no_invitation_reason(interaction: Interaction, invitation: Invitation | None) -> str | None:
+    if invitation is not None:
+        reason = invitation.suppression_reason
+        return reason.value if invitation.status is InvitationStatus.SUPPRESSED and reason else None
+    return NOT_REQUESTED if interaction.customer_id is not None else ANONYMOUS

@@ -105,6 +105,11 @@ class Interaction(Base):
     unsettled: Mapped[bool] = mapped_column(default=True, server_default=sa.false())
     #: How the support rollups count it now (``services.support.entries``); empty until then.
     counted: Mapped[dict[str, Any] | None]
+    #: The routing rule that chose its survey (``feedback_app.routing``), by the id it had;
+    #: None for its kind's default, a connector's own survey, or no survey.
+    routing_rule_id: Mapped[int | None]
+    #: Why its survey, in words, as the API answers; None when no survey was asked.
+    routing_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     customer: Mapped[Customer | None] = relationship()
     agent: Mapped[Agent | None] = relationship()

@@ -90,6 +90,12 @@ def test_an_invited_interaction_shows_its_invitation(
             "responded_at": None,
         },
         "reason": None,
+        "routing": {
+            "survey_id": item["invitation"]["survey_id"],
+            "survey_name": "Support satisfaction (CSAT)",
+            "rule_id": None,
+            "reason": "no rule matched: the default CSAT survey",
+        },
     }
 
 

@@ -11,7 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
-from feedback_app.models import ApiScope, Interaction, Invitation
+from feedback_app.models import ApiScope, Interaction, Invitation, Survey
 from feedback_app.services.ingest import (
     AgentInput,
     CustomerInput,
@@ -28,6 +28,7 @@ from feedback_app.web.inputs import (
     Email,
     Flag,
     Input,
+    Labels,
     Locale,
     Properties,
     Text,
@@ -98,10 +99,18 @@ class InteractionIn(Input):
     hold_seconds: Annotated[int | None, WholeNumber()] = None
     after_work_seconds: Annotated[int | None, WholeNumber()] = None
     first_contact_resolved: Annotated[bool | None, Flag()] = None
+    tags: Annotated[
+        tuple[str, ...] | None,
+        Labels(),
+        Field(description="The ticket's tags, for the survey routing rules; not stored."),
+    ] = None
     survey: Annotated[
         str | None,
         Choice(SURVEY_CHOICES),
-        Field(description="FEEDBACK_DEFAULT_INTERACTION_SURVEY when not given."),
+        Field(
+            description="The kind; FEEDBACK_DEFAULT_INTERACTION_SURVEY when not given. "
+            "The kind's routing rules choose which of its surveys."
+        ),
     ] = None
     delay_seconds: Annotated[
         int | None,
@@ -130,14 +139,28 @@ class InvitationOut(TypedDict):
     survey_url: str
 
 
+class RoutingOut(TypedDict):
+    """The survey the routing rules chose, and which rule (null: the kind's default)."""
+
+    survey_id: int
+    survey_name: str
+    #: The rule's id when it chose; null for the kind's default or a connector's own survey.
+    rule_id: int | None
+    #: In words, e.g. "rule 2: channel is 'chat' and tagged 'vip'".
+    reason: str
+
+
 class InvitationAnswer(TypedDict):
-    """The usable invitation and no reason, or no invitation and why not."""
+    """The usable invitation and no reason, or no invitation and why not; and how its
+    survey was chosen, when this call chose it."""
 
     invitation: InvitationOut | None
     #: unsubscribed, bounced, throttled or survey_disabled (with the suppressed invitation
     #: recorded), not_requested after ``survey: none``, enrolled for people.
     reason: str | None
     suppressed_invitation_id: int | None
+    #: null when no survey was asked, or the invitation predates the routing rules.
+    routing: RoutingOut | None
 
 
 class InteractionAnswer(InvitationAnswer):
@@ -161,37 +184,50 @@ def create_interaction(body: InteractionIn) -> tuple[InteractionAnswer, int]:
     result = ingest_interaction(interaction_input(body), utcnow())
     answer: InteractionAnswer = {
         "interaction_id": result.interaction.id,
-        **invitation_answer(result.invitation, NOT_REQUESTED),
+        **invitation_answer(
+            result.invitation,
+            NOT_REQUESTED,
+            interaction_routing(result.interaction, result.invitation),
+        ),
     }
     return answer, 202 if result.created else 200
 
 
 def interaction_input(body: InteractionIn) -> InteractionInput:
-    """The service's input: every field of the body as it is, but for these three, so a new
+    """The service's input: every field of the body as it is, but for these four, so a new
     field is one line in ``InteractionIn`` and one in ``InteractionInput``."""
     survey = body.survey or current_app.config["DEFAULT_INTERACTION_SURVEY"]
     return InteractionInput(
-        **body.model_dump(exclude={"customer", "agent", "survey"}),
+        **body.model_dump(exclude={"customer", "agent", "survey", "tags"}),
         customer=body.customer.as_input(),
         agent=AgentInput(**body.agent.model_dump()) if body.agent else None,
         survey=None if survey == "none" else SurveyKind(survey),
+        tags=body.tags or (),
     )
 
 
-def invitation_answer(invitation: Invitation | None, reason_if_none: str) -> InvitationAnswer:
+def invitation_answer(
+    invitation: Invitation | None, reason_if_none: str, routing: RoutingOut | None
+) -> InvitationAnswer:
     """How an answer shows an invitation: the usable invitation, or null and the reason.
 
     A suppressed invitation is recorded but cannot be answered, so it shows as
     ``invitation: null`` with its suppression reason and the recorded row's id.
     """
     if invitation is None:
-        return {"invitation": None, "reason": reason_if_none, "suppressed_invitation_id": None}
+        return {
+            "invitation": None,
+            "reason": reason_if_none,
+            "suppressed_invitation_id": None,
+            "routing": routing,
+        }
     if invitation.status is InvitationStatus.SUPPRESSED:
         reason = invitation.suppression_reason
         return {
             "invitation": None,
             "reason": reason.value if reason else None,
             "suppressed_invitation_id": invitation.id,
+            "routing": routing,
         }
     return {
         "invitation": {
@@ -204,7 +240,28 @@ def invitation_answer(invitation: Invitation | None, reason_if_none: str) -> Inv
         },
         "reason": None,
         "suppressed_invitation_id": None,
+        "routing": routing,
     }
+
+
+def routing_answer(survey: Survey, rule_id: int | None, reason: str) -> RoutingOut:
+    return {
+        "survey_id": survey.id,
+        "survey_name": survey.name,
+        "rule_id": rule_id,
+        "reason": reason,
+    }
+
+
+def interaction_routing(
+    interaction: Interaction, invitation: Invitation | None
+) -> RoutingOut | None:
+    """How the interaction's survey was chosen, as recorded when it was first posted."""
+    if invitation is None or interaction.routing_reason is None:
+        return None
+    return routing_answer(
+        invitation.survey, interaction.routing_rule_id, interaction.routing_reason
+    )
 
 
 class InteractionQuery(PageQuery):
@@ -247,6 +304,7 @@ class InteractionOut(TypedDict):
     #: Why nobody will be asked: the suppression reason of a suppressed invitation;
     #: not_requested when none was made, anonymous for a contact without a customer.
     reason: str | None
+    routing: RoutingOut | None
 
 
 @operation(
@@ -281,6 +339,7 @@ def interaction_payload(interaction: Interaction) -> InteractionOut:
         "updated_at": iso(interaction.updated_at),
         "invitation": None if invitation is None else listed_invitation(invitation),
         "reason": no_invitation_reason(interaction, invitation),
+        "routing": interaction_routing(interaction, invitation),
     }
 
 

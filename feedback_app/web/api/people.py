@@ -11,7 +11,12 @@ from feedback_app.clock import utcnow
 from feedback_app.models import ApiScope, Customer
 from feedback_app.services.nps import enrol_person
 from feedback_app.web.api.answers import MaybeTime, iso
-from feedback_app.web.api.interactions import CustomerIn, InvitationAnswer, invitation_answer
+from feedback_app.web.api.interactions import (
+    CustomerIn,
+    InvitationAnswer,
+    invitation_answer,
+    routing_answer,
+)
 from feedback_app.web.api.operations import operation
 from feedback_app.web.inputs import Choice
 
@@ -59,7 +64,11 @@ def enrol(body: PersonIn) -> tuple[PersonAnswer, int]:
     result = enrol_person(body.as_input(), utcnow(), send_now=body.send == "now")
     answer: PersonAnswer = {
         "customer": customer_payload(result.customer),
-        **invitation_answer(result.invitation, ENROLLED),
+        **invitation_answer(
+            result.invitation,
+            ENROLLED,
+            routing_answer(result.routed.survey, result.routed.rule_id, result.routed.reason),
+        ),
     }
     return answer, 202 if result.changed else 200
 

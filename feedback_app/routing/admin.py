@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import Field, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
@@ -130,8 +130,8 @@ def _saved(form: FlaskForm, save: Callable[[], object], message: str) -> bool:
         save()
     except InvalidRoutingRule as error:
         db.session.rollback()
-        field: Field | None = getattr(form, error.field or "", None)
-        (field.errors if field is not None else form.form_errors).append(error.message)  # type: ignore[union-attr]
+        field = getattr(form, error.field or "", None)
+        (field.errors if field is not None else form.form_errors).append(error.message)
         return False
     db.session.commit()
     flash(message, "info")
@@ -147,12 +147,6 @@ class KindRouting:
     surveys: list[Survey]
     #: The survey the admin picked as the default; None for the oldest.
     picked: int | None
-
-    @property
-    def default(self) -> Survey | None:
-        """The default survey, None when the kind has none yet (its first contact adds it)."""
-        chosen = [survey for survey in self.surveys if survey.id == self.picked]
-        return (chosen or self.surveys or [None])[0]
 
 
 def _rule(rule_id: int) -> RoutingRule:

@@ -107,6 +107,12 @@ def test_bodies_and_answers_are_described_by_their_models(document: dict[str, An
         "invitation",
         "reason",
         "suppressed_invitation_id",
+        "routing",
+    }
+    assert schemas["InteractionIn"]["properties"]["tags"]["anyOf"][0] == {
+        "type": "array",
+        "maxItems": 100,
+        "items": {"type": "string", "maxLength": 200},
     }
     assert schemas["ResponseOutPage"]["properties"]["items"] == {
         "items": {"$ref": "#/components/schemas/ResponseOut"},

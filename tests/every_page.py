@@ -33,6 +33,7 @@ from feedback_app.models import (
     WebhookEndpoint,
     WebhookFormat,
 )
+from feedback_app.routing.service import add_rule
 from feedback_app.services.followups import Actor, CaseChange, change_case, save_rule
 from feedback_app.services.invitations import token_for
 from feedback_app.services.surveys import survey_for_kind
@@ -40,6 +41,7 @@ from surveys.cases import ACTIVE, CaseStatus, Outcome
 from surveys.followups import DEFAULT_RULES
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
+from surveys.routing import Conditions
 
 #: Small enough to seed in a few seconds, large enough for every page to have rows.
 SIZE = DemoSize(customers=30, days=10, interactions_per_day=4)
@@ -49,7 +51,11 @@ EMAILS = {role.value: email for email, _, role, _ in reversed(LOGINS)}
 #: The site the survey is embedded on.
 EMBEDDING_SITE = "https://help.example.com"
 #: The query a route cannot answer without.
-QUERIES = {"api.metrics.metrics": {"kind": "csat"}, "embed.widget": {"origin": EMBEDDING_SITE}}
+QUERIES = {
+    "api.metrics.metrics": {"kind": "csat"},
+    "embed.widget": {"origin": EMBEDDING_SITE},
+    "routing.test": {"kind": "csat", "channel": "chat", "tag": "vip"},
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ def seed_site(now: datetime) -> Site:
     delivery_id = db.session.scalar(sa.select(sa.func.max(ConnectorDelivery.id)))
     survey = survey_for_kind(SurveyKind.CSAT, now)
     survey.allowed_origins = EMBEDDING_SITE
+    rule = add_rule(SurveyKind.CSAT, survey.id, Conditions(channel="chat", tag="vip"), now)
     recovery_path = _resurvey(now)
     db.session.commit()
     mail = db.session.scalar(
@@ -119,6 +126,7 @@ def seed_site(now: datetime) -> Site:
             "endpoint_id": endpoint.id,
             "connector_id": connector.id,
             "delivery_id": delivery_id,
+            "rule_id": rule.id,
             "message_id": mail.id,
             "token": token_for(open_invitation),
             "public_key": survey.public_key,

@@ -227,6 +227,7 @@ def interaction_input(connector: Connector, facts: InteractionFacts) -> Interact
         else connector.delay_seconds,
         source=connector.id,
         survey_id=survey_id,
+        tags=facts.tags,
     )
 
 

@@ -25,6 +25,7 @@ from feedback_app.models.notifications import (
 )
 from feedback_app.models.operations import WorkerHeartbeat
 from feedback_app.models.people import Agent, Customer, Interaction, Team
+from feedback_app.models.routing import DefaultSurvey, RoutingRule
 from feedback_app.models.support import (
     DurationMeasure,
     Span,
@@ -51,6 +52,7 @@ __all__ = [
     "Connector",
     "ConnectorDelivery",
     "Customer",
+    "DefaultSurvey",
     "DigestDelivery",
     "DurationMeasure",
     "EmbedRefusalCount",
@@ -68,6 +70,7 @@ __all__ = [
     "Response",
     "Role",
     "RollupDimension",
+    "RoutingRule",
     "ScoreRollup",
     "Span",
     "SpentEmbedToken",

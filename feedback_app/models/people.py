@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.models.base import Base, enum_column
 from surveys.channels import Channel
+
+if TYPE_CHECKING:
+    from feedback_app.models.surveys import Invitation
 
 
 class Team(Base):
@@ -106,10 +109,17 @@ class Interaction(Base):
     unsettled: Mapped[bool] = mapped_column(default=True, server_default=sa.false())
     #: How the support rollups count it now (``services.support.entries``); empty until then.
     counted: Mapped[dict[str, Any] | None]
+    #: The routing rule that chose its survey (``feedback_app.routing``), by the id it had;
+    #: None for its kind's default, a connector's own survey, or no survey.
+    routing_rule_id: Mapped[int | None]
+    #: Why its survey, in words, as the API answers; None when no survey was asked.
+    routing_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     customer: Mapped[Customer | None] = relationship()
     agent: Mapped[Agent | None] = relationship()
     team: Mapped[Team | None] = relationship()
+    #: Read-only, oldest first: the first is the one its ingest made (``ingest_interaction``).
+    invitations: Mapped[list[Invitation]] = relationship(viewonly=True, order_by="Invitation.id")
 
     __table_args__ = (
         sa.Index("ix_interactions_customer_opened", "customer_id", "opened_at"),

@@ -14,12 +14,13 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Survey, Team
+from feedback_app.routing.service import Routed, choose_survey
 from feedback_app.services.invitations import invite_or_suppress
 from feedback_app.services.support import segments
 from feedback_app.services.support.segment_moves import customer_changed
-from feedback_app.services.surveys import survey_for_kind
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
+from surveys.routing import Contact
 
 T = TypeVar("T")
 
@@ -95,8 +96,10 @@ class InteractionInput:
     delay_seconds: int | None = None
     #: ``api``, or the connector that received it; the external id is unique per source.
     source: str = "api"
-    #: A particular survey of ``survey``'s kind, instead of the kind's main one.
+    #: A particular survey of ``survey``'s kind, instead of the one its routing rules choose.
     survey_id: int | None = None
+    #: The ticket's tags, for the routing rules; not stored.
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -270,8 +273,16 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
         )
     )
     created = interaction is None
+    # Chosen before the new row is added: the rules' query would flush it half-filled.
+    routed = _survey_to_ask(data, customer, now) if created and customer else None
     if interaction is None:
-        interaction = Interaction(source=data.source, external_id=data.external_id, created_at=now)
+        interaction = Interaction(
+            source=data.source,
+            external_id=data.external_id,
+            created_at=now,
+            routing_rule_id=routed.rule_id if routed else None,
+            routing_reason=routed.reason if routed else None,
+        )
         db.session.add(interaction)
     interaction.customer = customer
     interaction.channel = data.channel
@@ -303,14 +314,12 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
             .order_by(Invitation.id)
             .limit(1)
         )
-    elif data.survey is None or customer is None:
+    elif routed is None or customer is None:
         invitation = None
     else:
-        chosen = db.session.get(Survey, data.survey_id) if data.survey_id is not None else None
-        survey = chosen or survey_for_kind(data.survey, now)
-        delay = survey.delay_seconds if data.delay_seconds is None else data.delay_seconds
+        delay = routed.survey.delay_seconds if data.delay_seconds is None else data.delay_seconds
         invitation = invite_or_suppress(
-            survey,
+            routed.survey,
             customer,
             now,
             send_at=now + timedelta(seconds=delay),
@@ -318,3 +327,23 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
             new_customer=new_customer,
         )
     return IngestResult(interaction=interaction, created=created, invitation=invitation)
+
+
+def _survey_to_ask(data: InteractionInput, customer: Customer, now: datetime) -> Routed | None:
+    """The survey a new interaction's invitation goes to: the one given (a connector's own),
+    else the one its kind's routing rules choose from the post and the customer as now
+    stored; None when no survey was asked."""
+    if data.survey is None:
+        return None
+    given = db.session.get(Survey, data.survey_id) if data.survey_id is not None else None
+    if given is not None:
+        return Routed(given, None, given=True)
+    contact = Contact(
+        channel=str(data.channel),
+        team=normalize_label(data.team),
+        source=data.source,
+        locale=customer.locale,
+        properties=customer.properties,
+        tags=data.tags,
+    )
+    return choose_survey(data.survey, contact, now)

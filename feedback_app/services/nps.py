@@ -10,9 +10,9 @@ from flask import current_app
 
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Invitation, Survey
+from feedback_app.routing.service import Routed, choose_survey, customer_contact, router
 from feedback_app.services.ingest import CustomerInput, committed, upsert_customer
 from feedback_app.services.invitations import invite_or_suppress, invite_or_suppress_many
-from feedback_app.services.surveys import survey_for_kind
 from surveys.cadence import due_and_next, first_due
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
@@ -28,6 +28,8 @@ class EnrolResult:
     changed: bool
     #: The invitation made now (``send_now``), scheduled or suppressed; else None.
     invitation: Invitation | None
+    #: The NPS survey the customer's invitations go to, and why.
+    routed: Routed
 
 
 def cadence_days(survey: Survey) -> int:
@@ -48,7 +50,8 @@ def enrol_person(data: CustomerInput, now: datetime, *, send_now: bool = False) 
 
 def _enrol(data: CustomerInput, now: datetime, send_now: bool) -> EnrolResult:
     customer = upsert_customer(data, now)
-    survey = survey_for_kind(SurveyKind.NPS, now)
+    routed = choose_survey(SurveyKind.NPS, customer_contact(customer), now)
+    survey = routed.survey
     cadence = cadence_days(survey)
     invitation = invite_or_suppress(survey, customer, now) if send_now else None
     changed = send_now or not customer.nps_enrolled
@@ -57,19 +60,19 @@ def _enrol(data: CustomerInput, now: datetime, send_now: bool) -> EnrolResult:
     elif not customer.nps_enrolled or customer.nps_next_at is None:
         customer.nps_next_at = first_due(customer.email, cadence, now)
     customer.nps_enrolled = True
-    return EnrolResult(customer=customer, changed=changed, invitation=invitation)
+    return EnrolResult(customer, changed, invitation, routed)
 
 
 def schedule_due_nps(now: datetime, *, batch_size: int = NPS_BATCH_SIZE) -> int:
     """Job ``schedule-nps``: invite (or record as suppressed) enrolled customers now due.
 
-    Handles at most ``batch_size`` customers, oldest due first; each invitation is scheduled
-    for the customer's due time and their next one set a cadence later. On PostgreSQL,
-    rows another run holds are skipped, so two runs never invite one customer twice.
-    Commits; returns the number of customers handled.
+    Handles at most ``batch_size`` customers, oldest due first; each invitation goes to the
+    NPS survey the routing rules choose for the customer, scheduled for their due time, and
+    their next one is set a cadence later. On PostgreSQL, rows another run holds are
+    skipped, so two runs never invite one customer twice. Commits; returns the number of
+    customers handled.
     """
-    survey = survey_for_kind(SurveyKind.NPS, now)
-    cadence = cadence_days(survey)
+    choose = router(SurveyKind.NPS, now)
     customers = db.session.scalars(
         sa.select(Customer)
         .where(Customer.nps_enrolled.is_(True), Customer.nps_next_at <= now)
@@ -77,10 +80,12 @@ def schedule_due_nps(now: datetime, *, batch_size: int = NPS_BATCH_SIZE) -> int:
         .limit(batch_size)
         .with_for_update(skip_locked=True)
     ).all()
-    due = []
+    by_survey: dict[int, tuple[Survey, list[tuple[Customer, datetime]]]] = {}
     for customer in customers:
-        due_at, customer.nps_next_at = due_and_next(customer.nps_next_at, cadence, now)
-        due.append((customer, due_at))
-    invite_or_suppress_many(survey, due, now)
+        survey = choose(customer_contact(customer)).survey
+        due_at, customer.nps_next_at = due_and_next(customer.nps_next_at, cadence_days(survey), now)
+        by_survey.setdefault(survey.id, (survey, []))[1].append((customer, due_at))
+    for survey, due in by_survey.values():
+        invite_or_suppress_many(survey, due, now)
     db.session.commit()
     return len(customers)

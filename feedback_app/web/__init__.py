@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
     from feedback_app.privacy import admin as privacy_admin
+    from feedback_app.routing import admin as routing_admin
     from feedback_app.web import (
         auth,
         dashboard,
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(connectors_admin.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_admin.bp)
+    app.register_blueprint(routing_admin.bp)
     register_api(
         app,
         [

@@ -333,6 +333,28 @@ class Choices(Rule):
         return {"type": "array", "items": {"type": "string", "enum": values}}
 
 
+@dataclass(frozen=True)
+class Labels(Rule):
+    """A JSON array of at most ``max_items`` strings (``Text``), blanks dropped, e.g. a
+    ticket's tags."""
+
+    max_items: int = 100
+
+    def read(self, value: object, from_text: bool) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise invalid("must be an array of strings")
+        if len(value) > self.max_items:
+            raise invalid(f"must hold at most {self.max_items} items")
+        try:
+            labels = [Text().read(item, from_text) for item in value]
+        except PydanticCustomError as error:
+            raise invalid(f"each item {error.message()}") from None
+        return tuple(label for label in labels if label is not None)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "maxItems": self.max_items, "items": Text().json_schema()}
+
+
 def _in_calendar(value: date) -> bool:
     return FIRST_YEAR <= value.year <= LAST_YEAR
 

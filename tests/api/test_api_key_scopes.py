@@ -27,6 +27,7 @@ OPERATIONS = [
     ("POST", "/api/v1/bounces", "ingest"),
     ("PATCH", "/api/v1/followups/1", "ingest"),
     ("GET", "/api/v1/responses", "read"),
+    ("GET", "/api/v1/interactions", "read"),
     ("GET", "/api/v1/followups", "read"),
     ("GET", "/api/v1/metrics", "read"),
     ("GET", "/api/v1/metrics/support", "read"),

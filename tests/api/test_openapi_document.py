@@ -35,6 +35,7 @@ def test_the_document_lists_every_operation_with_its_scope(document: dict[str, A
         "POST /api/v1/bounces": [{"bearer": ["ingest"]}],
         "GET /api/v1/followups": [{"bearer": ["read"]}],
         "PATCH /api/v1/followups/{case_id}": [{"bearer": ["ingest"]}],
+        "GET /api/v1/interactions": [{"bearer": ["read"]}],
         "POST /api/v1/interactions": [{"bearer": ["ingest"]}],
         "GET /api/v1/metrics": [{"bearer": ["read"]}],
         "GET /api/v1/metrics/retention": [{"bearer": ["read"]}],
@@ -60,6 +61,7 @@ def test_each_operation_lists_every_status_it_may_answer(document: dict[str, Any
         "POST /api/v1/bounces": sorted(["201", *body]),
         "GET /api/v1/followups": ["200", "401", "403", "422", "503"],
         "PATCH /api/v1/followups/{case_id}": sorted(["200", "404", *body]),
+        "GET /api/v1/interactions": ["200", "401", "403", "422", "503"],
         "POST /api/v1/interactions": sorted(["200", "202", *body]),
         "GET /api/v1/metrics": ["200", "401", "403", "422", "503"],
         "GET /api/v1/metrics/retention": ["200", "401", "403", "422", "503"],
@@ -113,6 +115,12 @@ def test_bodies_and_answers_are_described_by_their_models(document: dict[str, An
         "invitation",
         "reason",
         "suppressed_invitation_id",
+        "routing",
+    }
+    assert schemas["InteractionIn"]["properties"]["tags"]["anyOf"][0] == {
+        "type": "array",
+        "maxItems": 100,
+        "items": {"type": "string", "maxLength": 200},
     }
     assert schemas["ResponseOutPage"]["properties"]["items"] == {
         "items": {"$ref": "#/components/schemas/ResponseOut"},

@@ -258,6 +258,12 @@ def test_a_new_interaction_is_stored_and_its_customer_invited(
         },
         "reason": None,
         "suppressed_invitation_id": None,
+        "routing": {
+            "survey_id": invitation.survey_id,
+            "survey_name": "Support satisfaction (CSAT)",
+            "rule_id": None,
+            "reason": "no rule matched: the default CSAT survey",
+        },
     }
     url = response.json["invitation"]["survey_url"]
     assert url.startswith("http://feedback.test/s/")
@@ -465,6 +471,12 @@ def test_a_second_interaction_within_seven_days_is_throttled_and_recorded(
         "invitation": None,
         "reason": "throttled",
         "suppressed_invitation_id": second.id,
+        "routing": {
+            "survey_id": second.survey_id,
+            "survey_name": "Support satisfaction (CSAT)",
+            "rule_id": None,
+            "reason": "no rule matched: the default CSAT survey",
+        },
     }
     assert second.status is InvitationStatus.SUPPRESSED
     assert second.suppression_reason is SuppressionReason.THROTTLED

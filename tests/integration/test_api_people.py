@@ -98,6 +98,12 @@ def test_enrolment_spreads_the_first_nps_over_the_cadence(
         "invitation": None,
         "reason": "enrolled",
         "suppressed_invitation_id": None,
+        "routing": {
+            "survey_id": survey_for_kind(SurveyKind.NPS, clock.now).id,
+            "survey_name": "Net Promoter Score",
+            "rule_id": None,
+            "reason": "no rule matched: the default NPS survey",
+        },
     }
     assert invitations() == []
 

@@ -35,12 +35,14 @@ from feedback_app.models import (
     Team,
     User,
 )
+from feedback_app.routing.service import add_rule
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.suppression import unsubscribe
 from feedback_app.services.webhooks import create_endpoint
 from surveys.channels import Channel
 from surveys.kinds import SurveyKind
+from surveys.routing import Conditions
 from surveys.tokens import hash_token
 from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, csrf_from, store_answer
 
@@ -69,6 +71,7 @@ class World:
     message_id: int
     connector_id: str
     delivery_id: int
+    rule_id: int
     csrf: str
 
     def ids(self) -> dict[str, Any]:
@@ -85,6 +88,7 @@ class World:
             "message": self.message_id,
             "connector": self.connector_id,
             "delivery": self.delivery_id,
+            "rule": self.rule_id,
             "resurvey": RESURVEY_TOKEN,
         }
 
@@ -124,6 +128,7 @@ def world(
     endpoint = create_endpoint("https://hooks.example/in", ["response.created"], clock.now)
     record, _ = unsubscribe(customer, SurveyKind.CES, "link", clock.now)
     connector = create_connector("freshdesk", "Helpdesk", clock.now)
+    rule = add_rule(SurveyKind.NPS, survey.id, Conditions(locale="fr"), clock.now)
     db.session.commit()
     receive(connector, {}, b"{}", clock.now)
     deliver_outbox(clock.now)
@@ -141,6 +146,7 @@ def world(
         message_id=db.session.scalars(sa.select(MailboxMessage.id)).first() or 0,
         connector_id=connector.id,
         delivery_id=db.session.scalars(sa.select(ConnectorDelivery.id)).one(),
+        rule_id=rule.id,
         csrf=csrf_from(client.get("/admin/surveys/").text),
     )
 
@@ -301,6 +307,37 @@ PAGES = [
     ),
     Page("audit.export", "GET", "/admin/audit/export.csv", {"actor": "cli"}, {}),
     Page("people_admin.index", "GET", "/admin/people", {"from": "menu"}, {}),
+    Page(
+        "routing.index",
+        "POST",
+        "/admin/routing/",
+        {},
+        {
+            "kind": "nps",
+            "survey": "{survey}",
+            "locale": "de",
+            "property_name": "plan",
+            "property_value": "Gold",
+            "tag": "vip",
+        },
+    ),
+    Page(
+        "routing.edit",
+        "POST",
+        "/admin/routing/rules/{rule}",
+        {},
+        {"survey": "{survey}", "channel": "chat", "team": "Billing", "source": "api"},
+    ),
+    Page("routing.move", "POST", "/admin/routing/rules/{rule}/move", {}, {"direction": "up"}),
+    Page("routing.delete", "POST", "/admin/routing/rules/{rule}/delete", {}, {"go": "1"}),
+    Page("routing.defaults", "POST", "/admin/routing/defaults", {}, {"kind": "nps", "survey": ""}),
+    Page(
+        "routing.test",
+        "GET",
+        "/admin/routing/test",
+        {"kind": "nps", "locale": "fr", "property_name": "plan", "property_value": "Gold"},
+        {},
+    ),
     Page("people_admin.show", "POST", "/admin/people", {}, {"email": "chloe@example.com"}),
     Page("people_admin.export", "POST", "/admin/people/export", {}, {"email": "chloe@example.com"}),
     Page(
@@ -337,7 +374,10 @@ def send(
         address += "?" + urlencode(params)
     if page.method == "GET":
         return client.get(address, **options)
-    data = {fill(k, world): v for k, v in (page.form if form is None else form).items()}
+    data = {
+        fill(k, world): fill(v, world) if isinstance(v, str) else v
+        for k, v in (page.form if form is None else form).items()
+    }
     if not page.customer or page.endpoint.startswith("recovery"):
         data.setdefault("csrf_token", world.csrf)
     headers = {"Origin": "http://localhost"}

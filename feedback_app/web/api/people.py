@@ -15,7 +15,12 @@ from feedback_app.services.ingest import CustomerInput, LifecycleError
 from feedback_app.services.nps import enrol_person
 from feedback_app.web.api.answers import MaybeTime, iso
 from feedback_app.web.api.errors import ApiError
-from feedback_app.web.api.interactions import CustomerIn, InvitationAnswer, invitation_answer
+from feedback_app.web.api.interactions import (
+    CustomerIn,
+    InvitationAnswer,
+    invitation_answer,
+    routing_answer,
+)
 from feedback_app.web.api.operations import operation
 from feedback_app.web.inputs import Choice, Timestamp, invalid
 
@@ -91,7 +96,11 @@ def enrol(body: PersonIn) -> tuple[PersonAnswer, int]:
         raise ApiError(422, PersonIn.invalid_message, {error.field: error.message}) from None
     answer: PersonAnswer = {
         "customer": customer_payload(result.customer),
-        **invitation_answer(result.invitation, ENROLLED),
+        **invitation_answer(
+            result.invitation,
+            ENROLLED,
+            routing_answer(result.routed.survey, result.routed.rule_id, result.routed.reason),
+        ),
     }
     return answer, 202 if result.changed else 200
 

@@ -169,7 +169,7 @@ def test_bad_rows_are_reported_by_line_and_field_and_lose_nothing(
     assert sorted(rows) == ["T1", "T11", "T7"]
     first = rows["T1"]
     assert (first.talk_seconds, first.hold_seconds, first.after_work_seconds) == (300, 60, 30)
-    assert (first.first_contact_resolved, first.answered, first.channel.value) == (
+    assert (first.first_contact_resolved, first.answered, first.channel) == (
         True,
         True,
         "chat",

@@ -276,7 +276,7 @@ def test_a_new_interaction_is_stored_and_its_customer_invited(
         "Alex",
         "Billing",
     )
-    assert stored.channel.value == "chat"
+    assert stored.channel == "Chat"
     assert stored.opened_at == datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
     assert stored.first_response_at == datetime(2026, 3, 2, 7, 5, tzinfo=UTC)
     assert stored.resolved_at == datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -292,7 +292,7 @@ def test_minimal_interaction_defaults_to_channel_other_and_no_agent_or_team(
     assert post(interaction(external_id=4711)).status_code == 202
     stored = db.session.scalar(sa.select(Interaction))
     assert stored.external_id == "4711"
-    assert stored.channel.value == "other"
+    assert stored.channel == "Other"
     assert (stored.agent, stored.team, stored.opened_at, stored.handle_seconds) == (
         None,
         None,
@@ -404,7 +404,7 @@ def test_posting_the_same_external_id_again_updates_and_never_invites_twice(
     assert again.json == first.json
     assert len(invitations()) == 1
     stored = db.session.scalar(sa.select(Interaction))
-    assert stored.channel.value == "phone"
+    assert stored.channel == "Phone"
     assert stored.team is None
     assert stored.agent.email == "alex@example.com"
     assert stored.resolved_at == datetime(2026, 3, 12, 8, tzinfo=UTC)

@@ -14,8 +14,7 @@ from werkzeug.test import TestResponse
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Response, Team
 from feedback_app.services.surveys import survey_for_kind
-from surveys import SurveyKind, classify
-from surveys.channels import Channel
+from surveys import SurveyKind, channels, classify
 from tests.helpers import FrozenClock
 
 URL = "/api/v1/responses"
@@ -63,7 +62,7 @@ def add_response(app: Any, clock: FrozenClock) -> Callable[..., Response]:
             interaction = Interaction(
                 external_id=f"T-{n}",
                 customer=customer,
-                channel=Channel.CHAT,
+                channel=channels.CHAT,
                 agent=agent,
                 team=team,
                 created_at=at,

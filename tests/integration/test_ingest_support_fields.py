@@ -20,7 +20,7 @@ from feedback_app.services.ingest import (
 from feedback_app.services.support.figures import support_report
 from feedback_app.services.support.settling import backlog, settle_interactions
 from feedback_app.services.surveys import survey_for_kind
-from surveys.channels import Channel
+from surveys import channels
 from surveys.kinds import SurveyKind
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ def call(**fields: object) -> InteractionInput:
         **{
             "external_id": "CALL-1",
             "customer": CustomerInput(email="caller@example.com"),
-            "channel": Channel.PHONE,
+            "channel": channels.PHONE,
             "opened_at": NOW - timedelta(hours=1),
             **fields,
         }  # type: ignore[arg-type]

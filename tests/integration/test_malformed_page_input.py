@@ -39,7 +39,7 @@ from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.suppression import unsubscribe
 from feedback_app.services.webhooks import create_endpoint
-from surveys.channels import Channel
+from surveys import channels
 from surveys.kinds import SurveyKind
 from surveys.tokens import hash_token
 from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, csrf_from, store_answer
@@ -107,7 +107,7 @@ def world(
         updated_at=clock.now,
     )  # fmt: skip
     interaction = Interaction(
-        external_id="T-1", customer=customer, channel=Channel.CHAT, agent=agent, team=team,
+        external_id="T-1", customer=customer, channel=channels.CHAT, agent=agent, team=team,
         created_at=clock.now, updated_at=clock.now,
     )  # fmt: skip
     db.session.add_all([team, agent, customer, interaction])

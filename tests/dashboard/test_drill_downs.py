@@ -65,7 +65,7 @@ def test_fcr_drill_down_shows_each_verdict(client: FlaskClient, login: Callable[
     login("manager")
     text = client.get(f"/dashboard/interactions?figure=fcr&{FEB}").text
     assert (
-        '<tr><th scope="row">X-1</th><td>email</td><td>Ann</td><td>Support</td>\n'
+        '<tr><th scope="row">X-1</th><td>Email</td><td>Ann</td><td>Support</td>\n'
         '      <td><time datetime="2026-02-10T09:00:00+00:00">2026-02-10 09:00 UTC</time></td>'
         '<td><time datetime="2026-02-10T09:30:00+00:00">2026-02-10 09:30 UTC</time></td>'
         '<td><time datetime="2026-02-10T11:00:00+00:00">2026-02-10 11:00 UTC</time></td>\n'
@@ -136,7 +136,7 @@ def test_bad_interaction_filters_are_named(client: FlaskClient, login: Callable[
         "first_response, volume, abandoned</li>"
     ) in page.text
     assert (
-        "<li><strong>channel</strong> must be one of email, chat, phone, social, other</li>"
+        "<li><strong>channel</strong> must be one of Chat, Email, Other, Phone, Social media</li>"
         in page.text
     )
     assert "<li><strong>team</strong> must be a positive whole number</li>" in page.text

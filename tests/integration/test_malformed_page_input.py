@@ -292,6 +292,8 @@ PAGES = [
         {"show": "body"},
         {},
     ),
+    Page("channels.index", "POST", "/admin/channels/", {}, {"name": "tg", "label": "Telegram"}),
+    Page("channels.remove", "POST", "/admin/channels/remove", {}, {"name": "tg"}),
     Page(
         "audit.log_page",
         "GET",

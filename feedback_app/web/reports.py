@@ -62,6 +62,8 @@ class ChannelName(Rule):
         label = known_label(text) if text else None
         if text and label is None:
             options = ([NONE] if self.or_none else []) + labels_in_use()
+            if not options:
+                raise invalid("names no channel: none has arrived yet")
             raise invalid("must be one of " + ", ".join(options))
         return label
 

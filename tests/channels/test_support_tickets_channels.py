@@ -121,10 +121,8 @@ def test_a_channel_map_renames_the_files_channels(
     assert sorted(db.session.scalars(sa.select(ChannelLabel.label))) == [
         "Chat",
         "Email",
-        "Other",
         "Phone",
         "Social",
-        "Social media",
     ]
     login("manager")
     page = client.get(f"/dashboard?{PERIOD}")

@@ -58,19 +58,24 @@ def upgrade() -> None:
                 existing_nullable=nullable,
             )
     _rename(RENAMES)
+    # The labels in use: each of the five values that rows hold.
+    bind = op.get_bind()
+    used = bind.execute(
+        sa.text(
+            "SELECT channel FROM interactions UNION "
+            "SELECT channel FROM responses WHERE channel IS NOT NULL"
+        )
+    ).scalars().all()
     now = datetime.now(UTC).replace(tzinfo=None)
-    op.bulk_insert(
-        sa.table(
-            "channel_labels",
-            sa.column("key", sa.String),
-            sa.column("label", sa.String),
-            sa.column("created_at", sa.DateTime),
-        ),
-        [
-            {"key": label.casefold(), "label": label, "created_at": now}
-            for label in RENAMES.values()
-        ],
+    labels = sa.table(
+        "channel_labels",
+        sa.column("key", sa.String),
+        sa.column("label", sa.String),
+        sa.column("created_at", sa.DateTime),
     )
+    rows = [{"key": label.casefold(), "label": label, "created_at": now} for label in used]
+    if rows:
+        op.bulk_insert(labels, rows)
 
 
 def downgrade() -> None:

@@ -73,7 +73,7 @@ DEFAULT_ALIASES: dict[str, str] = {
                 *("phone call (outgoing)", "aircall", "talkdesk", "3"),
             ],
             SOCIAL: [
-                *("twitter", "facebook", "instagram", "instagram dm", "5", "6"),
+                *("social media", "twitter", "facebook", "instagram", "instagram dm", "5", "6"),
                 *("twitter status", "twitter direct-message", "facebook feed post"),
                 "facebook feed comment",
             ],

@@ -124,7 +124,7 @@ def test_a_documented_solve_makes_the_interaction_and_schedules_the_invitation(
     assert interaction.customer.locale == expected["locale"]
     assert interaction.agent is not None and interaction.agent.email == AGENT
     assert (interaction.team.name if interaction.team else None) == expected["team"]
-    assert interaction.channel is expected["channel"]
+    assert interaction.channel == expected["channel"]
     for key in ("opened_at", "first_response_at", "resolved_at"):
         assert getattr(interaction, key) == expected[key], key
     invitation = db.session.scalars(sa.select(Invitation)).one()

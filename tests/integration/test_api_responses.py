@@ -104,7 +104,7 @@ def test_the_payload_of_a_response(
                 "survey_id": stored.survey_id,
                 "customer_email": "c1@example.com",
                 "interaction_external_id": "T-1",
-                "channel": "chat",
+                "channel": "Chat",
                 "agent_email": "agent1@example.com",
                 "team": "Team 1",
                 "created_at": "2026-03-02T07:00:00Z",

@@ -104,7 +104,8 @@ def test_agents_by_name_then_by_email(app: Flask) -> None:
 
 def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Flask) -> None:
     """A customer added by this post has no invitation, opt-out or bounce to read, and its
-    rows are not reloaded to answer: six statements, each a row to find or to add."""
+    rows are not reloaded to answer: the channel's aliases and labels read (its label added
+    on first use), then six statements, each a row to find or to add."""
     survey_for_kind(SurveyKind.CSAT, NOW)
     db.session.commit()
     statements: list[str] = []
@@ -125,6 +126,9 @@ def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Fl
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert answer == (1, "scheduled", SurveyKind.CSAT)
     assert [s.split()[0] for s in statements] == [
+        "SELECT",  # the channel aliases
+        "SELECT",  # the channel labels
+        "INSERT",  # the channel's label, new
         "SELECT",  # the customer, by email
         "INSERT",  # the customer
         "SELECT",  # the interaction, by external id

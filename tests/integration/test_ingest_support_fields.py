@@ -134,5 +134,6 @@ def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Fl
         "SELECT",  # the interaction, by external id
         "INSERT",  # the interaction
         "SELECT",  # the survey
+        "SELECT",  # whether any address was forgotten (bd09586)
         "INSERT",  # the invitation
     ]

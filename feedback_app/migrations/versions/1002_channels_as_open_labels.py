@@ -60,12 +60,16 @@ def upgrade() -> None:
     _rename(RENAMES)
     # The labels in use: each of the five values that rows hold.
     bind = op.get_bind()
-    used = bind.execute(
-        sa.text(
-            "SELECT channel FROM interactions UNION "
-            "SELECT channel FROM responses WHERE channel IS NOT NULL"
+    used = (
+        bind.execute(
+            sa.text(
+                "SELECT channel FROM interactions UNION "
+                "SELECT channel FROM responses WHERE channel IS NOT NULL"
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     now = datetime.now(UTC).replace(tzinfo=None)
     labels = sa.table(
         "channel_labels",

@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.models import Interaction, Response
 from surveys import Bucket, SurveyKind
-from surveys.channels import Channel
 
 
 def create() -> Flask:
@@ -56,7 +55,7 @@ def create() -> Flask:
         with Session(engine) as session:
             row = Interaction(
                 external_id=body["external_id"],
-                channel=Channel(body["channel"]),
+                channel=body["channel"],
                 opened_at=datetime.fromisoformat(body["opened_at"]),
                 resolved_at=datetime.fromisoformat(body["resolved_at"]),
                 handle_seconds=body["handle_seconds"],

@@ -46,7 +46,7 @@ from feedback_app.services.support.figures import SupportGroupBy, support_report
 from feedback_app.services.support.rollups import rebuild_support_rollups
 from feedback_app.services.surveys import create_survey
 from surveys import KIND_SPECS, SurveyKind, classify
-from surveys.channels import Channel
+from surveys.channels import FORMER
 
 RESPONSES = 1_000_000
 INTERACTIONS = 1_000_000
@@ -95,7 +95,7 @@ def _seed_rows(
     """``count`` response rows as tuples; scores lean positive as real feedback does."""
     rng = random.Random(5)
     kinds = list(surveys)
-    channels = [c.value for c in Channel]
+    channels = list(FORMER.values())
     buckets = {
         (kind, score): classify(kind, score).value
         for kind in SurveyKind
@@ -174,12 +174,12 @@ def _interaction_rows(
     """``count`` interactions as tuples: first responses in minutes and resolutions in hours
     (log-normal, as helpdesk times are), a tenth anonymous, 8% of live contacts abandoned."""
     rng = random.Random(11)
-    channels = [c.value for c in Channel]
+    channels = list(FORMER.values())
     seconds = int(timedelta(days=365).total_seconds())
     rows = []
     for number in range(count):
         channel = rng.choice(channels)
-        live = channel in ("chat", "phone")
+        live = channel in ("Chat", "Phone")
         answered = not (live and rng.random() < 0.08)
         agent_id, team_id = rng.choice(agents) if answered else (None, None)
         opened = (START + timedelta(seconds=rng.randrange(seconds))).replace(tzinfo=None)
@@ -338,7 +338,7 @@ def _import_speed(app: Flask, folder: Path, rows: int) -> float:
                     f"H{n}",
                     rng.randint(1, 5),
                     f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00:00Z",
-                    rng.choice(["email", "chat", "phone"]),
+                    rng.choice(["Email", "Chat", "Phone"]),
                     f"agent{rng.randrange(TEAMS)}-{rng.randrange(AGENTS_PER_TEAM)}@example.com",
                     f"Team {rng.randrange(TEAMS) + 1}",
                     f"customer{rng.randrange(5000)}@example.com",

@@ -39,9 +39,9 @@ from feedback_app.services.settling import settle_answers
 from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.surveys import survey_for_kind
 from feedback_app.utilization.service import DayInput, save_days
+from surveys import channels
 from surveys.answers import ResponseSource
 from surveys.cases import ACTIVE, CaseStatus, Outcome
-from surveys.channels import Channel
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
 
@@ -149,25 +149,25 @@ COMPANIES = [
     "cyberdyne",
 ]
 CHANNEL_WEIGHTS = {
-    Channel.EMAIL: 35,
-    Channel.CHAT: 30,
-    Channel.PHONE: 20,
-    Channel.SOCIAL: 10,
-    Channel.OTHER: 5,
+    channels.EMAIL: 35,
+    channels.CHAT: 30,
+    channels.PHONE: 20,
+    channels.SOCIAL: 10,
+    channels.OTHER: 5,
 }
 #: Typical minutes to first response and hours to resolution per channel.
 CHANNEL_PACE = {
-    Channel.EMAIL: (180, 20),
-    Channel.CHAT: (2, 1),
-    Channel.PHONE: (1, 2),
-    Channel.SOCIAL: (90, 12),
-    Channel.OTHER: (240, 30),
+    channels.EMAIL: (180, 20),
+    channels.CHAT: (2, 1),
+    channels.PHONE: (1, 2),
+    channels.SOCIAL: (90, 12),
+    channels.OTHER: (240, 30),
 }
 #: Ticket categories, as a helpdesk labels them.
 TOPICS = ("Billing", "Technical support", "Account access", "Shipping", "Returns")
 #: The live channels, where a customer can give up waiting (abandon) and handle time has
 #: talk, hold and after-call work.
-LIVE = (Channel.CHAT, Channel.PHONE)
+LIVE = (channels.CHAT, channels.PHONE)
 COMMENTS = {
     "good": (
         "Quick and friendly, thank you!",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from surveys.channels import Channel
+from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
 from surveys.errors import DomainError, InvalidScore
 from surveys.kinds import SurveyKind, validate_score
 
@@ -23,7 +23,13 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "none"})
 WHOLE_FLOAT = re.compile(r"^-?\d+\.0*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: The longest value each text field's column holds.
-LENGTH_LIMITS = {"source_id": 200, "team": 200, "agent": 320, "email": 320}
+LENGTH_LIMITS = {
+    "source_id": 200,
+    "team": 200,
+    "agent": 320,
+    "email": 320,
+    "channel": CHANNEL_LENGTH,
+}
 
 
 class RowError(DomainError):
@@ -60,7 +66,8 @@ class ImportRow:
     line: int
     score: int
     submitted_at: datetime
-    channel: Channel | None
+    #: As the file names it; the importer gives it its label.
+    channel: str | None
     agent: str | None
     team: str | None
     comment: str
@@ -136,14 +143,6 @@ def parse_row(
         raise RowError(f"submitted_at {error}", "submitted_at") from None
     if when > now:
         raise RowError(f"submitted_at {when_text or when.isoformat()!r} is in the future")
-    channel_text = cell(record, mapping, "channel")
-    channel = None
-    if channel_text is not None:
-        try:
-            channel = Channel(channel_text.lower())
-        except ValueError:
-            names = ", ".join(c.value for c in Channel)
-            raise RowError(f"channel {channel_text!r} is not one of {names}", "channel") from None
     addresses = {}
     for name in ("agent", "email"):
         value = cell(record, mapping, name)
@@ -158,7 +157,7 @@ def parse_row(
         line=line,
         score=score,
         submitted_at=when,
-        channel=channel,
+        channel=cell(record, mapping, "channel"),
         agent=addresses["agent"],
         team=cell(record, mapping, "team"),
         comment=cell(record, mapping, "comment") or "",

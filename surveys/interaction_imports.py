@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from surveys.channels import Channel
+from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
 from surveys.errors import InvalidScore
 from surveys.imports import EMAIL, MISSING, WHOLE_FLOAT, RowError, parse_datetime
 from surveys.kinds import SurveyKind, validate_score
@@ -54,6 +54,7 @@ LENGTH_LIMITS = {
     "agent": 320,
     "team": 200,
     "topic": 200,
+    "channel": CHANNEL_LENGTH,
 }
 #: The longest duration: what a PostgreSQL ``integer`` holds.
 MAX_SECONDS = 2**31 - 1
@@ -99,7 +100,8 @@ class InteractionRow:
     agent_email: str | None
     agent_name: str | None
     team: str | None
-    channel: Channel
+    #: As the file names it (or ``--channel``); the importer gives it its label.
+    channel: str | None
     topic: str | None
     opened_at: datetime | None
     first_response_at: datetime | None
@@ -163,7 +165,7 @@ def parse_interaction_row(
     mapping: Mapping[str, tuple[str, ...]],
     *,
     now: datetime,
-    channel: Channel = Channel.OTHER,
+    channel: str | None = None,
     kind: SurveyKind | None = None,
     day_first: bool = False,
 ) -> InteractionRow:
@@ -199,13 +201,6 @@ def parse_interaction_row(
         raise RowError(f"customer_email: {email!r} is not an email address", "customer_email")
     agent = text("agent")
     is_email = agent is not None and EMAIL.match(agent) is not None
-    channel_text = text("channel")
-    if channel_text is not None:
-        try:
-            channel = Channel(channel_text.lower())
-        except ValueError:
-            names = ", ".join(c.value for c in Channel)
-            raise RowError(f"channel: {channel_text!r} is not one of {names}", "channel") from None
     durations = {name: parse_duration(name, text(name)) for name in DURATIONS}
     answered = parse_yes_no("answered", text("answered"))
     return InteractionRow(
@@ -216,7 +211,7 @@ def parse_interaction_row(
         agent_email=agent.lower() if agent and is_email else None,
         agent_name=None if is_email else agent,
         team=text("team"),
-        channel=channel,
+        channel=text("channel") or channel,
         topic=text("topic"),
         opened_at=opened,
         first_response_at=times["first_response_at"],

@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Flask
 
+from feedback_app.channels.aliases import set_alias
 from feedback_app.connectors.receiving import receive
 from feedback_app.connectors.setup import create_connector
 from feedback_app.demo import LOGINS, DemoSize, seed_demo
@@ -100,6 +101,8 @@ def seed_site(now: datetime) -> Site:
     )
     db.session.add(endpoint)
     connector = create_connector("freshdesk", "Support desk", now)
+    # An admin's alias: the channels page lists it with its remove button.
+    set_alias("tg", "Telegram", now)
     receive(connector, {}, b"{}", now)
     delivery_id = db.session.scalar(sa.select(sa.func.max(ConnectorDelivery.id)))
     survey = survey_for_kind(SurveyKind.CSAT, now)

@@ -75,6 +75,8 @@ ACTIONS: dict[str, str] = {
     "responses.imported": "responses were imported from a file",
     "interactions.imported": "interactions were imported from a helpdesk's export",
     "rollups.rebuilt": "the score rollups were recomputed",
+    "channel_alias.set": "a raw channel name was given a label (the label is in the details)",
+    "channel_alias.removed": "an admin's channel alias was removed",
     "demo.seeded": "demo data was written",
     "audit.purged": "audit events past the retention time were deleted",
 }

@@ -7,19 +7,21 @@ import csv
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import click
 
 from feedback_app.audit import service as audit
+from feedback_app.channels.labels import Labeller
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Survey
 from feedback_app.services.imports import import_batches
 from feedback_app.services.support.imports import import_interaction_batches
 from feedback_app.services.surveys import survey_for_kind
-from surveys.channels import Channel
+from surveys.channels import OTHER, InvalidChannel, parse_channel_map
 from surveys.imports import (
     FIELDS,
     ImportRow,
@@ -35,6 +37,17 @@ from surveys.interaction_imports import missing_columns as missing_interaction_c
 from surveys.interaction_imports import parse_mapping as parse_interaction_mapping
 from surveys.kinds import SurveyKind
 
+T = TypeVar("T", ImportRow, InteractionRow)
+
+CHANNEL_MAP = click.option(
+    "--channel-map",
+    "channel_map",
+    default="",
+    help="Give the file's channel names other labels, as NAME=LABEL,... "
+    '(e.g. "Social media=Social"); other names are kept as the file writes them, '
+    "or as the channel aliases name them.",
+)
+
 
 @click.command("import-responses")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -45,6 +58,7 @@ from surveys.kinds import SurveyKind
     required=True,
     help=f"Which column holds each field, as FIELD=COLUMN,...; fields: {', '.join(FIELDS)}.",
 )
+@CHANNEL_MAP
 @click.option("--date", "default_date", help="Date of rows that have none; default: now.")
 @click.option("--day-first", is_flag=True, help="Read slashed dates as day/month/year.")
 @click.option("--survey", "survey_id", type=int, help="Survey id; default: the kind's main one.")
@@ -57,6 +71,7 @@ def import_responses(
     day_first: bool,
     survey_id: int | None,
     encoding: str,
+    channel_map: str,
 ) -> None:
     """Import responses from FILE.csv; rows already imported (same source_id) are skipped.
 
@@ -68,6 +83,7 @@ def import_responses(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--map") from None
     now = utcnow()
+    label = _labeller(channel_map, now)
     try:
         default_time = parse_datetime(default_date) if default_date else now
     except ValueError as error:
@@ -86,7 +102,7 @@ def import_responses(
             nonlocal rejected
             for line, record in _records(reader):
                 try:
-                    yield parse_row(
+                    row = parse_row(
                         survey.kind,
                         line,
                         record,
@@ -95,7 +111,8 @@ def import_responses(
                         now=now,
                         day_first=day_first,
                     )
-                except RowError as error:
+                    yield _labelled(row, label) if row.channel else row
+                except (RowError, InvalidChannel) as error:
                     rejected += 1
                     click.echo(f"line {line}: {error.message}", err=True)
 
@@ -158,6 +175,21 @@ def _survey(kind: SurveyKind, survey_id: int | None, now: Any) -> Survey:
     return survey
 
 
+def _labeller(channel_map: str, now: Any) -> Labeller:
+    try:
+        return Labeller(now, parse_channel_map(channel_map))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--channel-map") from None
+
+
+def _labelled(row: T, label: Labeller) -> T:
+    """The row with its channel's label; InvalidChannel past the most labels."""
+    try:
+        return replace(row, channel=label(row.channel))
+    except InvalidChannel as error:
+        raise InvalidChannel(f"channel: {error.message}") from None
+
+
 def _counting(handle: TextIO, bar: Any) -> Iterator[str]:
     """Yield the file's lines, moving the progress bar (if any) by their size."""
     for line in handle:
@@ -197,11 +229,11 @@ def _summary_line(parts: list[str], duplicates: list[int], rejected: int) -> str
 @click.option(
     "--channel",
     "default_channel",
-    type=click.Choice([c.value for c in Channel]),
-    default=Channel.OTHER.value,
+    default=OTHER,
     show_default=True,
     help="The channel of rows that name none (a file of one channel).",
 )
+@CHANNEL_MAP
 @click.option(
     "--kind",
     type=click.Choice([k.value for k in SurveyKind]),
@@ -216,6 +248,7 @@ def import_interactions(
     kind: str | None,
     day_first: bool,
     encoding: str,
+    channel_map: str,
 ) -> None:
     """Import interactions from FILE.csv; rows already imported (same external_id) are
     skipped. Rows without a customer are anonymous contacts; nobody is surveyed.
@@ -233,7 +266,7 @@ def import_interactions(
         )
     now = utcnow()
     survey = _survey(SurveyKind(kind), None, now) if kind else None
-    channel = Channel(default_channel)
+    label = _labeller(channel_map, now)
     rejected = 0
     with _reading(file, encoding) as reader:
         absent = missing_interaction_columns(mapping, reader.fieldnames or [])
@@ -243,16 +276,17 @@ def import_interactions(
             nonlocal rejected
             for line, record in _records(reader):
                 try:
-                    yield parse_interaction_row(
+                    row = parse_interaction_row(
                         line,
                         record,
                         mapping,
                         now=now,
-                        channel=channel,
+                        channel=default_channel,
                         kind=survey.kind if survey else None,
                         day_first=day_first,
                     )
-                except RowError as error:
+                    yield _labelled(row, label)
+                except (RowError, InvalidChannel) as error:
                     rejected += 1
                     click.echo(f"line {line}: {error.message}", err=True)
 

@@ -28,6 +28,7 @@ from feedback_app.services.ingest import (
     committed,
     record_interaction,
 )
+from surveys.channels import InvalidChannel
 from surveys.connectors import CONNECTORS, Fetch, Ignored, InteractionFacts, Rejected
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
@@ -156,7 +157,12 @@ def _settle(
         delivery.outcome = Outcome.REJECTED
         delivery.reason = rejected[:1000]
         return True
-    result = record_interaction(interaction_input(delivery.connector, facts), now)
+    try:
+        result = record_interaction(interaction_input(delivery.connector, facts), now)
+    except InvalidChannel as error:
+        delivery.outcome = Outcome.REJECTED
+        delivery.reason = f"channel: {error.message}"[:1000]
+        return True
     delivery.interaction_id = result.interaction.id
     delivery.outcome = Outcome.CREATED if result.created else Outcome.UPDATED
     invitation = result.invitation
@@ -193,7 +199,6 @@ def _retry_later(delivery_id: int, now: datetime, problem: str) -> bool:
 def interaction_input(connector: Connector, facts: InteractionFacts) -> InteractionInput:
     """What ``ingest`` takes, with the connector's survey and delay unless the body names its
     own, and the connector as the source."""
-    spec = CONNECTORS[connector.type]
     survey_id = None
     if facts.survey is not None:
         kind = facts.survey
@@ -211,7 +216,7 @@ def interaction_input(connector: Connector, facts: InteractionFacts) -> Interact
             locale=facts.customer_locale,
             properties=dict(facts.customer_properties) if facts.customer_properties else None,
         ),
-        channel=spec.channel(facts.channel),
+        channel=facts.channel,
         agent=AgentInput(email=facts.agent_email, name=facts.agent_name)
         if facts.agent_email
         else None,

@@ -3,6 +3,7 @@
 from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
 from feedback_app.models.accounts import ApiKey, ApiScope, Role, StaffSession, User
 from feedback_app.models.base import Base
+from feedback_app.models.channels import ChannelAlias, ChannelLabel
 from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
 from feedback_app.models.embed import EmbedRefusalCount, SpentEmbedToken
 from feedback_app.models.followups import (
@@ -47,6 +48,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CaseEvent",
+    "ChannelAlias",
+    "ChannelLabel",
     "CommentReview",
     "CommentTag",
     "Connector",

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.models.base import Base, enum_column
-from surveys.channels import Channel
+from feedback_app.models.base import Base
+from surveys import channels
 
 if TYPE_CHECKING:
     from feedback_app.models.surveys import Invitation
@@ -81,7 +81,8 @@ class Interaction(Base):
     customer_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("customers.id", ondelete="CASCADE")
     )
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.OTHER)
+    #: Its channel's label (``surveys.channels``), as the alias table named it on arrival.
+    channel: Mapped[str] = mapped_column(sa.String(channels.MAX_LENGTH), default=channels.OTHER)
     #: The ticket's type or category, an open label such as "Billing".
     topic: Mapped[str | None] = mapped_column(sa.String(200))
     #: False for an abandoned call or chat: counted in the volume and abandonment only.

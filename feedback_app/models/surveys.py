@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from feedback_app.models.base import Base, enum_column
 from feedback_app.models.people import Agent, Customer, Interaction, Team
 from surveys.bucketing import Bucket, Thresholds
-from surveys.channels import Channel
+from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import KIND_SPECS, ScaleSpec, SurveyKind
 
@@ -126,7 +126,7 @@ class Response(Base):
     bucket: Mapped[Bucket] = mapped_column(enum_column(Bucket))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     #: Copied from the interaction (or an import) so reports need no join.
-    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
+    channel: Mapped[str | None] = mapped_column(sa.String(CHANNEL_LENGTH))
     agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
     #: How it arrived: page, email, embed, import or api.

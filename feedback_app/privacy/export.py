@@ -95,7 +95,7 @@ def _interaction(interaction: Interaction) -> dict[str, Any]:
     return {
         "id": interaction.id,
         "external_id": interaction.external_id,
-        "channel": interaction.channel.value,
+        "channel": interaction.channel,
         "agent": interaction.agent.email if interaction.agent else None,
         "team": interaction.team.name if interaction.team else None,
         "opened_at": _iso(interaction.opened_at),
@@ -144,7 +144,7 @@ def _response(response: Response) -> dict[str, Any]:
         "comment": response.comment,
         "invitation_id": response.invitation_id,
         "interaction_id": response.interaction_id,
-        "channel": response.channel.value if response.channel else None,
+        "channel": response.channel,
         "agent": response.agent.email if response.agent else None,
         "team": response.team.name if response.team else None,
         "source": response.source,

@@ -12,13 +12,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
+from feedback_app.channels.labels import Labeller
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Survey, Team
 from feedback_app.routing.service import Routed, choose_survey
 from feedback_app.services.invitations import invite_or_suppress
 from feedback_app.services.support import segments
 from feedback_app.services.support.segment_moves import customer_changed
-from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.routing import Contact
 
@@ -71,7 +71,8 @@ class InteractionInput:
     external_id: str
     #: None for an anonymous contact: counted in the support figures, never surveyed.
     customer: CustomerInput | None
-    channel: Channel = Channel.OTHER
+    #: The channel as the helpdesk names it; the alias table gives its label.
+    channel: str | None = None
     agent: AgentInput | None = None
     team: str | None = None
     #: The ticket's type or category; normalised by ``normalize_label``.
@@ -262,6 +263,7 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     # Check the labels before writing anything, then upsert everything the interaction points
     # to: its own row is added last, complete, so no autoflush ever sends it half-filled.
     team_name, topic = normalize_label(data.team), normalize_label(data.topic)
+    channel = Labeller(now)(data.channel)
     customer, new_customer = (
         _upsert_customer(data.customer, now) if data.customer else (None, False)
     )
@@ -285,7 +287,7 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
         )
         db.session.add(interaction)
     interaction.customer = customer
-    interaction.channel = data.channel
+    interaction.channel = channel
     interaction.agent = agent
     interaction.team = team
     interaction.topic = topic

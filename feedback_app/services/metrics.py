@@ -45,7 +45,6 @@ from feedback_app.services.support.figures import (
 from feedback_app.services.support.rollups import repeat_window
 from surveys import SurveyKind
 from surveys.cases import CaseStatus
-from surveys.channels import Channel
 from surveys.metrics import (
     CaseFacts,
     Contact,
@@ -254,7 +253,7 @@ def _labels(group_by: GroupBy, keys: list[str], surveys: dict[int, Survey]) -> d
     if group_by is GroupBy.SURVEY:
         return {str(i): s.name for i, s in surveys.items()}
     if group_by is GroupBy.CHANNEL:
-        return {k: k.capitalize() for k in keys if k}
+        return {k: k for k in keys if k}
     return {k: k for k in keys if k}
 
 
@@ -535,7 +534,7 @@ def _breakdown(
 ) -> sa.Select[Any]:
     """Narrow ``query`` to the drill-down's channel, team and agent (``NONE``: not set)."""
     for column, value, convert in (
-        (channel, where.channel, Channel),
+        (channel, where.channel, str),
         (team, where.team, int),
         (agent, where.agent, int),
     ):
@@ -686,6 +685,15 @@ class SupportLines:
     lines: list[Line]
     #: Read from the interactions (an undeclared property), not from the rollups.
     from_rows: bool = False
+
+
+def _volumes(period: Period) -> tuple[dict[str, int], dict[str, int]]:
+    """Contacts per channel in ``period`` and the one before, on the same channels: this
+    period's first, then those seen only before."""
+    now = volume_by_channel(period.since, period.until)
+    before = volume_by_channel(period.previous.since, period.previous.until)
+    labels = [*now, *(label for label in before if label not in now)]
+    return {k: now.get(k, 0) for k in labels}, {k: before.get(k, 0) for k in labels}
 
 
 def support_lines(
@@ -847,8 +855,7 @@ def dashboard(
         cards,
         cards_support,
         cards_followups,
-        volume_by_channel(period.since, period.until),
-        volume_by_channel(period.previous.since, period.previous.until),
+        *_volumes(period),
         report,
         groups,
     )

@@ -23,7 +23,6 @@ from feedback_app.extensions import db
 from feedback_app.models import Customer, Response
 from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension, ScoreRollup
 from feedback_app.services.support import segments as segments_
-from surveys.channels import Channel
 
 D = RollupDimension
 #: Response attributes a rollup row depends on (and its customer's segments).
@@ -50,7 +49,7 @@ class Entry:
         cls,
         survey_id: int,
         created_at: datetime,
-        channel: Channel | str | None,
+        channel: str | None,
         team_id: int | None,
         agent_id: int | None,
         score: int,
@@ -147,7 +146,7 @@ def _dimension_value(dimension: RollupDimension, segment: str) -> Any:
     }[dimension]
     if column is None:
         return sa.literal("")
-    return sa.func.coalesce(sa.cast(column, sa.String(40)), "")
+    return sa.func.coalesce(sa.cast(column, sa.String(200)), "")
 
 
 def _counted_score() -> Any:

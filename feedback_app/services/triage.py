@@ -110,7 +110,7 @@ def case_json(case: FollowUpCase, now: datetime) -> dict[str, Any]:
             {"email": case.customer.email, "name": case.customer.name} if case.customer else None
         ),
         "interaction": (
-            {"external_id": interaction.external_id, "channel": interaction.channel.value}
+            {"external_id": interaction.external_id, "channel": interaction.channel}
             if interaction
             else None
         ),

@@ -124,7 +124,7 @@ def response_payload(response: Response) -> dict[str, Any]:
         "comment": response.comment,
         "customer": {"email": customer.email, "name": customer.name} if customer else None,
         "interaction_external_id": interaction.external_id if interaction else None,
-        "channel": response.channel.value if response.channel else None,
+        "channel": response.channel,
         "agent": response.agent.email if response.agent else None,
         "team": response.team.name if response.team else None,
         "created_at": response.created_at.isoformat(),

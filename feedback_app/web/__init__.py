@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from feedback_app.audit import views as audit_views
+    from feedback_app.channels import admin as channels_admin
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
     from feedback_app.privacy import admin as privacy_admin
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(connectors_admin.bp)
+    app.register_blueprint(channels_admin.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_admin.bp)
     app.register_blueprint(routing_admin.bp)

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from pydantic import ValidationInfo, field_validator
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from feedback_app.channels.labels import labels_in_use
 from feedback_app.clock import utcnow
 from feedback_app.models import Role
 from feedback_app.services.dashboard_kpis import people_sections
@@ -41,7 +42,6 @@ from feedback_app.web.reports import (
     ResponseFilterQuery,
     estimate_data,
 )
-from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
 from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
@@ -254,7 +254,7 @@ def interactions() -> tuple[str, int] | str:
         page=page,
         lines=interaction_lines(page.items),
         figures=SUPPORT_FIGURE_LABELS,
-        channels=list(Channel),
+        channels=labels_in_use(),
         teams=teams,
         agents=agents,
         page_url_args=page_url_args,

@@ -11,6 +11,7 @@ from typing import Annotated, Any, NotRequired
 from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 from typing_extensions import TypedDict
 
+from feedback_app.channels.labels import known_label, labels_in_use
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Survey
@@ -31,7 +32,7 @@ from feedback_app.services.metrics import (
 from feedback_app.services.support.figures import SupportGroupBy
 from feedback_app.utilization.service import UtilizationGroupBy, flag_of, floor
 from feedback_app.web.inputs import Choice, Day, Input, Rule, Text, WholeNumber, invalid
-from surveys.channels import Channel
+from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
 from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
@@ -51,6 +52,30 @@ class BreakdownValue(Rule):
 
     def json_schema(self) -> dict[str, Any]:
         return {"anyOf": [{"type": "integer", "minimum": 1}, {"const": NONE}]}
+
+
+@dataclass(frozen=True)
+class ChannelName(Rule):
+    """A channel's label in any case (``whatsapp`` reads as "WhatsApp"); with ``or_none``,
+    also ``none`` for the answers without a channel."""
+
+    or_none: bool = False
+
+    def read(self, value: object, from_text: bool) -> str | None:
+        if self.or_none and value == NONE:
+            return NONE
+        text = Text(max_length=CHANNEL_LENGTH).read(value, from_text)
+        label = known_label(text) if text else None
+        if text and label is None:
+            options = ([NONE] if self.or_none else []) + labels_in_use()
+            if not options:
+                raise invalid("names no channel: none has arrived yet")
+            raise invalid("must be one of " + ", ".join(options))
+        return label
+
+    def json_schema(self) -> dict[str, Any]:
+        text = {"type": "string", "maxLength": CHANNEL_LENGTH}
+        return {"anyOf": [text, {"const": NONE}]} if self.or_none else text
 
 
 class PeriodQuery(Input):
@@ -161,7 +186,7 @@ class ResponseFilterQuery(PeriodQuery):
 
     kind: Annotated[SurveyKind | None, Choice(SurveyKind)] = None
     survey: Annotated[int | None, WholeNumber(1)] = None
-    channel: Annotated[str | None, Choice((NONE, *map(str, Channel)))] = None
+    channel: Annotated[str | None, ChannelName(or_none=True)] = None
     team: Annotated[str | None, BreakdownValue()] = None
     agent: Annotated[str | None, BreakdownValue()] = None
     property_name: Annotated[str | None, Text(max_length=100), Field(alias="property")] = None
@@ -185,7 +210,7 @@ class InteractionFilterQuery(PeriodQuery):
     every interaction has a channel, so ``none`` is no channel choice here."""
 
     figure: Annotated[SupportFigure, Choice(SupportFigure)] = SupportFigure.FCR
-    channel: Annotated[str | None, Choice(tuple(map(str, Channel)))] = None
+    channel: Annotated[str | None, ChannelName()] = None
     team: Annotated[str | None, BreakdownValue()] = None
     agent: Annotated[str | None, BreakdownValue()] = None
     topic: Annotated[str | None, Text(max_length=200)] = None

@@ -29,8 +29,6 @@ from pydantic import (
     ValidationError,
 )
 
-from surveys.channels import Channel
-
 #: How far a signed timestamp may be from now (Zendesk and Front say five minutes).
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
 #: Postgres ``integer`` columns hold at most this.
@@ -105,8 +103,6 @@ class Connector:
     label: str
     verify: Callable[[Mapping[str, str], bytes, str, datetime], None]
     parse: Callable[[Any, Mapping[str, str]], InteractionFacts | Ignored]
-    #: Raw channel name (lower-case) → the channel it counts as; anything else is "other".
-    channel_aliases: Mapping[str, Channel]
     #: True when the helpdesk issues the secret (the admin copies it to us), False when we
     #: make one that the admin pastes into the helpdesk.
     issues_secret: bool
@@ -119,22 +115,6 @@ class Connector:
     lookup: Callable[[InteractionFacts, Fetch], InteractionFacts] | None = None
     #: Settings this helpdesk needs besides the secret, e.g. ``("access_token", "api_url")``.
     settings: Sequence[str] = field(default_factory=tuple)
-
-    def channel(self, raw: str | None) -> Channel:
-        """The channel ``raw`` counts as, case and spacing ignored."""
-        if raw is None:
-            return Channel.OTHER
-        key = " ".join(raw.lower().replace("_", " ").split())
-        return self.channel_aliases.get(key, Channel.OTHER)
-
-
-def aliases(table: Mapping[Channel, Sequence[str]]) -> dict[str, Channel]:
-    """An alias table written channel by channel, as ``Connector.channel`` looks names up."""
-    return {
-        " ".join(name.lower().replace("_", " ").split()): channel
-        for channel, names in table.items()
-        for name in names
-    }
 
 
 # --- signatures -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from surveys.connectors.base import (
     base64_hmac,
     check_signature,
 )
-from surveys.connectors.help_scout import CHANNELS, parse_conversation
+from surveys.connectors.help_scout import parse_conversation
 
 SIGNATURES = ("x-freescout-signature", "x-helpscout-signature")
 EVENTS = ("x-freescout-event", "x-helpscout-event")
@@ -53,6 +53,5 @@ CONNECTOR = Connector(
     label="FreeScout",
     verify=verify,
     parse=parse,
-    channel_aliases=CHANNELS,
     issues_secret=True,
 )

@@ -16,13 +16,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
     Ignored,
     InteractionFacts,
     Unverified,
-    aliases,
 )
 from surveys.connectors.own_json import parse_interaction
 
@@ -55,16 +53,6 @@ BODY_TEMPLATE = """{
   "team": "{{ticket.group.name}}",
   "tags": "{{ticket.tags}}"
 }"""
-
-CHANNELS = aliases(
-    {
-        Channel.EMAIL: ["1", "10", "email", "outbound email"],
-        Channel.PHONE: ["3", "phone"],
-        Channel.CHAT: ["7", "chat", "8", "mobihelp", "whatsapp"],
-        Channel.SOCIAL: ["5", "twitter", "6", "facebook"],
-        Channel.OTHER: ["2", "portal", "9", "feedback widget", "ecommerce", "bot"],
-    }
-)
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
@@ -117,7 +105,6 @@ CONNECTOR = Connector(
     label="Freshdesk",
     verify=verify,
     parse=parse,
-    channel_aliases=CHANNELS,
     issues_secret=False,
     body_template=BODY_TEMPLATE,
 )

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
     Email,
@@ -28,7 +27,6 @@ from surveys.connectors.base import (
     Text,
     Time,
     Unverified,
-    aliases,
     base64_hmac,
     check_fresh,
     check_signature,
@@ -41,16 +39,6 @@ SIGNATURE = "x-front-signature"
 TIMESTAMP = "x-front-request-timestamp"
 CHALLENGE = "x-front-challenge"
 ARCHIVE = "archive"
-
-CHANNELS = aliases(
-    {
-        Channel.EMAIL: ["email", "custom email", "imap", "gmail", "office365"],
-        Channel.CHAT: ["intercom", "front chat", "chat", "smooch"],
-        Channel.PHONE: ["phone", "call", "aircall", "talkdesk"],
-        Channel.SOCIAL: ["twitter", "facebook", "whatsapp", "instagram"],
-        Channel.OTHER: ["sms", "custom"],
-    }
-)
 
 
 class Recipient(Payload):
@@ -130,7 +118,6 @@ CONNECTOR = Connector(
     label="Front",
     verify=verify,
     parse=parse,
-    channel_aliases=CHANNELS,
     issues_secret=True,
     challenge=challenge,
 )

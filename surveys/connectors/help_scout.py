@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import AliasChoices, Field
 
-from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
     Id,
@@ -25,7 +24,6 @@ from surveys.connectors.base import (
     Person,
     Text,
     Time,
-    aliases,
     base64_hmac,
     check_signature,
     parsed,
@@ -37,15 +35,6 @@ SIGNATURE = "x-helpscout-signature"
 EVENT = "x-helpscout-event"
 #: The event whose ``closed`` status is a solve.
 STATUS_EVENT = "convo.status"
-
-CHANNELS = aliases(
-    {
-        Channel.EMAIL: ["email", "emailfwd"],
-        Channel.CHAT: ["chat", "beacon"],
-        Channel.PHONE: ["phone"],
-        Channel.OTHER: ["web", "api", "notification"],
-    }
-)
 
 
 class Mailbox(Payload):
@@ -134,6 +123,5 @@ CONNECTOR = Connector(
     label="Help Scout",
     verify=verify,
     parse=parse,
-    channel_aliases=CHANNELS,
     issues_secret=False,
 )

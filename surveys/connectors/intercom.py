@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
     Email,
@@ -31,7 +30,6 @@ from surveys.connectors.base import (
     Rejected,
     Text,
     Time,
-    aliases,
     check_signature,
     hub_signature,
     parsed,
@@ -42,16 +40,6 @@ SIGNATURE = "x-hub-signature"
 CLOSED = "conversation.admin.closed"
 #: Contact roles (``source.author.type``) that are the customer rather than a teammate.
 CUSTOMER_ROLES = ("user", "lead", "contact")
-
-CHANNELS = aliases(
-    {
-        Channel.EMAIL: ["email"],
-        Channel.CHAT: ["conversation", "chat", "push", "in app"],
-        Channel.PHONE: ["phone call", "phone", "voice"],
-        Channel.SOCIAL: ["facebook", "twitter", "instagram", "whatsapp"],
-        Channel.OTHER: ["sms", "api"],
-    }
-)
 
 
 class Ref(Payload):
@@ -183,7 +171,6 @@ CONNECTOR = Connector(
     label="Intercom",
     verify=verify,
     parse=parse,
-    channel_aliases=CHANNELS,
     issues_secret=True,
     lookup=lookup,
     settings=("access_token", "api_url"),

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
     Id,
@@ -24,7 +23,6 @@ from surveys.connectors.base import (
     Person,
     Text,
     Time,
-    aliases,
     check_signature,
     hub_signature,
     parsed,
@@ -55,22 +53,6 @@ BODY_TEMPLATE = """{
   "first_response_at": "#{ticket.first_response_at}",
   "resolved_at": "#{ticket.close_at}"
 }"""
-
-CHANNELS = aliases(
-    {
-        Channel.EMAIL: ["email", "fax"],
-        Channel.CHAT: ["chat", "telegram personal-message", "telegram"],
-        Channel.PHONE: ["phone", "sms"],
-        Channel.SOCIAL: [
-            "twitter status",
-            "twitter direct-message",
-            "facebook feed post",
-            "facebook feed comment",
-            "whatsapp message",
-        ],
-        Channel.OTHER: ["web", "note"],
-    }
-)
 
 
 class Ticket(Payload):
@@ -134,7 +116,6 @@ CONNECTOR = Connector(
     label="Zammad",
     verify=verify,
     parse=parse,
-    channel_aliases=CHANNELS,
     issues_secret=False,
     body_template=BODY_TEMPLATE,
 )

@@ -12,14 +12,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from surveys.channels import Channel
 from surveys.connectors.base import (
     Connector,
     Ignored,
     InteractionFacts,
     Rejected,
     Unverified,
-    aliases,
     base64_hmac,
     check_fresh,
     check_signature,
@@ -49,16 +47,6 @@ BODY_TEMPLATE = """{
   "opened_at": "{{ticket.created_at_with_timestamp}}",
   "resolved_at": "{{ticket.updated_at_with_timestamp}}"
 }"""
-
-CHANNELS = aliases(
-    {
-        Channel.EMAIL: ["email", "mail"],
-        Channel.CHAT: ["chat", "native messaging", "messaging", "sunshine conversations"],
-        Channel.PHONE: ["voice", "phone", "phone call (incoming)", "phone call (outgoing)"],
-        Channel.SOCIAL: ["twitter", "facebook", "whatsapp", "instagram", "instagram dm"],
-        Channel.OTHER: ["web", "web form", "web service", "api", "closed ticket"],
-    }
-)
 
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
@@ -95,7 +83,6 @@ CONNECTOR = Connector(
     label="Zendesk",
     verify=verify,
     parse=parse,
-    channel_aliases=CHANNELS,
     issues_secret=True,
     body_template=BODY_TEMPLATE,
 )

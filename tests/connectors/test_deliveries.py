@@ -21,7 +21,7 @@ from feedback_app.models import (
     Invitation,
     Outcome,
 )
-from surveys.channels import Channel
+from surveys import channels
 from surveys.invitations import InvitationStatus
 from tests.connectors.conftest import INTERCOM_TOKEN, IntercomApi, Poster
 from tests.connectors.vendors import (
@@ -46,34 +46,34 @@ SOLVED = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 EXPECTED: dict[str, dict[str, Any]] = {
     "zendesk": dict(
         external_id="1001", name="Casey Jones", locale="fr", team="Billing",
-        channel=Channel.EMAIL, opened_at=OPENED, first_response_at=None, resolved_at=SOLVED,
+        channel=channels.EMAIL, opened_at=OPENED, first_response_at=None, resolved_at=SOLVED,
     ),
     "help_scout": dict(
         external_id="1001", name="Casey Jones", locale=None, team="Mailbox 85",
-        channel=Channel.EMAIL, opened_at=OPENED, first_response_at=None, resolved_at=SOLVED,
+        channel=channels.EMAIL, opened_at=OPENED, first_response_at=None, resolved_at=SOLVED,
     ),
     "intercom": dict(
         external_id="1001", name="Casey Jones", locale="fr", team="Billing",
-        channel=Channel.CHAT, opened_at=OPENED,
+        channel=channels.CHAT, opened_at=OPENED,
         first_response_at=OPENED + timedelta(minutes=10), resolved_at=SOLVED,
     ),
     "front": dict(
-        external_id="cnv_1001", name="", locale=None, team=None, channel=Channel.OTHER,
+        external_id="cnv_1001", name="", locale=None, team=None, channel=channels.OTHER,
         opened_at=OPENED + timedelta(milliseconds=500), first_response_at=None,
         resolved_at=SOLVED + timedelta(milliseconds=250),
     ),
     "zammad": dict(
         external_id="1001", name="Casey Jones", locale=None, team="Service Desk",
-        channel=Channel.PHONE, opened_at=OPENED,
+        channel=channels.PHONE, opened_at=OPENED,
         first_response_at=OPENED + timedelta(minutes=10), resolved_at=SOLVED,
     ),
     "freshdesk": dict(
         external_id="1001", name="Casey Jones", locale=None, team="Billing",
-        channel=Channel.EMAIL, opened_at=None, first_response_at=None, resolved_at=None,
+        channel=channels.EMAIL, opened_at=None, first_response_at=None, resolved_at=None,
     ),
     "freescout": dict(
         external_id="1001", name="Casey Jones", locale=None, team="Mailbox 1",
-        channel=Channel.EMAIL, opened_at=OPENED, first_response_at=None, resolved_at=SOLVED,
+        channel=channels.EMAIL, opened_at=OPENED, first_response_at=None, resolved_at=SOLVED,
     ),
 }  # fmt: skip
 
@@ -124,7 +124,7 @@ def test_a_documented_solve_makes_the_interaction_and_schedules_the_invitation(
     assert interaction.customer.locale == expected["locale"]
     assert interaction.agent is not None and interaction.agent.email == AGENT
     assert (interaction.team.name if interaction.team else None) == expected["team"]
-    assert interaction.channel is expected["channel"]
+    assert interaction.channel == expected["channel"]
     for key in ("opened_at", "first_response_at", "resolved_at"):
         assert getattr(interaction, key) == expected[key], key
     invitation = db.session.scalars(sa.select(Invitation)).one()

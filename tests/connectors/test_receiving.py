@@ -18,7 +18,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Connector, ConnectorDelivery, Interaction, Invitation, Outcome
 from feedback_app.services.ingest import CustomerInput, InteractionInput, ingest_interaction
 from feedback_app.services.surveys import create_survey
-from surveys.channels import Channel
+from surveys import channels
 from surveys.kinds import SurveyKind
 from tests.connectors.conftest import IntercomApi, Poster
 from tests.connectors.test_deliveries import counts, deliveries
@@ -137,7 +137,7 @@ def test_help_scout_legacy_conversation_shape(
     assert process_deliveries(clock.now) == 1
     interaction = db.session.scalars(sa.select(Interaction)).one()
     assert interaction.team is not None and interaction.team.name == "Support"
-    assert interaction.channel is Channel.CHAT
+    assert interaction.channel == channels.CHAT
     assert interaction.customer.name == "Casey Jones"
 
 
@@ -186,7 +186,7 @@ def test_freshdesk_basic_authentication_and_simple_mode(
     assert post.send(connector, encode(simple), headers).status_code == 202
     assert process_deliveries(clock.now) == 1
     interaction = db.session.scalars(sa.select(Interaction)).one()
-    assert (interaction.external_id, interaction.channel) == ("77", Channel.CHAT)
+    assert (interaction.external_id, interaction.channel) == ("77", channels.CHAT)
     # The credentials are never stored.
     assert "authorization" not in deliveries(connector)[0].headers
 

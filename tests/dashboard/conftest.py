@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from feedback_app.channels.labels import Labeller
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, FollowUpCase, Interaction, Response, Team
 from feedback_app.services.invitations import add_invitation
@@ -18,7 +19,6 @@ from feedback_app.services.settling import settle_answers
 from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.surveys import survey_for_kind
 from surveys import SurveyKind
-from surveys.channels import Channel
 from tests.helpers import store_answer
 
 
@@ -72,7 +72,7 @@ def answer(app: Flask, clock: Any) -> Callable[..., Response]:
             interaction = Interaction(
                 external_id=f"T-{number}",
                 customer=customer,
-                channel=Channel(channel),
+                channel=Labeller(now)(channel),
                 agent=agent_row,
                 team=team_row,
                 created_at=now,
@@ -99,7 +99,7 @@ def interaction(
     row = Interaction(
         external_id=f"X-{number}",
         customer=customer,
-        channel=Channel(channel),
+        channel=Labeller(opened)(channel),
         opened_at=opened,
         created_at=opened,
         updated_at=opened,

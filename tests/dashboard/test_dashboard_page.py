@@ -11,6 +11,7 @@ from datetime import datetime
 import pytest
 from flask.testing import FlaskClient
 
+from feedback_app.channels.labels import Labeller
 from feedback_app.extensions import db
 from feedback_app.models import Response, User
 from feedback_app.services.metrics import (
@@ -21,6 +22,7 @@ from feedback_app.services.metrics import (
 from feedback_app.services.support.figures import support_report, volume_by_channel
 from surveys.cases import CaseStatus
 from tests.dashboard.conftest import at, update_case
+from tests.helpers import FrozenClock
 
 Answer = Callable[..., Response]
 FEBRUARY = Period(datetime(2026, 2, 1).date(), datetime(2026, 3, 2).date())
@@ -39,15 +41,13 @@ def test_support_figures(app: object) -> None:
     assert figures["first_response_mean"].n == 2
     assert (figures["volume"].value, figures["abandonment"].value) == (3, 0.0)
     assert volume_by_channel(FEBRUARY.since, FEBRUARY.until) == {
-        "email": 1,
-        "chat": 1,
-        "phone": 1,
-        "social": 0,
-        "other": 0,
+        "Chat": 1,
+        "Email": 1,
+        "Phone": 1,
     }
     before = support_report(FEBRUARY.previous.since, FEBRUARY.previous.until).figures
     assert before["fcr"].value is None
-    assert volume_by_channel(FEBRUARY.previous.since, FEBRUARY.previous.until)["email"] == 1
+    assert volume_by_channel(FEBRUARY.previous.since, FEBRUARY.previous.until) == {"Email": 1}
 
 
 @pytest.mark.usefixtures("interactions")
@@ -64,9 +64,9 @@ def test_support_cards_on_the_page(client: FlaskClient, login: Callable[..., Use
     ) in text
     assert (
         '<tr><th scope="row">Email</th>\n'
-        '      <td><a href="/dashboard/interactions?figure=volume&amp;channel=email'
+        '      <td><a href="/dashboard/interactions?figure=volume&amp;channel=Email'
         '&amp;since=2026-02-01&amp;until=2026-03-02">1</a></td>\n'
-        '      <td><a href="/dashboard/interactions?figure=volume&amp;channel=email'
+        '      <td><a href="/dashboard/interactions?figure=volume&amp;channel=Email'
         '&amp;since=2026-01-02&amp;until=2026-01-31">1</a></td></tr>'
     ) in text
 
@@ -176,14 +176,16 @@ def test_drill_down_by_agent(
     assert "<td>bob</td>" in page.text
 
 
-def test_drill_down_refuses_bad_filters(client: FlaskClient, login: Callable[..., User]) -> None:
+def test_drill_down_refuses_bad_filters(
+    client: FlaskClient, login: Callable[..., User], clock: FrozenClock
+) -> None:
     login("manager")
+    for name in ("chat", "7", "WhatsApp"):
+        Labeller(clock.now)(name)
+    db.session.commit()
     page = client.get("/dashboard/responses?channel=fax&agent=x")
     assert page.status_code == 422
-    assert (
-        "<li><strong>channel</strong> must be one of none, email, chat, phone, social, other</li>"
-        in page.text
-    )
+    assert "<li><strong>channel</strong> must be one of none, Chat, WhatsApp</li>" in page.text
     assert "<li><strong>agent</strong> must be a positive whole number</li>" in page.text
 
 
@@ -232,7 +234,7 @@ def test_responses_export_streams_and_guards_formulas(
         "detractor",
         "'=cmd|' /C calc'!A0",
     ]
-    assert email[8:11] == ["email", "", "bob@example.com"]
+    assert email[8:11] == ["Email", "", "bob@example.com"]
     assert by_id[str(drill_data["none"].id)][7] == "'-2+3 was my score"
 
 
@@ -263,7 +265,7 @@ def test_kpi_export(
         ["series", "2026-02-01", "2026-02", "nps", "0.0", "3"],
         ["series", "2026-03-01", "2026-03", "nps", "", "0"],
         ["group", "none", "(none)", "nps", "0.0", "1"],
-        ["group", "chat", "Chat", "nps", "100.0", "1"],
-        ["group", "email", "Email", "nps", "-100.0", "1"],
+        ["group", "Chat", "Chat", "nps", "100.0", "1"],
+        ["group", "Email", "Email", "nps", "-100.0", "1"],
     ]
     assert rows[2][9] == "True"

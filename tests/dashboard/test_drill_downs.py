@@ -11,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from feedback_app.channels.labels import Labeller
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Response, User
 from tests.dashboard.conftest import at, update_case
+from tests.helpers import FrozenClock
 
 Answer = Callable[..., Response]
 FEB = "since=2026-02-01&until=2026-03-02"
@@ -65,7 +67,7 @@ def test_fcr_drill_down_shows_each_verdict(client: FlaskClient, login: Callable[
     login("manager")
     text = client.get(f"/dashboard/interactions?figure=fcr&{FEB}").text
     assert (
-        '<tr><th scope="row">X-1</th><td>email</td><td>Ann</td><td>Support</td>\n'
+        '<tr><th scope="row">X-1</th><td>Email</td><td>Ann</td><td>Support</td>\n'
         '      <td><time datetime="2026-02-10T09:00:00+00:00">2026-02-10 09:00 UTC</time></td>'
         '<td><time datetime="2026-02-10T09:30:00+00:00">2026-02-10 09:30 UTC</time></td>'
         '<td><time datetime="2026-02-10T11:00:00+00:00">2026-02-10 11:00 UTC</time></td>\n'
@@ -127,18 +129,20 @@ def test_an_answered_interaction_links_to_its_responses(
     assert client.get(f"/review/interactions/{first.interaction_id}").status_code == 200
 
 
-def test_bad_interaction_filters_are_named(client: FlaskClient, login: Callable[..., User]) -> None:
+def test_bad_interaction_filters_are_named(
+    client: FlaskClient, login: Callable[..., User], clock: FrozenClock
+) -> None:
     login("manager")
+    for name in ("email", "Social_media"):
+        Labeller(clock.now)(name)
+    db.session.commit()
     page = client.get("/dashboard/interactions?figure=speed&channel=none&team=x")
     assert page.status_code == 422
     assert (
         "<li><strong>figure</strong> must be one of fcr, handle_time, resolution, "
         "first_response, volume, abandoned</li>"
     ) in page.text
-    assert (
-        "<li><strong>channel</strong> must be one of email, chat, phone, social, other</li>"
-        in page.text
-    )
+    assert "<li><strong>channel</strong> must be one of Email, Social media</li>" in page.text
     assert "<li><strong>team</strong> must be a positive whole number</li>" in page.text
 
 

@@ -19,7 +19,8 @@ from surveys import SurveyKind
 GARDEN = Path(__file__).resolve().parent.parent / "data" / "garden_center_nps_150.csv"
 GARDEN_MAP = "score=nps,comment=explication,source_id=id"
 
-HISTORY = """\
+HISTORY = (
+    """\
 ticket,rating,when,medium,agent,team,customer,note
 A1,5,2026-01-05T10:00:00Z,Chat,Ann@Example.com,Billing,one@example.com,Quick and kind
 A2,NA,2026-01-05,email,,,,
@@ -28,12 +29,16 @@ A4,4.5,2026-01-06,email,,,,
 A5,3,31/02/2026,email,,,,
 A6,4.0,01/07/2026 14:30,phone,bob@example.com,Tech,two@example.com,"Took a while,
 but solved"
-A7,2,2026-01-08,fax,,,,
+"""
+    # A channel name too long to be a label.
+    + f"A7,2,2026-01-08,{'fax' * 67},,,,\n"
+    + """\
 A1,1,2026-01-09,email,,,,duplicate of line 2
 A8,1,2026-04-01,email,,,,
 A9,2,2026-01-09 08:15,,,,ONE@example.com,=HYPERLINK("http://x")
 A10,4,2026-01-10,email,not-an-email,,,
 """
+)
 HISTORY_MAP = (
     "score=rating,submitted_at=when,channel=medium,agent=agent,team=team,email=customer,"
     "comment=note,source_id=ticket"
@@ -58,7 +63,7 @@ def test_good_bad_and_duplicate_rows(runner: FlaskCliRunner, tmp_path: Path) -> 
         "line 5: score '4.5': the score must be a whole number",
         "line 6: submitted_at '31/02/2026' is not a date (expected e.g. 2024-03-31 or"
         " 2024-03-31T14:05:00Z)",
-        "line 9: channel 'fax' is not one of email, chat, phone, social, other",
+        "line 9: channel is longer than 200 characters",
         "line 11: submitted_at '2026-04-01' is in the future",
         "line 13: agent 'not-an-email' is not an email address",
     ]
@@ -74,7 +79,7 @@ def test_good_bad_and_duplicate_rows(runner: FlaskCliRunner, tmp_path: Path) -> 
             5,
             "satisfied",
             datetime(2026, 1, 5, 10, tzinfo=UTC),
-            "chat",
+            "Chat",
             "Quick and kind",
             "import",
         ),
@@ -83,7 +88,7 @@ def test_good_bad_and_duplicate_rows(runner: FlaskCliRunner, tmp_path: Path) -> 
             4,
             "satisfied",
             datetime(2026, 1, 7, 14, 30, tzinfo=UTC),
-            "phone",
+            "Phone",
             "Took a while,\nbut solved",
             "import",
         ),

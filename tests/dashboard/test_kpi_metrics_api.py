@@ -74,9 +74,9 @@ def test_support_is_the_rollups_figures_with_series_and_breakdown(
     week = support_report(D(9), D(15)).figures
     assert body["series"][2]["figures"] == {k: estimate_data(v) for k, v in week.items()}
     assert [(g["key"], g["label"], value(g, "volume")) for g in body["groups"]] == [
-        ("chat", "Chat", 1.0),
-        ("email", "Email", 1.0),
-        ("phone", "Phone", 1.0),
+        ("Chat", "Chat", 1.0),
+        ("Email", "Email", 1.0),
+        ("Phone", "Phone", 1.0),
     ]
     assert (body["group_by"], body["property"], body["differences"]) == ("channel", None, [])
 

@@ -39,14 +39,14 @@ def test_each_answer_counts_once_per_dimension(answer: Callable[..., Response], 
     team, agent = str(first.team_id), str(first.agent_id)
     assert stored() == {
         ("all", "2026-03-02", ""): {2: 1, 4: 1, 5: 1},
-        ("channel", "2026-03-02", "chat"): {2: 1, 5: 1},
+        ("channel", "2026-03-02", "Chat"): {2: 1, 5: 1},
         ("channel", "2026-03-02", ""): {4: 1},
         ("team", "2026-03-02", team): {2: 1, 5: 1},
         ("team", "2026-03-02", ""): {4: 1},
         ("agent", "2026-03-02", agent): {2: 1, 5: 1},
         ("agent", "2026-03-02", ""): {4: 1},
         ("all", "2026-03-03", ""): {4: 1},
-        ("channel", "2026-03-03", "phone"): {4: 1},
+        ("channel", "2026-03-03", "Phone"): {4: 1},
         ("team", "2026-03-03", ""): {4: 1},
         ("agent", "2026-03-03", ""): {4: 1},
     }
@@ -71,7 +71,7 @@ def test_an_edit_moves_the_count_from_the_old_score_to_the_new(
     assert rollup_differences() == []
     assert settle_answers() == 1
     assert stored()[("all", "2026-03-02", "")] == {10: 1}
-    assert stored()[("channel", "2026-03-02", "email")] == {10: 1}
+    assert stored()[("channel", "2026-03-02", "Email")] == {10: 1}
     assert rollup_differences() == []
 
 
@@ -87,7 +87,12 @@ def test_rebuild_restores_rollups_written_behind_the_services_back(
     survey = response.survey_id
     assert rollup_differences() == [
         f"{dimension} 2026-03-02 survey {survey} {value}: stored {stale}, responses give {fresh}"
-        for dimension, value in (("agent", "-"), ("all", "-"), ("channel", "social"), ("team", "-"))
+        for dimension, value in (
+            ("agent", "-"),
+            ("all", "-"),
+            ("channel", "Social media"),
+            ("team", "-"),
+        )
     ]
     assert rebuild_rollups() == 4
     db.session.commit()
@@ -108,12 +113,12 @@ def test_rollups_commands(answer: Callable[..., Response], runner: FlaskCliRunne
         0,
         "rollups agree with the responses and interactions\n",
     )
-    db.session.execute(sa.delete(ScoreRollup).where(ScoreRollup.value == "chat"))
+    db.session.execute(sa.delete(ScoreRollup).where(ScoreRollup.value == "Chat"))
     db.session.commit()
     result = runner.invoke(args=["rollups", "check"])
     assert result.exit_code == 1
     assert result.output == (
-        f"channel 2026-03-02 survey {response.survey_id} chat: stored None, responses give"
+        f"channel 2026-03-02 survey {response.survey_id} Chat: stored None, responses give"
         " (0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)\n"
         "Error: 1 rollup rows differ; run: feedback rollups rebuild\n"
     )

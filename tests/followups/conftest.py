@@ -24,7 +24,7 @@ from feedback_app.models import (
     User,
 )
 from feedback_app.services.settling import settle_answers
-from surveys.channels import Channel
+from surveys import channels
 from tests.helpers import csrf_from, store_answer
 
 
@@ -95,7 +95,7 @@ def answer(app: Flask, org: Org, clock: Any, make_invitation: Callable[..., Any]
         interaction = Interaction(
             external_id=f"T-{count}",
             customer=customer,
-            channel=Channel.CHAT,
+            channel=channels.CHAT,
             agent=chosen,
             team_id=chosen.team_id,
             created_at=clock.now,

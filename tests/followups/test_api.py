@@ -56,7 +56,7 @@ def test_the_list_is_sorted_by_deadline_and_paged(
         "due_at": "2026-03-04T09:00:00Z", "team": "Billing", "agent": "agent@example.com",
     }  # fmt: skip
     assert first["customer"] == {"email": "customer@example.com", "name": "Casey"}
-    assert first["interaction"] == {"external_id": "T-1", "channel": "chat"}
+    assert first["interaction"] == {"external_id": "T-1", "channel": "Chat"}
     assert [i["id"] for i in get(client, api_key, "?per_page=2&page=2").json["items"]] == [
         cases[2].id
     ]

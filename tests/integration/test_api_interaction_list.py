@@ -73,7 +73,7 @@ def test_an_invited_interaction_shows_its_invitation(
         "source": "api",
         "external_id": "T-1",
         "customer_email": "casey@example.com",
-        "channel": "chat",
+        "channel": "Chat",
         "agent_email": "alex@example.com",
         "team": "Billing",
         "opened_at": "2026-03-02T08:00:00Z",

@@ -136,8 +136,8 @@ def with_customer(**fields: Any) -> dict:
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        (interaction(channel="fax"), "channel", "must be one of email, chat, phone, social, other"),
-        (interaction(channel="Email"), "channel", "must be one of"),
+        (interaction(channel="x" * 201), "channel", "must be at most 200 characters"),
+        (interaction(channel=["Email"]), "channel", "must be a string"),
         (interaction(opened_at="yesterday"), "opened_at", "ISO 8601"),
         (interaction(opened_at="2026-03-01T10:00:00"), "opened_at", "must include a UTC offset"),
         (interaction(opened_at="2026-03-01"), "opened_at", "must include a UTC offset"),
@@ -195,7 +195,7 @@ def test_every_bad_field_is_reported_at_once(post: Callable[..., TestResponse]) 
     response = post(
         {
             "customer": {"email": "nope", "properties": 3},
-            "channel": "pigeon",
+            "channel": {"name": "pigeon"},
             "agent": {"name": "Alex"},
             "opened_at": "2026-03-01T10:00:00",
             "handle_seconds": -3,
@@ -282,7 +282,7 @@ def test_a_new_interaction_is_stored_and_its_customer_invited(
         "Alex",
         "Billing",
     )
-    assert stored.channel.value == "chat"
+    assert stored.channel == "Chat"
     assert stored.opened_at == datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
     assert stored.first_response_at == datetime(2026, 3, 2, 7, 5, tzinfo=UTC)
     assert stored.resolved_at == datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -298,7 +298,7 @@ def test_minimal_interaction_defaults_to_channel_other_and_no_agent_or_team(
     assert post(interaction(external_id=4711)).status_code == 202
     stored = db.session.scalar(sa.select(Interaction))
     assert stored.external_id == "4711"
-    assert stored.channel.value == "other"
+    assert stored.channel == "Other"
     assert (stored.agent, stored.team, stored.opened_at, stored.handle_seconds) == (
         None,
         None,
@@ -410,7 +410,7 @@ def test_posting_the_same_external_id_again_updates_and_never_invites_twice(
     assert again.json == first.json
     assert len(invitations()) == 1
     stored = db.session.scalar(sa.select(Interaction))
-    assert stored.channel.value == "phone"
+    assert stored.channel == "Phone"
     assert stored.team is None
     assert stored.agent.email == "alex@example.com"
     assert stored.resolved_at == datetime(2026, 3, 12, 8, tzinfo=UTC)

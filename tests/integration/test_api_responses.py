@@ -14,8 +14,7 @@ from werkzeug.test import TestResponse
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Response, Team
 from feedback_app.services.surveys import survey_for_kind
-from surveys import SurveyKind, classify
-from surveys.channels import Channel
+from surveys import SurveyKind, channels, classify
 from tests.helpers import FrozenClock
 
 URL = "/api/v1/responses"
@@ -63,7 +62,7 @@ def add_response(app: Any, clock: FrozenClock) -> Callable[..., Response]:
             interaction = Interaction(
                 external_id=f"T-{n}",
                 customer=customer,
-                channel=Channel.CHAT,
+                channel=channels.CHAT,
                 agent=agent,
                 team=team,
                 created_at=at,
@@ -105,7 +104,7 @@ def test_the_payload_of_a_response(
                 "survey_id": stored.survey_id,
                 "customer_email": "c1@example.com",
                 "interaction_external_id": "T-1",
-                "channel": "chat",
+                "channel": "Chat",
                 "agent_email": "agent1@example.com",
                 "team": "Team 1",
                 "created_at": "2026-03-02T07:00:00Z",

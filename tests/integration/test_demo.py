@@ -51,9 +51,9 @@ def test_demo_seeds_every_kind_through_the_services_and_only_once(runner: FlaskC
     interactions = db.session.scalars(sa.select(Interaction)).all()
     assert all(i.topic for i in interactions)
     abandoned = [i for i in interactions if not i.answered]
-    assert abandoned and {i.channel.value for i in abandoned} <= {"chat", "phone"}
+    assert abandoned and {i.channel for i in abandoned} <= {"Chat", "Phone"}
     assert all(i.agent_id is None for i in abandoned)
-    live = [i for i in interactions if i.answered and i.channel.value in ("chat", "phone")]
+    live = [i for i in interactions if i.answered and i.channel in ("Chat", "Phone")]
     assert live and all(i.talk_seconds is not None for i in live)
     assert support_rollup_differences() == []
 

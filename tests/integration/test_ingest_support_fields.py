@@ -20,7 +20,7 @@ from feedback_app.services.ingest import (
 from feedback_app.services.support.figures import support_report
 from feedback_app.services.support.settling import backlog, settle_interactions
 from feedback_app.services.surveys import survey_for_kind
-from surveys.channels import Channel
+from surveys import channels
 from surveys.kinds import SurveyKind
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ def call(**fields: object) -> InteractionInput:
         **{
             "external_id": "CALL-1",
             "customer": CustomerInput(email="caller@example.com"),
-            "channel": Channel.PHONE,
+            "channel": channels.PHONE,
             "opened_at": NOW - timedelta(hours=1),
             **fields,
         }  # type: ignore[arg-type]
@@ -104,7 +104,8 @@ def test_agents_by_name_then_by_email(app: Flask) -> None:
 
 def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Flask) -> None:
     """A customer added by this post has no invitation, opt-out or bounce to read, and its
-    rows are not reloaded to answer: eight statements, each a row to find or to add."""
+    rows are not reloaded to answer: the channel's aliases and labels read (its label added on
+    first use), then eight statements, each a row to find or to add."""
     survey_for_kind(SurveyKind.CSAT, NOW)
     db.session.commit()
     statements: list[str] = []
@@ -125,6 +126,9 @@ def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Fl
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert answer == (1, "scheduled", SurveyKind.CSAT)
     assert [s.split()[0] + " " + s.split()[-1] for s in statements] == [
+        "SELECT channel_aliases.label",  # the channel aliases
+        "SELECT channel_labels.label",  # the channel labels
+        "INSERT channel_labels",  # the channel's label, new
         "SELECT customers.email,",  # the customer, by email
         "INSERT customers",  # the customer
         "SELECT interactions.source,",  # the interaction, by external id

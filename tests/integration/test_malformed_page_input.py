@@ -40,7 +40,7 @@ from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.suppression import unsubscribe
 from feedback_app.services.webhooks import create_endpoint
-from surveys.channels import Channel
+from surveys import channels
 from surveys.kinds import SurveyKind
 from surveys.routing import Conditions
 from surveys.tokens import hash_token
@@ -111,7 +111,7 @@ def world(
         updated_at=clock.now,
     )  # fmt: skip
     interaction = Interaction(
-        external_id="T-1", customer=customer, channel=Channel.CHAT, agent=agent, team=team,
+        external_id="T-1", customer=customer, channel=channels.CHAT, agent=agent, team=team,
         created_at=clock.now, updated_at=clock.now,
     )  # fmt: skip
     db.session.add_all([team, agent, customer, interaction])
@@ -298,6 +298,8 @@ PAGES = [
         {"show": "body"},
         {},
     ),
+    Page("channels.index", "POST", "/admin/channels/", {}, {"name": "tg", "label": "Telegram"}),
+    Page("channels.remove", "POST", "/admin/channels/remove", {}, {"name": "tg"}),
     Page(
         "audit.log_page",
         "GET",

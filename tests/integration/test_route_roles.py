@@ -95,6 +95,8 @@ ACCESS: dict[str, Access] = {
     "routing.delete": A.ADMIN,
     "routing.defaults": A.ADMIN,
     "routing.test": A.ADMIN,
+    "channels.index": A.ADMIN,
+    "channels.remove": A.ADMIN,
     "people_admin.index": A.ADMIN,
     "people_admin.show": A.ADMIN,
     "people_admin.export": A.ADMIN,

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Response, Team
-from surveys.channels import Channel
+from surveys import channels
 from surveys.invitations import InvitationStatus
 from tests.helpers import FrozenClock, csrf_from
 
@@ -51,7 +51,7 @@ def interaction(app: Any, clock: FrozenClock) -> Interaction:
     row = Interaction(
         external_id="T-1001",
         customer=customer,
-        channel=Channel.CHAT,
+        channel=channels.CHAT,
         agent=agent,
         team=team,
         created_at=clock.now,
@@ -131,7 +131,7 @@ def test_posting_saves_the_response_with_its_bucket_and_the_interaction_facts(
         "Quick and friendly",
     )
     assert (row.channel, row.agent_id, row.team_id) == (
-        Channel.CHAT,
+        channels.CHAT,
         interaction.agent_id,
         interaction.team_id,
     )

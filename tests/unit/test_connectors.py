@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from surveys.channels import Channel
 from surveys.connectors import CONNECTORS, Ignored, InteractionFacts, Rejected, Unverified
 from surveys.connectors.base import skip_reason
 from surveys.connectors.freescout import derived_secret
@@ -275,15 +274,6 @@ def test_own_json_names_every_bad_field_at_once() -> None:
     with pytest.raises(Rejected) as raised:
         parse("zendesk", {"customer": {"email": "nope"}, "survey": "nps", "handle_seconds": -1})
     assert sorted(raised.value.errors) == ["customer.email", "handle_seconds", "survey"]
-
-
-def test_channel_aliases_ignore_case_and_spacing() -> None:
-    zendesk = CONNECTORS["zendesk"]
-    assert zendesk.channel("  Phone   call (incoming) ") is Channel.PHONE
-    assert zendesk.channel("WhatsApp") is Channel.SOCIAL
-    assert zendesk.channel("carrier pigeon") is Channel.OTHER
-    assert zendesk.channel(None) is Channel.OTHER
-    assert CONNECTORS["freshdesk"].channel("7") is Channel.CHAT
 
 
 def test_skip_reason_by_tag_team_or_channel() -> None:

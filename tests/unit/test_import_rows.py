@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from surveys import SurveyKind
-from surveys.channels import Channel
+from surveys import SurveyKind, channels
 from surveys.imports import ImportRow, RowError, parse_datetime, parse_mapping, parse_row
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -56,7 +55,7 @@ def test_a_good_row() -> None:
         line=7,
         score=9,
         submitted_at=datetime(2026, 1, 2, tzinfo=UTC),
-        channel=Channel.CHAT,
+        channel=channels.CHAT,
         agent=None,
         team="Sales",
         comment="",

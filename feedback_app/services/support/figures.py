@@ -30,7 +30,6 @@ from feedback_app.models import (
 from feedback_app.services.support import segments
 from feedback_app.services.support.entries import SupportEntry
 from feedback_app.services.support.rollups import opened_column
-from surveys.channels import Channel
 from surveys.metrics import DEFAULT_MIN_N, Estimate, median_of
 from surveys.support import TALLY_COLUMNS, SupportTally, support_figures
 
@@ -128,9 +127,10 @@ def _figures(sums: _Sums, min_n: int) -> dict[str, Estimate]:
 
 
 def volume_by_channel(since: date, until: date) -> dict[str, int]:
-    """Contacts opened per channel, every channel listed."""
+    """Contacts opened per channel label, the channels with any, largest first."""
     groups = _tallies(since, until, D.CHANNEL, "")
-    return {c.value: groups.get(c.value, SupportTally()).volume for c in Channel}
+    volumes = {label: tally.volume for label, tally in groups.items() if tally.volume}
+    return dict(sorted(volumes.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, SupportTally]:

@@ -14,6 +14,7 @@ from feedback_app.models import Interaction, Survey
 from feedback_app.services.imports import batches, customer_ids, insert_counted
 from feedback_app.services.ingest import AgentInput, upsert_agent, upsert_team
 from feedback_app.services.support.settling import settle
+from surveys import channels
 from surveys.answers import ResponseSource
 from surveys.bucketing import classify
 from surveys.interaction_imports import InteractionRow
@@ -85,7 +86,7 @@ def import_interaction_batches(
                 {
                     "external_id": row.external_id,
                     "customer_id": customers.get(row.customer_email or ""),
-                    "channel": row.channel.value,
+                    "channel": row.channel or channels.OTHER,
                     "agent_id": lookups.agent(row, team_id),
                     "team_id": team_id,
                     "topic": row.topic,

@@ -22,7 +22,6 @@ from feedback_app.web.api.paging import PageQuery, paginated
 from feedback_app.web.inputs import MAX_INT, Choice, Choices, Flag, Input, Rule, Text, invalid
 from surveys.bucketing import Bucket
 from surveys.cases import CaseStatus, InvalidCaseChange, Outcome
-from surveys.channels import Channel
 from surveys.followups import Priority
 from surveys.kinds import SurveyKind
 
@@ -95,7 +94,7 @@ class CustomerRef(TypedDict):
 
 class InteractionRef(TypedDict):
     external_id: str
-    channel: Channel
+    channel: str
 
 
 class OwnerRef(TypedDict):

@@ -21,6 +21,7 @@ from feedback_app.services.ingest import (
 from feedback_app.services.interaction_queries import InteractionFilters, interactions_query
 from feedback_app.services.invitations import survey_url
 from feedback_app.web.api.answers import MaybeTime, Page, Time, iso
+from feedback_app.web.api.errors import ApiError
 from feedback_app.web.api.operations import operation
 from feedback_app.web.api.paging import PageQuery, paginated
 from feedback_app.web.inputs import (
@@ -36,7 +37,7 @@ from feedback_app.web.inputs import (
     WholeNumber,
     invalid,
 )
-from surveys.channels import Channel
+from surveys.channels import InvalidChannel
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
 from surveys.settings import MAX_DELAY_SECONDS
@@ -75,7 +76,14 @@ class InteractionIn(Input):
 
     external_id: Annotated[str, Text(allow_int=True), Field(description="Your ticket's id.")]
     customer: CustomerIn
-    channel: Annotated[Channel, Choice(Channel)] = Channel.OTHER
+    channel: Annotated[
+        str | None,
+        Text(allow_int=True),
+        Field(
+            description="Your helpdesk's name for it (web, voice, WhatsApp, Freshdesk's 7): "
+            "the channel aliases give its label; Other when not given."
+        ),
+    ] = None
     agent: AgentIn | None = None
     team: Annotated[str | None, Text()] = None
     topic: Annotated[
@@ -181,7 +189,10 @@ def create_interaction(body: InteractionIn) -> tuple[InteractionAnswer, int]:
     A new ``external_id`` answers 202; posting it again updates the interaction and its
     customer and answers 200 with the same invitation, never a second one.
     """
-    result = ingest_interaction(interaction_input(body), utcnow())
+    try:
+        result = ingest_interaction(interaction_input(body), utcnow())
+    except InvalidChannel as error:
+        raise ApiError(422, error.message, {"channel": error.message}) from None
     answer: InteractionAnswer = {
         "interaction_id": result.interaction.id,
         **invitation_answer(
@@ -292,7 +303,7 @@ class InteractionOut(TypedDict):
     source: str
     external_id: str
     customer_email: str | None
-    channel: Channel
+    channel: str
     agent_email: str | None
     team: str | None
     opened_at: MaybeTime

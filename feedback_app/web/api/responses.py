@@ -16,7 +16,6 @@ from feedback_app.web.api.operations import operation
 from feedback_app.web.api.paging import PageQuery, paginated
 from feedback_app.web.inputs import Choice, Timestamp
 from surveys.bucketing import Bucket
-from surveys.channels import Channel
 from surveys.kinds import SurveyKind
 
 bp = Blueprint("responses", __name__)
@@ -40,7 +39,7 @@ class ResponseOut(TypedDict):
     survey_id: int
     customer_email: str | None
     interaction_external_id: str | None
-    channel: Channel | None
+    channel: str | None
     agent_email: str | None
     team: str | None
     created_at: Time

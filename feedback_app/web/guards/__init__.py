@@ -15,12 +15,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from feedback_app.web.guards.input import refuse_malformed_input
 from feedback_app.web.guards.limits import LimitedRequest
-from feedback_app.web.guards.pages import too_large
 from feedback_app.web.guards.values import IdConverter
 
 
 def register(app: Flask) -> None:
     """Install the guards; call before any blueprint is registered (the ``int`` converter)."""
+    # Imported here: the pages render through ``web.answering``, which needs the security
+    # headers, which read ``guards.limits``; at module level that would be a cycle.
+    from feedback_app.web.guards.pages import too_large
+
     app.request_class = LimitedRequest
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_malformed_input)

@@ -1,0 +1,1 @@
+"""Channels as the helpdesk names them: the labels in use, the admins' aliases, their page."""

@@ -25,11 +25,13 @@ BATCH_SIZE = 200
 _EMAIL_LENGTH = PasswordResetRequest.__table__.c.email.type.length
 
 
-def request_reset(email: str, now: datetime) -> None:
-    """Store a request for a reset link to ``email``, whoever has it; commits."""
+def request_reset(email: str, now: datetime) -> str:
+    """Store a request for a reset link to ``email``, whoever has it; commits. Returns the
+    address as stored (trimmed, lower-cased)."""
     typed = email.strip().lower()[:_EMAIL_LENGTH]
     db.session.add(PasswordResetRequest(email=typed, requested_at=now))
     audit.record("auth.password_reset_requested", details={"email": typed}, commit=True)
+    return typed
 
 
 def send_requested_resets(now: datetime) -> int:

@@ -7,7 +7,6 @@ with 410, each with a sentence saying what to do instead.
 
 from __future__ import annotations
 
-import math
 import time
 
 from flask import (
@@ -120,7 +119,7 @@ def too_many(_error: RateLimitExceeded) -> tuple[str, int]:
     """The limited page again, saying how long to wait."""
     limit = limiter.current_limit
     seconds = limit.reset_at - time.time() if limit is not None else 60
-    minutes = max(1, math.ceil(seconds / 60))
+    minutes = max(1, round(seconds / 60))
     wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
     flash(f"Too many attempts. Please try again in {wait}.", "error")
     if current_user.is_authenticated:
@@ -157,9 +156,9 @@ def forgot() -> tuple[str, int]:
     form = ForgotForm()
     if not form.validate_on_submit():
         return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
-    resets.request_reset(form.email.data or "", utcnow())
+    email = resets.request_reset(form.email.data or "", utcnow())
     hours = int(current_app.config["PASSWORD_RESET_LINK_HOURS"])
-    return render_template("accounts/forgot_sent.html", email=form.email.data, hours=hours), 200
+    return render_template("accounts/forgot_sent.html", email=email, hours=hours), 200
 
 
 def _open(token: str, purpose: LinkPurpose) -> AccountLink:

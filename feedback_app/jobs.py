@@ -23,6 +23,7 @@ class Job:
 def all_jobs() -> dict[str, Job]:
     """Return every job by name; imported lazily so the CLI starts fast."""
     from feedback_app.accounts import resets
+    from feedback_app.accounts import sessions as staff_sessions
     from feedback_app.audit import service as audit
     from feedback_app.connectors import processing as connectors
     from feedback_app.services import (
@@ -122,6 +123,12 @@ def all_jobs() -> dict[str, Job]:
             audit.purge_expired,
             3600,
             "Delete audit events older than FEEDBACK_AUDIT_RETENTION_DAYS.",
+        ),
+        Job(
+            "purge-staff-sessions",
+            staff_sessions.purge_ended,
+            3600,
+            "Delete staff sessions that were signed out, went idle or outlived their lifetime.",
         ),
         Job(
             "prune-embed-records",

@@ -61,9 +61,7 @@ def signed_in_user(token: str, now: datetime) -> User | None:
     if found is None:
         return None
     staff_session, user = found
-    config = current_app.config
-    idle = timedelta(minutes=config["STAFF_SESSION_IDLE_MINUTES"])
-    lifetime = timedelta(hours=config["STAFF_SESSION_MAX_HOURS"])
+    idle, lifetime = _limits()
     if (
         staff_session.revoked_at is not None
         or not user.active
@@ -75,6 +73,35 @@ def signed_in_user(token: str, now: datetime) -> User | None:
         staff_session.last_seen_at = now
         db.session.commit()
     return user
+
+
+def _limits() -> tuple[timedelta, timedelta]:
+    """The idle time and the lifetime after which a session no longer signs anyone in."""
+    config = current_app.config
+    return (
+        timedelta(minutes=config["STAFF_SESSION_IDLE_MINUTES"]),
+        timedelta(hours=config["STAFF_SESSION_MAX_HOURS"]),
+    )
+
+
+def purge_ended(now: datetime) -> int:
+    """Delete the sessions that can never sign anyone in again; commits; returns how many.
+
+    A revoked, idle or outlived row only keeps a hash nobody holds any more; who signed in
+    and out, and when, is the audit log's to keep, for its own retention time.
+    """
+    idle, lifetime = _limits()
+    deleted = db.session.execute(
+        sa.delete(StaffSession).where(
+            sa.or_(
+                StaffSession.revoked_at.is_not(None),
+                StaffSession.last_seen_at <= now - idle,
+                StaffSession.created_at <= now - lifetime,
+            )
+        )
+    ).rowcount
+    db.session.commit()
+    return deleted
 
 
 def end(token: str, now: datetime) -> None:

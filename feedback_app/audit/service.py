@@ -58,6 +58,10 @@ ACTIONS: dict[str, str] = {
     "survey.embed_secret_rotated": "a survey's embed signing secret was replaced",
     "survey.rebucketed": "stored responses were re-filed by the current thresholds",
     "webhook.created": "a webhook endpoint was added",
+    "connector.created": "a helpdesk connector was added",
+    "connector.settings_changed": "a connector's survey, delay or skip conditions changed",
+    "connector.secret_rotated": "a connector's signing secret was replaced (the old one "
+    "verifies for 24 hours)",
     "webhook.enabled": "a webhook endpoint was switched on",
     "webhook.disabled": "a webhook endpoint was switched off",
     "outbox.retried": "emails or webhooks were made due again",

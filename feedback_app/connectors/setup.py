@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
+from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Connector, Survey
 from surveys.connectors import CONNECTORS
@@ -143,6 +144,7 @@ def create_connector(
     _apply(connector, settings)
     db.session.add(connector)
     db.session.flush()
+    audit.record("connector.created", f"connector:{connector.id}", {"type": kind, "name": name})
     return connector
 
 
@@ -153,7 +155,11 @@ def update_settings(connector: Connector, settings: Settings) -> Connector:
     """
     if problems := _problems(connector.name, None, settings):
         raise InvalidConnector(problems)
+    before = settings_of(connector)
     _apply(connector, settings)
+    audit.record_changes(
+        "connector.settings_changed", f"connector:{connector.id}", before, settings_of(connector)
+    )
     return connector
 
 
@@ -195,6 +201,7 @@ def rotate_secret(connector: Connector, now: datetime, secret: str | None = None
         connector.previous_secret = connector.secret
         connector.previous_secret_until = now + ROTATION_GRACE
     connector.secret = secret or new_secret()
+    audit.record("connector.secret_rotated", f"connector:{connector.id}")
     return connector.secret
 
 

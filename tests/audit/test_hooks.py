@@ -13,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from feedback_app.extensions import db
 from feedback_app.models import (
     ApiKey,
+    Connector,
     Customer,
     FollowUpCase,
     OutboxMessage,
@@ -365,3 +366,68 @@ def test_commands_are_logged_as_cli_without_the_keys_or_passwords(
     assert key not in text and "a-long-password" not in text
     assert "another-long-password" not in text
     assert db.session.scalar(sa.select(ApiKey.key_hash)) not in text
+
+
+def test_connectors_added_changed_and_given_new_secrets_are_logged_without_them(
+    client: FlaskClient, runner: FlaskCliRunner, login: Callable[..., User]
+) -> None:
+    admin = login("admin")
+    token = csrf_from(client.get("/admin/connectors/").text)
+    added = client.post(
+        "/admin/connectors/", data={"csrf_token": token, "type": "intercom", "name": "Chat"}
+    )
+    assert added.status_code == 302, added.text
+    connector = db.session.scalar(sa.select(Connector))
+    settings = {
+        "csrf_token": token,
+        "survey": "",
+        "delay_seconds": "600",
+        "skip_tags": "no_survey",
+        "access_token": "intercom-access-token-1234",
+    }
+    url = f"/admin/connectors/{connector.id}/settings"
+    assert client.post(url, data=settings).status_code == 302
+    assert client.post(url, data=settings).status_code == 302  # nothing changed: no event
+    rotated = client.post(
+        f"/admin/connectors/{connector.id}/secret",
+        data={"csrf_token": token, "secret": "intercom-client-secret-5678"},
+    )
+    assert rotated.status_code == 302
+    made = runner.invoke(args=["connector", "create", "zammad", "Desk"])
+    assert made.exit_code == 0, made.output
+    zammad = db.session.scalar(sa.select(Connector).where(Connector.type == "zammad"))
+    assert runner.invoke(args=["connector", "rotate-secret", zammad.id]).exit_code == 0
+
+    target = f"connector:{connector.id}"
+    assert logged("connector.") == [
+        (
+            "user",
+            admin.email,
+            "127.0.0.1",
+            "connector.created",
+            target,
+            {"type": "intercom", "name": "Chat"},
+        ),
+        (
+            "user",
+            admin.email,
+            "127.0.0.1",
+            "connector.settings_changed",
+            target,
+            {"fields": ["delay_seconds", "skip_tags", "access_token"]},
+        ),
+        ("user", admin.email, "127.0.0.1", "connector.secret_rotated", target, {}),
+        (
+            "cli",
+            "cli",
+            None,
+            "connector.created",
+            f"connector:{zammad.id}",
+            {"type": "zammad", "name": "Desk"},
+        ),
+        ("cli", "cli", None, "connector.secret_rotated", f"connector:{zammad.id}", {}),
+    ]
+    db.session.expire_all()
+    text = log_text()
+    for secret in ("intercom-access-token-1234", "intercom-client-secret-5678", zammad.secret):
+        assert secret not in text

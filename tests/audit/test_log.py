@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -269,3 +271,9 @@ def test_details_never_hold_secrets_and_actions_are_known(app: Flask) -> None:
     with pytest.raises(ValueError, match=r"unknown audit action 'made\.up'"):
         record("made.up")
     assert "person.forgotten" in ACTIONS
+
+
+def test_the_readme_lists_every_action() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = readme[readme.index("The actions: ") : readme.index("No event holds a password")]
+    assert sorted(set(re.findall(r"`([a-z_]+\.[a-z_]+)`", listed))) == sorted(ACTIONS)

@@ -136,7 +136,7 @@ def test_the_dashboard_chart_and_filters_work_under_the_policy(
 
     expect(watched.page).to_have_url(
         f"{live_server}/dashboard?kind=nps&since=2026-02-01&until=2026-03-02&interval=week"
-        "&group_by=channel&property="
+        "&group_by=channel&support_by=channel&property="
     )
     expect(watched.page.get_by_role("heading", name="NPS by week")).to_be_visible()
     expect(watched.page.locator("svg.chart")).to_be_visible()

@@ -21,7 +21,9 @@ from werkzeug.test import TestResponse
 
 from feedback_app.accounts import sessions as staff_sessions
 from feedback_app.extensions import db
+from feedback_app.jobs import all_jobs
 from feedback_app.models import Invitation, StaffSession, Survey, Team, User
+from feedback_app.scheduler import run_job
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind
 from surveys.tokens import hash_token
@@ -184,6 +186,38 @@ def test_a_session_ends_at_its_lifetime_however_busy(
     clock.advance(minutes=1)  # two hours after sign-in
     assert visit(browser).status_code == 302
     signed_in(app, user)  # a new sign-in starts a new lifetime
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"STAFF_SESSION_IDLE_MINUTES": 30, "STAFF_SESSION_MAX_HOURS": 2}], indirect=True
+)
+def test_the_worker_deletes_the_sessions_that_ended_and_keeps_the_live_ones(
+    app: Flask, make_user: Callable[..., User], clock: FrozenClock
+) -> None:
+    outlived = signed_in(app, make_user("outlived@example.com"))
+    clock.advance(minutes=25)
+    assert visit(outlived).status_code == 200
+    signed_in(app, make_user("idle@example.com"))
+    signed_out = signed_in(app, make_user("out@example.com"))
+    with app.app_context():
+        token = csrf_from(signed_out.get(STAFF_PAGE).text)
+        assert signed_out.post("/logout", data={"csrf_token": token}).status_code == 302
+    live_user = make_user("live@example.com")
+    live = signed_in(app, live_user)
+    for _ in range(4):
+        clock.advance(minutes=20)
+        assert visit(outlived).status_code == 200
+        assert visit(live).status_code == 200
+    assert len(sessions()) == 4
+    assert sessions()[2].revoked_at is not None
+    # 105 minutes on: the idle session was last seen 80 minutes ago; the outlived one
+    # reaches its two hours, the live one is 80 minutes old.
+    clock.advance(minutes=15)
+
+    assert run_job(app, all_jobs()["purge-staff-sessions"]) == 3
+    assert [staff.user_id for staff in sessions()] == [live_user.id]
+    assert visit(live).status_code == 200
+    assert run_job(app, all_jobs()["purge-staff-sessions"]) == 0
 
 
 @contextmanager

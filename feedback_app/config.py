@@ -87,6 +87,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # user out at their own address before they lock the account.
         "PASSWORD_ATTEMPTS_LIMIT": "10 per minute",
         "PASSWORD_ACCOUNT_ATTEMPTS_LIMIT": "50 per hour",
+        # "Forgot password?" requests for one account from anywhere, and from one client
+        # address for any accounts.
+        "PASSWORD_RESET_ACCOUNT_LIMIT": "5 per hour",
+        "PASSWORD_RESET_ADDRESS_LIMIT": "30 per hour",
+        # Hours an invited user's set-up link and a password reset link work (once).
+        "ACCOUNT_SETUP_LINK_HOURS": 72,
+        "PASSWORD_RESET_LINK_HOURS": 1,
         # A staff session ends after this long without a request, and this long after
         # sign-in whatever happens.
         "STAFF_SESSION_IDLE_MINUTES": 60,
@@ -143,6 +150,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
 
 #: Whole-number settings and their bounds: a typo must stop start-up, not every request.
 BOUNDED_NUMBERS = {
+    "ACCOUNT_SETUP_LINK_HOURS": (1, 24 * 30),
+    "PASSWORD_RESET_LINK_HOURS": (1, 72),
     "EMBED_FORM_TOKEN_MINUTES": (1, 720),
     "EMBED_IDENTITY_MAX_AGE_HOURS": (1, 24 * 30),
     "API_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
@@ -154,6 +163,8 @@ BOUNDED_NUMBERS = {
 RATE_LIMITS = (
     "PASSWORD_ATTEMPTS_LIMIT",
     "PASSWORD_ACCOUNT_ATTEMPTS_LIMIT",
+    "PASSWORD_RESET_ACCOUNT_LIMIT",
+    "PASSWORD_RESET_ADDRESS_LIMIT",
     "EMBED_ANSWERS_LIMIT",
     "EMBED_ANONYMOUS_SURVEY_LIMIT",
     "EMBED_ANONYMOUS_TOTAL_LIMIT",

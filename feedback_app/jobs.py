@@ -22,6 +22,7 @@ class Job:
 
 def all_jobs() -> dict[str, Job]:
     """Return every job by name; imported lazily so the CLI starts fast."""
+    from feedback_app.accounts import resets
     from feedback_app.accounts import sessions as staff_sessions
     from feedback_app.audit import service as audit
     from feedback_app.connectors import processing as connectors
@@ -68,6 +69,12 @@ def all_jobs() -> dict[str, Job]:
             lambda _now: support_settling.settle_interactions(),
             1,
             "Count new and changed interactions in the support rollups.",
+        ),
+        Job(
+            "send-password-resets",
+            resets.send_requested_resets,
+            5,
+            "Email the reset links staff asked for on the sign-in page.",
         ),
         Job(
             "dispatch-invitations",

@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Flask
 
+from feedback_app.accounts import resets, users
 from feedback_app.channels.aliases import set_alias
 from feedback_app.connectors.receiving import receive
 from feedback_app.connectors.setup import create_connector
@@ -29,7 +30,9 @@ from feedback_app.models import (
     Invitation,
     MailboxMessage,
     OutboxMessage,
+    Role,
     Survey,
+    Team,
     User,
     WebhookEndpoint,
     WebhookFormat,
@@ -110,13 +113,15 @@ def seed_site(now: datetime) -> Site:
     rule = add_rule(SurveyKind.CSAT, survey.id, Conditions(channel="chat", tag="vip"), now)
     recovery_path = _resurvey(now)
     db.session.commit()
+    setup_token, reset_token = _account_links(now)
     mail = db.session.scalar(
         sa.select(MailboxMessage).where(MailboxMessage.html != "").order_by(MailboxMessage.id)
     )
     interaction = db.session.scalar(sa.select(Interaction).order_by(Interaction.id))
     case = db.session.scalar(sa.select(FollowUpCase).order_by(FollowUpCase.id))
+    team = db.session.scalar(sa.select(Team).order_by(Team.id))
     open_invitation = _latest(survey, InvitationStatus.SENT)
-    assert mail and interaction and case and open_invitation
+    assert mail and interaction and case and team and open_invitation
     return Site(
         survey=survey,
         open_invitation=open_invitation,
@@ -135,8 +140,29 @@ def seed_site(now: datetime) -> Site:
             "public_key": survey.public_key,
             "email": open_invitation.customer.email,
             "filename": "css/app.css",
+            "user_id": db.session.scalar(sa.select(User.id).where(User.email == EMAILS["agent"])),
+            "team_id": team.id,
+            "setup_token": setup_token,
+            "reset_token": reset_token,
         },
     )
+
+
+def _account_links(now: datetime) -> tuple[str, str]:
+    """A new colleague invited and an agent's forgotten password asked for, as the pages do;
+    the tokens of the links their emails carry."""
+    users.invite("new.colleague@example.com", Role.AGENT, "Alex Admin", now)
+    resets.request_reset(EMAILS["agent"], now)
+    resets.send_requested_resets(now)
+    return _link_in("account_setup", "setup"), _link_in("password_reset", "reset")
+
+
+def _link_in(purpose: str, kind: str) -> str:
+    email = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == purpose))
+    assert email is not None
+    match = re.search(rf"/account/{kind}/([\w-]+)", email.payload["text"])
+    assert match, email.payload["text"]
+    return match.group(1)
 
 
 def _latest(survey: Survey, status: InvitationStatus) -> Invitation:

@@ -45,11 +45,11 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None.
 
     One password hash is checked in every case, a dummy one when there is no such active
-    account, so neither the answer nor its time tells an unknown email from a wrong
-    password.
+    account (or it is invited and not set up yet), so neither the answer nor its time tells
+    an unknown email from a wrong password.
     """
     user = find_user(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not user.is_set_up:
         check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None

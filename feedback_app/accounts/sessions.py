@@ -114,10 +114,12 @@ def end(token: str, now: datetime) -> None:
     db.session.commit()
 
 
-def end_all(user: User, now: datetime) -> None:
-    """Revoke every session of ``user``, in the caller's transaction."""
-    db.session.execute(
-        sa.update(StaffSession)
-        .where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
-        .values(revoked_at=now)
+def end_all(user: User, now: datetime, keep: str | None = None) -> None:
+    """Revoke every session of ``user`` but the one ``keep`` names, in the caller's
+    transaction."""
+    statement = sa.update(StaffSession).where(
+        StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None)
     )
+    if keep is not None:
+        statement = statement.where(StaffSession.token_hash != hash_token(keep))
+    db.session.execute(statement.values(revoked_at=now))

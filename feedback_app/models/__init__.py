@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from feedback_app.accounts.models import AccountLink, LinkPurpose, PasswordResetRequest
 from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
 from feedback_app.models.accounts import ApiKey, ApiScope, Role, StaffSession, User
 from feedback_app.models.base import Base
@@ -39,6 +40,7 @@ from feedback_app.privacy.models import ForgottenAddress
 from feedback_app.utilization.models import AgentDay
 
 __all__ = [
+    "AccountLink",
     "ActorKind",
     "Agent",
     "AgentDay",
@@ -65,11 +67,13 @@ __all__ = [
     "ForgottenAddress",
     "Interaction",
     "Invitation",
+    "LinkPurpose",
     "MailboxMessage",
     "OutboxChannel",
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "PasswordResetRequest",
     "Response",
     "Role",
     "RollupDimension",

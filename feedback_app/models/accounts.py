@@ -41,6 +41,7 @@ class User(UserMixin, Base):
     #: Lower-cased; an agent user sees the responses of interactions whose agent has this email.
     email: Mapped[str] = mapped_column(sa.String(320), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Empty for an invited account until its owner sets it up.
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
@@ -48,6 +49,11 @@ class User(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_set_up(self) -> bool:
+        """False for an invited account whose owner has not chosen a password yet."""
+        return bool(self.password_hash)
 
     def has_role(self, role: Role) -> bool:
         """True if this user's role is ``role`` or above it."""

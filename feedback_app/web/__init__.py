@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback_app.accounts import admin as accounts_admin
+    from feedback_app.accounts import views as account_views
     from feedback_app.audit import views as audit_views
     from feedback_app.channels import admin as channels_admin
     from feedback_app.connectors import admin as connectors_admin
@@ -50,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account_views.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(followups.bp)
@@ -66,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_admin.bp)
     app.register_blueprint(routing_admin.bp)
+    app.register_blueprint(accounts_admin.bp)
     register_api(
         app,
         [

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback_app.accounts import resets, users
 from feedback_app.connectors.receiving import receive
 from feedback_app.connectors.setup import create_connector
 from feedback_app.extensions import db
@@ -32,6 +33,7 @@ from feedback_app.models import (
     MailboxMessage,
     OutboxMessage,
     Response,
+    Role,
     Team,
     User,
 )
@@ -72,6 +74,10 @@ class World:
     connector_id: str
     delivery_id: int
     rule_id: int
+    user_id: int
+    team_id: int
+    setup_token: str
+    reset_token: str
     csrf: str
 
     def ids(self) -> dict[str, Any]:
@@ -89,6 +95,10 @@ class World:
             "connector": self.connector_id,
             "delivery": self.delivery_id,
             "rule": self.rule_id,
+            "user": self.user_id,
+            "team": self.team_id,
+            "setup": self.setup_token,
+            "reset": self.reset_token,
             "resurvey": RESURVEY_TOKEN,
         }
 
@@ -131,6 +141,17 @@ def world(
     rule = add_rule(SurveyKind.NPS, survey.id, Conditions(locale="fr"), clock.now)
     db.session.commit()
     receive(connector, {}, b"{}", clock.now)
+    colleague = users.invite("new.colleague@example.com", Role.AGENT, "Admin", clock.now)
+    resets.request_reset(admin.email, clock.now)
+    resets.send_requested_resets(clock.now)
+    links = {
+        row.purpose: row.payload["text"]
+        for row in db.session.scalars(
+            sa.select(OutboxMessage).where(
+                OutboxMessage.purpose.in_(["account_setup", "password_reset"])
+            )
+        )
+    }
     deliver_outbox(clock.now)
     return World(
         admin=admin,
@@ -147,6 +168,10 @@ def world(
         connector_id=connector.id,
         delivery_id=db.session.scalars(sa.select(ConnectorDelivery.id)).one(),
         rule_id=rule.id,
+        user_id=colleague.id,
+        team_id=team.id,
+        setup_token=links["account_setup"].split("/account/setup/")[1].split()[0],
+        reset_token=links["password_reset"].split("/account/reset/")[1].split()[0],
         csrf=csrf_from(client.get("/admin/surveys/").text),
     )
 
@@ -349,6 +374,42 @@ PAGES = [
         {},
         {"email": "chloe@example.com", "confirm": "someone@example.com"},
     ),
+    Page("accounts_admin.users_page", "GET", "/admin/users", {"page": "1"}, {}),
+    Page(
+        "accounts_admin.invite",
+        "POST",
+        "/admin/users",
+        {},
+        {"email": "someone.new@example.com", "role": "agent"},
+    ),
+    Page("accounts_admin.user_page", "POST", "/admin/users/{user}", {}, {"role": "manager"}),
+    Page("accounts_admin.toggle_active", "POST", "/admin/users/{user}/active", {}, {"go": "1"}),
+    Page("accounts_admin.resend", "POST", "/admin/users/{user}/invitation", {}, {"go": "1"}),
+    Page("accounts_admin.teams_page", "POST", "/admin/teams", {}, {"name": "Returns"}),
+    Page("accounts_admin.team_page", "POST", "/admin/teams/{team}", {}, {"name": "Billing 2"}),
+    Page(
+        "account.password",
+        "POST",
+        "/account/password",
+        {},
+        {"current": "secret-pass", "password": "a new password", "confirm": "a new password"},
+    ),
+    Page("account.forgot", "POST", "/login/forgot", {}, {"email": "admin@example.com"}),
+    # Last: each signs the browser in as the link's owner.
+    Page(
+        "account.set_up",
+        "POST",
+        "/account/setup/{setup}",
+        {},
+        {"name": "Noor", "password": "a good password", "confirm": "a good password"},
+    ),
+    Page(
+        "account.reset",
+        "POST",
+        "/account/reset/{reset}",
+        {},
+        {"password": "a good password", "confirm": "a good password"},
+    ),
 ]
 #: Routes that read nothing a visitor sends, and the helpdesks' receiver, whose raw JSON
 #: bodies (NUL characters, deep nesting, wrong types) tests/connectors/test_receiving.py sends.
@@ -544,7 +605,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         template = next(
             (part for part in ("{case}", "{response}", "{interaction}", "{survey}",
                                "{endpoint}", "{outbox}", "{unsubscribe}", "{message}",
-                               "{delivery}")
+                               "{delivery}", "{user}", "{team}")
              if part in page.path),
             None,
         )  # fmt: skip
@@ -554,7 +615,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         result = send(client, world, page, path=path, query={})
         assert result.status_code == 404, (page.endpoint, result.status_code)
         checked += 1
-    assert checked == 13
+    assert checked == 17
 
 
 LISTINGS = [

@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.audit import views as audit_views
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
+    from feedback_app.delighted import register_delighted
     from feedback_app.privacy import admin as privacy_admin
     from feedback_app.web import (
         auth,
@@ -73,3 +74,4 @@ def register_blueprints(app: Flask) -> None:
             privacy.bp,
         ],
     )
+    register_delighted(app)

@@ -133,3 +133,37 @@ def test_query_parameters_are_declared_like_bodies(document: dict[str, Any]) -> 
     assert metrics["kind"]["required"] is True
     assert metrics["kind"]["schema"]["enum"] == ["csat", "ces", "nps"]
     assert metrics["property"]["description"] == "The customer property to group by."
+
+
+def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> None:
+    answer = client.get("/v1/openapi.json")
+    assert (answer.status_code, answer.mimetype) == (200, "application/json")
+    document = answer.json
+    assert document["components"]["securitySchemes"]["basic"]["scheme"] == "basic"
+    assert {label: op["security"] for label, op in operations(document).items()} == {
+        "GET /v1/openapi.json": [],
+        "POST /v1/people": [{"basic": ["ingest"]}],
+        "GET /v1/survey_responses": [{"basic": ["read"]}],
+    }
+    statuses = {label: sorted(op["responses"]) for label, op in operations(document).items()}
+    assert statuses == {
+        "GET /v1/openapi.json": ["200"],
+        "POST /v1/people": ["200", "400", "401", "403", "413", "422", "503"],
+        "GET /v1/survey_responses": ["200", "401", "403", "422", "503"],
+    }
+    error = document["components"]["schemas"]["DelightedError"]
+    assert error["required"] == ["status", "message"]
+    assert error["properties"]["errors"]["additionalProperties"] == {
+        "items": {"type": "string"},
+        "type": "array",
+    }
+    listing = operations(document)["GET /v1/survey_responses"]
+    parameters = {p["name"]: p for p in listing["parameters"]}
+    assert parameters["per_page"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 20,
+    }
+    assert parameters["since"]["schema"]["type"] == "integer"
+    assert parameters["expand"]["schema"]["items"]["enum"] == ["person", "notes"]

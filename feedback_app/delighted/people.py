@@ -1,18 +1,32 @@
-"""``/v1/people``: create or update a person and schedule their survey."""
+"""``/v1/people``: create or update a person and schedule their survey, list people by
+cursor, delete a person and all their data."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
+from flask import request
 from pydantic import Field, field_validator
+from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
 from feedback_app.delighted.api import route
-from feedback_app.delighted.people_service import SurveyRequest, person_facts, schedule_survey
-from feedback_app.delighted.shapes import PersonOut, person_payload
-from feedback_app.delighted.values import unix
+from feedback_app.delighted.people_service import (
+    PeopleFilters,
+    SurveyRequest,
+    find_person,
+    people_after,
+    person_facts,
+    schedule_survey,
+)
+from feedback_app.delighted.shapes import PersonOut, people_payloads, person_payload
+from feedback_app.delighted.values import MAX_PAGE_SIZE, PAGE_SIZE, UnixTime, unix
 from feedback_app.models import ApiScope
+from feedback_app.privacy.forget import forget_person
 from feedback_app.services.ingest import CustomerInput
+from feedback_app.web.api.errors import ApiError
 from feedback_app.web.inputs import (
     Choice,
     Email,
@@ -103,3 +117,63 @@ def create_person(body: PersonIn) -> ScheduledOut:
         "survey_scheduled_at": send_at,
         "properties": customer.properties,
     }
+
+
+class PeopleQuery(Input):
+    invalid_message = "invalid parameters"
+
+    per_page: Annotated[
+        int, WholeNumber(1, MAX_PAGE_SIZE), Field(description="20 unless given; at most 100.")
+    ] = PAGE_SIZE
+    since: Annotated[datetime | None, UnixTime()] = None
+    until: Annotated[datetime | None, UnixTime()] = None
+    email: Annotated[str | None, Email()] = None
+    page_info: Annotated[
+        int,
+        WholeNumber(0),
+        Field(description="The cursor of the next page, as the `Link` header gives it."),
+    ] = 0
+
+    def filters(self) -> PeopleFilters:
+        return PeopleFilters(since=self.since, until=self.until, email=self.email)
+
+
+@route("GET", "/people", scope=ApiScope.READ, query=PeopleQuery, answers={200: list[PersonOut]})
+def list_people(query: PeopleQuery) -> tuple[list[PersonOut], dict[str, str]]:
+    """People, oldest first, a page at a time.
+
+    The next page is at the URL of the `Link: <…>; rel="next"` header, absent on the last.
+    """
+    found = people_after(query.filters(), query.page_info, query.per_page + 1)
+    page = found[: query.per_page]
+    headers = {}
+    if len(found) > query.per_page:
+        following = {**request.args.to_dict(), "page_info": str(page[-1].id)}
+        headers["Link"] = f'<{request.base_url}?{urlencode(following)}>; rel="next"'
+    return people_payloads(page), headers
+
+
+class Done(TypedDict):
+    ok: bool
+
+
+@route(
+    "DELETE",
+    "/people/<path:identifier>",
+    scope=ApiScope.ADMIN,
+    answers={202: Done},
+    errors=(404, 422),
+)
+def delete_person(identifier: str) -> tuple[Done, int]:
+    """Delete a person and all their data, named by id, `email:ADDRESS` or `phone_number:…`.
+
+    As our privacy tools forget a customer: their scores stay, tied to nobody.
+    """
+    try:
+        customer = find_person(identifier)
+    except ValueError as error:
+        raise ApiError(422, "invalid person", {"identifier": str(error)}) from None
+    if customer is None:
+        raise ApiError(404, "no person has this identifier")
+    forget_person(customer, utcnow())
+    return {"ok": True}, 202

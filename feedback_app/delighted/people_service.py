@@ -18,10 +18,12 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Invitation, Response
+from feedback_app.privacy.people import find_customer
 from feedback_app.services.ingest import CustomerInput, committed, upsert_customer
 from feedback_app.services.invitations import invite_or_suppress
 from feedback_app.services.support.entries import aware
 from feedback_app.services.surveys import survey_for_kind
+from feedback_app.web.guards.values import whole_number
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
 
@@ -109,3 +111,41 @@ def person_facts(customers: Sequence[Customer]) -> dict[int, PersonFacts]:
             next_survey_scheduled_at=min(map(aware, following), default=None),
         )
     return facts
+
+
+@dataclass(frozen=True)
+class PeopleFilters:
+    since: datetime | None = None
+    until: datetime | None = None
+    email: str | None = None
+
+
+def people_after(filters: PeopleFilters, after_id: int, limit: int) -> list[Customer]:
+    """Up to ``limit`` customers with an id above ``after_id`` (the cursor), oldest first."""
+    query = sa.select(Customer).where(Customer.id > after_id)
+    if filters.since is not None:
+        query = query.where(Customer.created_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(Customer.created_at <= filters.until)
+    if filters.email is not None:
+        query = query.where(Customer.email == filters.email)
+    return list(db.session.scalars(query.order_by(Customer.id).limit(limit)))
+
+
+def find_person(identifier: str) -> Customer | None:
+    """The customer named as Delighted's paths name people: ``42``, ``email:ADDRESS`` or
+    ``phone_number:NUMBER`` (nobody: we keep no phone numbers).
+
+    :raises ValueError: neither form, or an address that is not one, saying why.
+    """
+    kind, _, value = identifier.partition(":")
+    if not value:
+        kind, value = "id", identifier
+    if kind == "id":
+        number = whole_number(value)
+        return None if number is None else db.session.get(Customer, number)
+    if kind == "email":
+        return find_customer(value)
+    if kind == "phone_number":
+        return None
+    raise ValueError("must be an id, email:ADDRESS or phone_number:NUMBER")

@@ -22,6 +22,11 @@ from feedback_app.models import (
     FollowUpCase,
     Response,
 )
+from feedback_app.services.ingest import CustomerInput, upsert_customer
+from feedback_app.services.responses import record_response
+from feedback_app.services.surveys import survey_for_kind
+from surveys.answers import ResponseSource
+from surveys.kinds import SurveyKind
 
 
 class Order(enum.StrEnum):
@@ -111,3 +116,24 @@ def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
     for response_id, event in rows:
         notes[response_id].append(Note(event.id, event.body, event.actor, event.at))
     return notes
+
+
+def add_response(
+    customer: Customer,
+    score: int,
+    comment: str | None,
+    properties: dict[str, Any] | None,
+    created_at: datetime,
+) -> Response:
+    """Record an NPS answer by ``customer`` made at ``created_at`` (as an import would), the
+    properties merged into theirs; commits."""
+    if properties:
+        upsert_customer(CustomerInput(email=customer.email, properties=properties), created_at)
+    return record_response(
+        survey_for_kind(SurveyKind.NPS, created_at),
+        score,
+        comment,
+        created_at,
+        source=ResponseSource.API,
+        customer=customer,
+    )

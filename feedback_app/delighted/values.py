@@ -91,3 +91,17 @@ class Options(Rule):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "array", "items": {"type": "string", "enum": list(self.options)}}
+
+
+@dataclass(frozen=True)
+class PersonId(Rule):
+    """A person's id as Delighted wrote ids: ``"42"``, or the number 42; or, as the Python
+    client sends back an expanded person, the object with its ``id``."""
+
+    def read(self, value: object, from_text: bool) -> int:
+        if isinstance(value, dict):
+            value = value.get("id")
+        return WholeNumber(1).read(value, isinstance(value, str))
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer"}]}

@@ -38,8 +38,16 @@ RULES = {"/1": "/<id:case_id>", "/ana@example.com": "/<path:email>"}
 #: The Delighted-compatible operations under /v1/, each also routed with ``.json``.
 DELIGHTED_OPERATIONS = [
     ("POST", "/v1/people", "ingest"),
+    ("POST", "/v1/survey_responses", "ingest"),
+    ("POST", "/v1/unsubscribes", "ingest"),
+    ("GET", "/v1/people", "read"),
     ("GET", "/v1/survey_responses", "read"),
+    ("GET", "/v1/metrics", "read"),
+    ("GET", "/v1/unsubscribes", "read"),
+    ("GET", "/v1/bounces", "read"),
+    ("DELETE", "/v1/people/email:ana@example.com", "admin"),
 ]
+DELIGHTED_RULES = {"/email:ana@example.com": "/<path:identifier>"}
 
 
 def rule_of(path: str) -> str:
@@ -78,8 +86,11 @@ def test_every_delighted_rule_declares_its_scope(app: Flask) -> None:
         for method in rule.methods or ()
         if method not in ("HEAD", "OPTIONS")
     }
+    rules = {path: path for _, path, _ in DELIGHTED_OPERATIONS}
+    for example, argument in DELIGHTED_RULES.items():
+        rules = {path: rule.replace(example, argument) for path, rule in rules.items()}
     expected = {
-        (method, path + suffix): scope
+        (method, rules[path] + suffix): scope
         for method, path, scope in DELIGHTED_OPERATIONS
         for suffix in ("", ".json")
     }

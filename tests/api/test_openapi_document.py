@@ -142,14 +142,30 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
     assert document["components"]["securitySchemes"]["basic"]["scheme"] == "basic"
     assert {label: op["security"] for label, op in operations(document).items()} == {
         "GET /v1/openapi.json": [],
+        "GET /v1/bounces": [{"basic": ["read"]}],
+        "GET /v1/metrics": [{"basic": ["read"]}],
+        "GET /v1/people": [{"basic": ["read"]}],
         "POST /v1/people": [{"basic": ["ingest"]}],
+        "DELETE /v1/people/{identifier}": [{"basic": ["admin"]}],
         "GET /v1/survey_responses": [{"basic": ["read"]}],
+        "POST /v1/survey_responses": [{"basic": ["ingest"]}],
+        "GET /v1/unsubscribes": [{"basic": ["read"]}],
+        "POST /v1/unsubscribes": [{"basic": ["ingest"]}],
     }
     statuses = {label: sorted(op["responses"]) for label, op in operations(document).items()}
+    query = ["200", "401", "403", "422", "503"]
+    body = ["400", "401", "403", "413", "422", "503"]
     assert statuses == {
         "GET /v1/openapi.json": ["200"],
-        "POST /v1/people": ["200", "400", "401", "403", "413", "422", "503"],
-        "GET /v1/survey_responses": ["200", "401", "403", "422", "503"],
+        "GET /v1/bounces": query,
+        "GET /v1/metrics": query,
+        "GET /v1/people": query,
+        "POST /v1/people": ["200", *body],
+        "DELETE /v1/people/{identifier}": ["202", "401", "403", "404", "422", "503"],
+        "GET /v1/survey_responses": query,
+        "POST /v1/survey_responses": ["201", *body],
+        "GET /v1/unsubscribes": query,
+        "POST /v1/unsubscribes": ["200", *body],
     }
     error = document["components"]["schemas"]["DelightedError"]
     assert error["required"] == ["status", "message"]

@@ -90,3 +90,49 @@ def test_bad_input_raises_the_clients_validation_error(client: Any) -> None:
     with pytest.raises(delighted.errors.ResourceValidationError) as raised:
         delighted.Person.create(name="No email", client=client)
     assert raised.value.response.status_code == 422
+
+
+def test_people_across_pages_by_the_link_header(client: Any, clock: FrozenClock) -> None:
+    for number in range(5):
+        delighted.Person.create(email=f"p{number}@example.com", send=False, client=client)
+        clock.advance(minutes=1)
+    listed = delighted.Person.list(per_page=2, client=client)
+    emails = [person.email for person in listed.auto_paging_iter()]
+    assert emails == [f"p{number}@example.com" for number in range(5)]
+    assert len(delighted.Person.all(per_page=2, client=client)) == 2
+
+
+def test_answers_added_then_read_in_the_metrics(client: Any) -> None:
+    ana = delighted.Person.create(email="ana@example.com", send=False, client=client)
+    bo = delighted.Person.create(email="bo@example.com", send=False, client=client)
+    added = delighted.SurveyResponse.create(
+        person=ana.id, score=10, comment="Lovely", client=client
+    )
+    delighted.SurveyResponse.create(person=bo.id, score=2, client=client)
+    assert (added.person, added.score, added.comment, added.survey_type) == (
+        ana.id,
+        10,
+        "Lovely",
+        "nps",
+    )
+    metrics = delighted.Metrics.retrieve(client=client)
+    assert (metrics.nps, metrics.response_count, metrics.promoter_percent) == (0, 2, 50)
+
+
+def test_unsubscribes_and_bounces(client: Any, clock: FrozenClock) -> None:
+    assert delighted.Unsubscribe.create(person_email="ana@example.com", client=client) == {
+        "ok": True
+    }
+    [record] = delighted.Unsubscribe.all(client=client)
+    assert (record.email, record.unsubscribed_at) == ("ana@example.com", NOW)
+    assert delighted.Bounce.all(client=client) == []
+
+
+def test_a_person_is_deleted_by_email_or_id(client: Any) -> None:
+    ana = delighted.Person.create(email="ana@example.com", send=False, client=client)
+    delighted.Person.create(email="bo@example.com", send=False, client=client)
+    assert delighted.Person.delete(email="ana@example.com", client=client) == {"ok": True}
+    assert delighted.Person.delete(id=int(ana.id) + 1, client=client) == {"ok": True}
+    assert delighted.Person.all(client=client) == []
+    with pytest.raises(delighted.errors.GeneralAPIError):
+        delighted.Person.delete(email="ana@example.com", client=client)

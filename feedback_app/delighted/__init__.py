@@ -16,7 +16,14 @@ from feedback_app.web.errors import answer_errors_under
 
 def register_delighted(app: Flask) -> None:
     """Mount the Delighted API; after ``register_api``, whose ``id`` converter it uses."""
-    from feedback_app.delighted import document, metrics, people, responses, suppressions  # noqa: F401
+    from feedback_app.delighted import (  # noqa: F401
+        autopilot,
+        document,
+        metrics,
+        people,
+        responses,
+        suppressions,
+    )
     from feedback_app.delighted.api import PREFIX, bp, http_error
 
     csrf.exempt(bp)

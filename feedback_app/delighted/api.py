@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, NotRequired, TypeVar
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, jsonify, request
 from typing_extensions import TypedDict
@@ -34,6 +35,7 @@ from feedback_app.web.inputs import Input
 from feedback_app.web.unavailable import RETRY_AFTER_SECONDS
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 PREFIX = "/v1"
 bp = Blueprint("delighted", __name__, url_prefix=PREFIX)
@@ -162,6 +164,19 @@ def _query() -> tuple[dict[str, Any], bool]:
 
 
 INPUTS = Readers(body=_body, query=_query)
+
+
+def next_page(
+    rows: list[T], per_page: int, cursor: Callable[[T], int]
+) -> tuple[list[T], dict[str, str]]:
+    """A page of a list paged by cursor, from ``per_page + 1`` rows: the page, and the
+    ``Link: <…>; rel="next"`` header to the next one (none on the last), this request's URL
+    with ``page_info`` set to the cursor of the page's last row."""
+    page = rows[:per_page]
+    if len(rows) <= per_page:
+        return page, {}
+    following = {**request.args.to_dict(), "page_info": str(cursor(page[-1]))}
+    return page, {"Link": f'<{request.base_url}?{urlencode(following)}>; rel="next"'}
 
 
 def route(

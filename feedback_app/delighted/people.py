@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
-from flask import request
 from pydantic import Field, field_validator
 from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
-from feedback_app.delighted.api import route
+from feedback_app.delighted.api import next_page, route
 from feedback_app.delighted.people_service import (
     PeopleFilters,
     SurveyRequest,
@@ -145,11 +143,7 @@ def list_people(query: PeopleQuery) -> tuple[list[PersonOut], dict[str, str]]:
     The next page is at the URL of the `Link: <…>; rel="next"` header, absent on the last.
     """
     found = people_after(query.filters(), query.page_info, query.per_page + 1)
-    page = found[: query.per_page]
-    headers = {}
-    if len(found) > query.per_page:
-        following = {**request.args.to_dict(), "page_info": str(page[-1].id)}
-        headers["Link"] = f'<{request.base_url}?{urlencode(following)}>; rel="next"'
+    page, headers = next_page(found, query.per_page, lambda customer: customer.id)
     return people_payloads(page), headers
 
 

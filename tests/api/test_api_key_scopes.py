@@ -46,6 +46,10 @@ DELIGHTED_OPERATIONS = [
     ("GET", "/v1/unsubscribes", "read"),
     ("GET", "/v1/bounces", "read"),
     ("DELETE", "/v1/people/email:ana@example.com", "admin"),
+    ("GET", "/v1/autopilot/email", "read"),
+    ("GET", "/v1/autopilot/email/memberships", "read"),
+    ("POST", "/v1/autopilot/email/memberships", "ingest"),
+    ("DELETE", "/v1/autopilot/email/memberships", "ingest"),
 ]
 DELIGHTED_RULES = {"/email:ana@example.com": "/<path:identifier>"}
 

@@ -142,6 +142,10 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
     assert document["components"]["securitySchemes"]["basic"]["scheme"] == "basic"
     assert {label: op["security"] for label, op in operations(document).items()} == {
         "GET /v1/openapi.json": [],
+        "GET /v1/autopilot/email": [{"basic": ["read"]}],
+        "GET /v1/autopilot/email/memberships": [{"basic": ["read"]}],
+        "POST /v1/autopilot/email/memberships": [{"basic": ["ingest"]}],
+        "DELETE /v1/autopilot/email/memberships": [{"basic": ["ingest"]}],
         "GET /v1/bounces": [{"basic": ["read"]}],
         "GET /v1/metrics": [{"basic": ["read"]}],
         "GET /v1/people": [{"basic": ["read"]}],
@@ -157,6 +161,10 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
     body = ["400", "401", "403", "413", "422", "503"]
     assert statuses == {
         "GET /v1/openapi.json": ["200"],
+        "GET /v1/autopilot/email": ["200", "401", "403", "503"],
+        "GET /v1/autopilot/email/memberships": query,
+        "POST /v1/autopilot/email/memberships": ["200", *body],
+        "DELETE /v1/autopilot/email/memberships": sorted(["202", "404", *body]),
         "GET /v1/bounces": query,
         "GET /v1/metrics": query,
         "GET /v1/people": query,

@@ -251,3 +251,30 @@ def test_deleting_nobody_says_why(
 ) -> None:
     answer = delighted("DELETE", path, json={})
     assert (answer.status_code, answer.json) == (status, body)
+
+
+# --- Autopilot ------------------------------------------------------------------------------
+
+
+def test_autopilot_membership_by_id_and_refusals(delighted: Delighted) -> None:
+    ana = person(delighted, "ana@example.com")
+    joined = delighted.post("autopilot/email/memberships.json", {"person_id": ana})
+    assert joined.status_code == 200, joined.json
+    assert joined.json["person"]["id"] == ana
+    customer = db.session.get(Customer, int(ana))
+    assert customer is not None and customer.nps_enrolled
+    listed = delighted.get(f"autopilot/email/memberships?person_id={ana}").json
+    assert [m["person"]["id"] for m in listed] == [ana]
+    assert delighted.post("autopilot/email/memberships", {}).json["errors"] == {
+        "person_email": ["is required, or person_id"]
+    }
+    assert delighted.post("autopilot/email/memberships", {"person_id": "999"}).json["errors"] == {
+        "person_id": ["no such person"]
+    }
+    gone = delighted("DELETE", "autopilot/email/memberships", json={"person_id": "999"})
+    assert (gone.status_code, gone.json["message"]) == (404, "no person has this identifier")
+    left = delighted("DELETE", "autopilot/email/memberships.json", json={"person_id": ana})
+    assert left.status_code == 202
+    db.session.expire_all()
+    assert (customer.nps_enrolled, customer.nps_next_at) == (False, None)
+    assert delighted.get("autopilot/email/memberships").json == []

@@ -136,3 +136,23 @@ def test_a_person_is_deleted_by_email_or_id(client: Any) -> None:
     assert delighted.Person.all(client=client) == []
     with pytest.raises(delighted.errors.GeneralAPIError):
         delighted.Person.delete(email="ana@example.com", client=client)
+
+
+def test_autopilot_memberships(client: Any) -> None:
+    settings = delighted.AutopilotConfiguration.retrieve("email", client=client)
+    assert (settings.platform_id, settings.active, settings.frequency) == ("email", True, 7776000)
+    memberships = delighted.AutopilotMembership.forEmail()
+    joined = memberships.create(
+        person_email="ana@example.com", properties={"plan": "pro"}, client=client
+    )
+    assert (joined.person["email"], joined.properties) == ("ana@example.com", {"plan": "pro"})
+    memberships.create(person_email="bo@example.com", client=client)
+    listed = memberships.list(per_page=1, client=client)
+    members = list(listed.auto_paging_iter())
+    assert [m.person["email"] for m in members] == ["ana@example.com", "bo@example.com"]
+    assert members[0].next_survey_request["survey_scheduled_at"] > NOW
+    left = memberships.delete(person_email="ana@example.com", client=client)
+    assert left["person"]["email"] == "ana@example.com"
+    assert [m.person["email"] for m in memberships.list(client=client).auto_paging_iter()] == [
+        "bo@example.com"
+    ]

@@ -25,6 +25,7 @@ from typing_extensions import TypedDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from feedback_app.extensions import limiter
 from feedback_app.models import ApiScope
 from feedback_app.outage import UNAVAILABLE, abandon_transaction
 from feedback_app.web.api.errors import ApiError
@@ -33,6 +34,7 @@ from feedback_app.web.api.operations import PUBLIC, Readers, json_body, operatio
 from feedback_app.web.guards.limits import body_limit
 from feedback_app.web.inputs import Input
 from feedback_app.web.unavailable import RETRY_AFTER_SECONDS
+from surveys.tokens import hash_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -189,7 +191,8 @@ def route(
     query: type[Input] | None = None,
     errors: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
-    """``operation`` on this blueprint, routed both as ``rule`` and as ``rule.json``."""
+    """``operation`` on this blueprint, routed both as ``rule`` and as ``rule.json``; every
+    one may answer 429 (``DELIGHTED_API_LIMIT``)."""
 
     def register(view: F) -> F:
         endpoint = operation(
@@ -200,7 +203,7 @@ def route(
             answers=answers,
             body=body,
             query=query,
-            errors=errors,
+            errors=(*errors, 429),
             readers=INPUTS,
         )(view)
         bp.add_url_rule(f"{rule}.json", view_func=endpoint, methods=[method])
@@ -209,6 +212,18 @@ def route(
     return register
 
 
+def _limit() -> str:
+    return str(current_app.config["DELIGHTED_API_LIMIT"])
+
+
+def _caller() -> str:
+    """Whose requests are counted together: one key's (by its credentials, whether valid or
+    not), else one address's."""
+    credentials = request.headers.get("Authorization", "")
+    return "key:" + hash_token(credentials) if credentials else f"address:{request.remote_addr}"
+
+
+limiter.limit(_limit, key_func=_caller, scope="delighted")(bp)
 bp.before_request(_authorize)
 bp.register_error_handler(ApiError, _api_error)
 bp.register_error_handler(HTTPException, http_error)

@@ -157,11 +157,11 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
         "POST /v1/unsubscribes": [{"basic": ["ingest"]}],
     }
     statuses = {label: sorted(op["responses"]) for label, op in operations(document).items()}
-    query = ["200", "401", "403", "422", "503"]
-    body = ["400", "401", "403", "413", "422", "503"]
+    query = ["200", "401", "403", "422", "429", "503"]
+    body = ["400", "401", "403", "413", "422", "429", "503"]
     assert statuses == {
         "GET /v1/openapi.json": ["200"],
-        "GET /v1/autopilot/email": ["200", "401", "403", "503"],
+        "GET /v1/autopilot/email": ["200", "401", "403", "429", "503"],
         "GET /v1/autopilot/email/memberships": query,
         "POST /v1/autopilot/email/memberships": ["200", *body],
         "DELETE /v1/autopilot/email/memberships": sorted(["202", "404", *body]),
@@ -169,7 +169,7 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
         "GET /v1/metrics": query,
         "GET /v1/people": query,
         "POST /v1/people": ["200", *body],
-        "DELETE /v1/people/{identifier}": ["202", "401", "403", "404", "422", "503"],
+        "DELETE /v1/people/{identifier}": ["202", "401", "403", "404", "422", "429", "503"],
         "GET /v1/survey_responses": query,
         "POST /v1/survey_responses": ["201", *body],
         "GET /v1/unsubscribes": query,
@@ -182,6 +182,7 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
         "type": "array",
     }
     listing = operations(document)["GET /v1/survey_responses"]
+    assert listing["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
     parameters = {p["name"]: p for p in listing["parameters"]}
     assert parameters["per_page"]["schema"] == {
         "type": "integer",

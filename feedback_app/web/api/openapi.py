@@ -38,6 +38,7 @@ ERRORS = {
     404: "There is no such resource.",
     413: "The request is larger than the server accepts.",
     422: "Fields or parameters are missing or invalid: `errors` names each one.",
+    429: "Too many requests from this key; try again after `Retry-After` seconds.",
     503: "The database cannot be reached right now; try again after `Retry-After` seconds.",
 }
 SECURITY_SCHEME = {
@@ -161,10 +162,11 @@ def _operation(
         }
     for status in sorted(_error_statuses(declared, bool(path_arguments))):
         answer["responses"][str(status)] = components.json(components.error_body, ERRORS[status])
-    if "503" in answer["responses"]:
-        answer["responses"]["503"]["headers"] = {
-            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
-        }
+    for status in ("429", "503"):
+        if status in answer["responses"]:
+            answer["responses"][status]["headers"] = {
+                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+            }
     return answer
 
 

@@ -104,6 +104,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # surveys together; refusals are counted on the survey's admin page.
         "EMBED_ANONYMOUS_SURVEY_LIMIT": "300 per hour",
         "EMBED_ANONYMOUS_TOTAL_LIMIT": "1000 per hour",
+        # Requests to the Delighted-compatible API per key; over it, 429 with Retry-After.
+        "DELIGHTED_API_LIMIT": "600 per minute",
         # Minutes a rendered embed widget may be answered (its single-use form token).
         "EMBED_FORM_TOKEN_MINUTES": 60,
         # Hours a host site's signature of a customer identity stays valid after issued_at.
@@ -168,6 +170,7 @@ RATE_LIMITS = (
     "EMBED_ANSWERS_LIMIT",
     "EMBED_ANONYMOUS_SURVEY_LIMIT",
     "EMBED_ANONYMOUS_TOTAL_LIMIT",
+    "DELIGHTED_API_LIMIT",
 )
 
 #: Settings owned by Flask's extensions (any key with these prefixes is theirs to read), and

@@ -28,6 +28,7 @@ from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey, WebhookEndpoint
 from feedback_app.services.triage import escape_like
+from feedback_app.web.apis import is_api
 
 #: Every action the log knows, with what it means; ``record`` refuses any other name, so
 #: the filter on the log page and the README's list stay complete.
@@ -121,7 +122,7 @@ def current_actor() -> Actor:
     if has_request_context():
         address = request.remote_addr
         api_key = g.get("api_key")
-        if api_key is not None and "api" in request.blueprints:
+        if api_key is not None and is_api(request):
             return Actor(ActorKind.API_KEY, key_label(api_key), api_key.id, address)
         if current_user.is_authenticated:
             return Actor(ActorKind.USER, current_user.email, current_user.id, address)

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.channels import admin as channels_admin
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
+    from feedback_app.delighted import register_delighted
     from feedback_app.privacy import admin as privacy_admin
     from feedback_app.routing import admin as routing_admin
     from feedback_app.web import (
@@ -83,3 +84,4 @@ def register_blueprints(app: Flask) -> None:
             privacy.bp,
         ],
     )
+    register_delighted(app)

@@ -16,6 +16,7 @@ from flask_migrate import downgrade, upgrade
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey
 from feedback_app.web.api.operations import PUBLIC, operation_of
+from tests.delighted.delighted_calls import basic
 from tests.helpers import FrozenClock
 
 #: What each operation needs: (method, path with an example id, scope).
@@ -39,6 +40,23 @@ OPERATIONS = [
 ]
 #: The rules behind the example paths.
 RULES = {"/1": "/<id:case_id>", "/ana@example.com": "/<path:email>"}
+#: The Delighted-compatible operations under /v1/, each also routed with ``.json``.
+DELIGHTED_OPERATIONS = [
+    ("POST", "/v1/people", "ingest"),
+    ("POST", "/v1/survey_responses", "ingest"),
+    ("POST", "/v1/unsubscribes", "ingest"),
+    ("GET", "/v1/people", "read"),
+    ("GET", "/v1/survey_responses", "read"),
+    ("GET", "/v1/metrics", "read"),
+    ("GET", "/v1/unsubscribes", "read"),
+    ("GET", "/v1/bounces", "read"),
+    ("DELETE", "/v1/people/email:ana@example.com", "admin"),
+    ("GET", "/v1/autopilot/email", "read"),
+    ("GET", "/v1/autopilot/email/memberships", "read"),
+    ("POST", "/v1/autopilot/email/memberships", "ingest"),
+    ("DELETE", "/v1/autopilot/email/memberships", "ingest"),
+]
+DELIGHTED_RULES = {"/email:ana@example.com": "/<path:identifier>"}
 
 
 def rule_of(path: str) -> str:
@@ -67,6 +85,42 @@ def test_every_rule_under_api_declares_its_scope(app: Flask) -> None:
     }
     expected = {(method, rule_of(path)): scope for method, path, scope in OPERATIONS}
     assert declared == {**expected, ("GET", "/api/v1/openapi.json"): PUBLIC}
+
+
+def test_every_delighted_rule_declares_its_scope(app: Flask) -> None:
+    declared = {
+        (method, rule.rule): operation_of(app.view_functions[rule.endpoint]).scope  # type: ignore[union-attr]
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/v1/")
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    rules = {path: path for _, path, _ in DELIGHTED_OPERATIONS}
+    for example, argument in DELIGHTED_RULES.items():
+        rules = {path: rule.replace(example, argument) for path, rule in rules.items()}
+    expected = {
+        (method, rules[path] + suffix): scope
+        for method, path, scope in DELIGHTED_OPERATIONS
+        for suffix in ("", ".json")
+    }
+    assert declared == {**expected, ("GET", "/v1/openapi.json"): PUBLIC}
+
+
+@pytest.mark.parametrize(("method", "path", "scope"), DELIGHTED_OPERATIONS)
+def test_each_delighted_operation_needs_its_scope(
+    client: FlaskClient, make_api_key: Callable[..., str], method: str, path: str, scope: str
+) -> None:
+    other = "read" if scope == "ingest" else "ingest"
+    refused = client.open(path, method=method, json={}, headers=basic(make_api_key(other)))
+    assert (refused.status_code, refused.json) == (
+        403,
+        {"status": 403, "message": f"this key lacks the {scope} scope"},
+    )
+    assert client.open(path, method=method, json={}).status_code == 401
+    for scopes in (scope, "admin"):
+        key = make_api_key(scopes, name=scopes)
+        answer = client.open(f"{path}.json", method=method, json={}, headers=basic(key))
+        assert answer.status_code not in (401, 403), (scopes, answer.json)
 
 
 def test_a_route_added_without_a_declaration_is_found(app: Flask) -> None:

@@ -149,3 +149,62 @@ def test_query_parameters_are_declared_like_bodies(document: dict[str, Any]) -> 
     assert metrics["kind"]["required"] is True
     assert metrics["kind"]["schema"]["enum"] == ["csat", "ces", "nps"]
     assert metrics["property"]["description"] == "The customer property to group by."
+
+
+def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> None:
+    answer = client.get("/v1/openapi.json")
+    assert (answer.status_code, answer.mimetype) == (200, "application/json")
+    document = answer.json
+    assert document["components"]["securitySchemes"]["basic"]["scheme"] == "basic"
+    assert {label: op["security"] for label, op in operations(document).items()} == {
+        "GET /v1/openapi.json": [],
+        "GET /v1/autopilot/email": [{"basic": ["read"]}],
+        "GET /v1/autopilot/email/memberships": [{"basic": ["read"]}],
+        "POST /v1/autopilot/email/memberships": [{"basic": ["ingest"]}],
+        "DELETE /v1/autopilot/email/memberships": [{"basic": ["ingest"]}],
+        "GET /v1/bounces": [{"basic": ["read"]}],
+        "GET /v1/metrics": [{"basic": ["read"]}],
+        "GET /v1/people": [{"basic": ["read"]}],
+        "POST /v1/people": [{"basic": ["ingest"]}],
+        "DELETE /v1/people/{identifier}": [{"basic": ["admin"]}],
+        "GET /v1/survey_responses": [{"basic": ["read"]}],
+        "POST /v1/survey_responses": [{"basic": ["ingest"]}],
+        "GET /v1/unsubscribes": [{"basic": ["read"]}],
+        "POST /v1/unsubscribes": [{"basic": ["ingest"]}],
+    }
+    statuses = {label: sorted(op["responses"]) for label, op in operations(document).items()}
+    query = ["200", "401", "403", "422", "429", "503"]
+    body = ["400", "401", "403", "413", "422", "429", "503"]
+    assert statuses == {
+        "GET /v1/openapi.json": ["200"],
+        "GET /v1/autopilot/email": ["200", "401", "403", "429", "503"],
+        "GET /v1/autopilot/email/memberships": query,
+        "POST /v1/autopilot/email/memberships": ["200", *body],
+        "DELETE /v1/autopilot/email/memberships": sorted(["202", "404", *body]),
+        "GET /v1/bounces": query,
+        "GET /v1/metrics": query,
+        "GET /v1/people": query,
+        "POST /v1/people": ["200", *body],
+        "DELETE /v1/people/{identifier}": ["202", "401", "403", "404", "422", "429", "503"],
+        "GET /v1/survey_responses": query,
+        "POST /v1/survey_responses": ["201", *body],
+        "GET /v1/unsubscribes": query,
+        "POST /v1/unsubscribes": ["200", *body],
+    }
+    error = document["components"]["schemas"]["DelightedError"]
+    assert error["required"] == ["status", "message"]
+    assert error["properties"]["errors"]["additionalProperties"] == {
+        "items": {"type": "string"},
+        "type": "array",
+    }
+    listing = operations(document)["GET /v1/survey_responses"]
+    assert listing["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    parameters = {p["name"]: p for p in listing["parameters"]}
+    assert parameters["per_page"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 20,
+    }
+    assert parameters["since"]["schema"]["type"] == "integer"
+    assert parameters["expand"]["schema"]["items"]["enum"] == ["person", "notes"]

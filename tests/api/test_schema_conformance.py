@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from feedback_app.extensions import db
 from feedback_app.models import Invitation
 from feedback_app.services.settling import settle_answers
+from tests.delighted.delighted_calls import basic
 from tests.helpers import store_answer
 
 #: Not ``negative_data_rejection`` nor ``positive_data_acceptance``: unknown fields and query
@@ -62,15 +63,9 @@ def api_schema(app: Flask, full_key: str, clock: Any) -> Any:
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_every_answer_matches_the_document(
-    api_schema: Any, full_key: str, mode: GenerationMode
-) -> None:
-    """Inputs that fit the document (positive) and that do not (negative), for every
-    operation, with a key that has every scope."""
-    auth = {"Authorization": f"Bearer {full_key}"}
-    operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 16, [operation.label for operation in operations]
+def check_every_operation(schema: Any, auth: dict[str, str], mode: GenerationMode) -> list[str]:
+    """Run every operation of ``schema`` with ``auth``; returns their labels."""
+    operations = [result.ok() for result in schema.get_all_operations()]
     for operation in operations:
 
         @settings(
@@ -86,3 +81,24 @@ def test_every_answer_matches_the_document(
             case.call_and_validate(headers=auth, checks=CHECKS)
 
         answer_matches()
+    return [operation.label for operation in operations]
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_every_answer_matches_the_document(
+    api_schema: Any, full_key: str, mode: GenerationMode
+) -> None:
+    """Inputs that fit the document (positive) and that do not (negative), for every
+    operation, with a key that has every scope."""
+    labels = check_every_operation(api_schema, {"Authorization": f"Bearer {full_key}"}, mode)
+    assert len(labels) == 16, labels
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_every_delighted_answer_matches_its_document(
+    api_schema: Any, app: Flask, full_key: str, mode: GenerationMode
+) -> None:
+    """The same for the Delighted-compatible API, with its Basic credentials."""
+    schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)
+    labels = check_every_operation(schema, basic(full_key), mode)
+    assert len(labels) == 13, labels

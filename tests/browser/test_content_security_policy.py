@@ -32,6 +32,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 #: preview, which is seen in its page's frame (no script runs in it, not even the test's).
 NOT_PAGES = (
     "api.",
+    "delighted.",
     "health.",
     "static",
     "embed.script",

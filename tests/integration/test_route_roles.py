@@ -26,6 +26,7 @@ from feedback_app.models import ApiScope, Role, User
 from feedback_app.models.accounts import ROLE_RANK
 from feedback_app.web.api.operations import PUBLIC, operation_of
 from tests.conftest import TEST_PASSWORD
+from tests.delighted.delighted_calls import basic
 from tests.every_page import QUERIES, Site, seed_site
 from tests.helpers import FrozenClock
 
@@ -124,7 +125,10 @@ REDIRECTS = {"auth.login": "/"}
 #: Pages an agent may see only for their own work: the walk's row is another agent's.
 OWN_WORK = {"review.interaction"}
 #: Ids of rows that only forms post to, which the walk's refused callers never reach.
-POSTED_IDS = {"row_id": 1, "record_id": 1, "response_id": 1}
+POSTED_IDS = {"row_id": 1, "record_id": 1, "response_id": 1, "identifier": "email:a@example.com"}
+#: The APIs, whose operations declare their scope: ours (bearer keys) and the
+#: Delighted-compatible one (the same keys, sent as HTTP Basic user names).
+API_BLUEPRINTS = ("api.", "delighted.")
 STAFF_ROLES = (Role.AGENT, Role.MANAGER, Role.ADMIN)
 
 
@@ -152,14 +156,14 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 def test_every_endpoint_says_who_it_is_for(app: Flask) -> None:
     """A new endpoint fails here until it has its line in ``ACCESS``."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    under_api = {endpoint for endpoint in endpoints if endpoint.startswith("api.")}
+    under_api = {endpoint for endpoint in endpoints if endpoint.startswith(API_BLUEPRINTS)}
     assert sorted(endpoints - under_api - set(ACCESS)) == []
     assert sorted(set(ACCESS) - endpoints) == []
     assert all(operation_of(app.view_functions[endpoint]) for endpoint in under_api)
 
 
 def access_of(endpoint: str) -> Access:
-    return A.API if endpoint.startswith("api.") else ACCESS[endpoint]
+    return A.API if endpoint.startswith(API_BLUEPRINTS) else ACCESS[endpoint]
 
 
 def allowed(caller: Caller, access: Access, app: Flask, endpoint: str) -> bool:
@@ -206,8 +210,8 @@ def urls(app: Flask, site: Site) -> list[tuple[str, str, str]]:
 
 def client_for(
     app: Flask, caller: Caller, make_user: Callable[..., User], make_key: Callable[..., str]
-) -> tuple[FlaskClient, dict[str, str]]:
-    """A client signed in as the caller's role, and the headers carrying its key."""
+) -> tuple[FlaskClient, Callable[[str], dict[str, str]]]:
+    """A client signed in as the caller's role, and the headers carrying its key to a URL."""
     client = app.test_client()
     if caller.role is not None:
         user = make_user(f"walker-{caller.role.value}@example.com", caller.role.value)
@@ -215,8 +219,13 @@ def client_for(
             signed_in = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
         assert signed_in.status_code == 302, signed_in.text
     if caller.scope is None:
-        return client, {}
-    return client, {"Authorization": f"Bearer {make_key(caller.scope.value, name=caller.name)}"}
+        return client, lambda _url: {}
+    key = make_key(caller.scope.value, name=caller.name)
+    return client, lambda url: basic(key) if url.startswith("/v1/") else bearer(key)
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
 
 
 def test_every_route_answers_each_caller_as_its_access_says(
@@ -244,7 +253,7 @@ def test_every_route_answers_each_caller_as_its_access_says(
             # Each request in an application context of its own, as in a server: the test's
             # context would keep the first caller's user in ``g`` for all of them.
             with app.app_context():
-                answer = client.open(url, method=method, headers=headers)
+                answer = client.open(url, method=method, headers=headers(url))
             location = answer.headers.get("Location")
             got = (answer.status_code, location)
             answer.close()

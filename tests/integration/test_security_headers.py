@@ -15,6 +15,7 @@ from feedback_app.models import MailboxMessage, User
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS
+from tests.delighted.delighted_calls import basic
 from tests.every_page import Site, seed_site
 from tests.helpers import FrozenClock, csrf_from
 
@@ -47,9 +48,12 @@ def site(app: Flask, clock: FrozenClock) -> Site:
 def walk(
     app: Flask, client: FlaskClient, site: Site, api_key: str
 ) -> Iterator[tuple[str, str, Any]]:
-    """(endpoint, url, response) of every GET route, the API's with a key."""
+    """(endpoint, url, response) of every GET route, the APIs' with a key (the Delighted
+    one's as its clients send it)."""
     for endpoint, url in sorted(site.urls(app).items()):
         headers = {"Authorization": f"Bearer {api_key}"} if url.startswith("/api/") else {}
+        if url.startswith("/v1/"):
+            headers = basic(api_key)
         response = client.get(url, headers=headers)
         response.close()
         yield endpoint, url, response

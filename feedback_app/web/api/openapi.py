@@ -38,6 +38,7 @@ ERRORS = {
     404: "There is no such resource.",
     413: "The request is larger than the server accepts.",
     422: "Fields or parameters are missing or invalid: `errors` names each one.",
+    429: "Too many requests from this key; try again after `Retry-After` seconds.",
     503: "The database cannot be reached right now; try again after `Retry-After` seconds.",
 }
 SECURITY_SCHEME = {
@@ -90,20 +91,24 @@ def document(
     info: dict[str, Any],
     *,
     security_scheme: dict[str, Any] = SECURITY_SCHEME,
+    scheme: str = SCHEME,
     error_body: Any = ErrorBody,
 ) -> dict[str, Any]:
     """The OpenAPI document of every operation declared under ``prefix``: an API with another
     way to send keys or another error shape passes its own ``security_scheme`` and
-    ``error_body``."""
+    ``error_body``. An operation routed under several rules (``/people`` and
+    ``/people.json``) is written once, under the first of them."""
     components = Components(error_body)
     paths: dict[str, dict[str, Any]] = {}
+    written: set[str] = set()
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         declared = operation_of(app.view_functions[rule.endpoint])
-        if not rule.rule.startswith(prefix) or declared is None:
+        if not rule.rule.startswith(prefix) or declared is None or rule.endpoint in written:
             continue
+        written.add(rule.endpoint)
         path = ARGUMENT_RE.sub(r"{\g<name>}", rule.rule)
         paths.setdefault(path, {})[declared.method.lower()] = _operation(
-            declared, rule.rule, rule.endpoint, components
+            declared, rule.rule, rule.endpoint, components, scheme
         )
     return {
         "openapi": "3.1.0",
@@ -111,13 +116,13 @@ def document(
         "paths": paths,
         "components": {
             "schemas": components.schemas,
-            "securitySchemes": {SCHEME: security_scheme},
+            "securitySchemes": {scheme: security_scheme},
         },
     }
 
 
 def _operation(
-    declared: Operation, rule: str, endpoint: str, components: Components
+    declared: Operation, rule: str, endpoint: str, components: Components, scheme: str
 ) -> dict[str, Any]:
     summary, _, description = (declared.view.__doc__ or "").strip().partition("\n")
     path_arguments = list(ARGUMENT_RE.finditer(rule))
@@ -145,7 +150,7 @@ def _operation(
     if declared.scope is PUBLIC:
         answer["security"] = []
     else:
-        answer["security"] = [{SCHEME: [str(declared.scope)]}]
+        answer["security"] = [{scheme: [str(declared.scope)]}]
         scope_note = f"Needs a key with the `{declared.scope}` scope (or `admin`)."
     answer["description"] = "\n\n".join(part for part in (_dedent(description), scope_note) if part)
     if declared.body is not None:
@@ -157,10 +162,11 @@ def _operation(
         }
     for status in sorted(_error_statuses(declared, bool(path_arguments))):
         answer["responses"][str(status)] = components.json(components.error_body, ERRORS[status])
-    if "503" in answer["responses"]:
-        answer["responses"]["503"]["headers"] = {
-            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
-        }
+    for status in ("429", "503"):
+        if status in answer["responses"]:
+            answer["responses"][status]["headers"] = {
+                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+            }
     return answer
 
 

@@ -61,6 +61,15 @@ class Operation:
     view: Callable[..., Any]
 
 
+@dataclass(frozen=True)
+class Readers:
+    """How an API takes its inputs from a request: each reader returns the values and
+    whether they are text (a query string, a form) whose numbers and flags are parsed."""
+
+    body: Callable[[], tuple[dict[str, Any], bool]]
+    query: Callable[[], tuple[dict[str, Any], bool]]
+
+
 def operation(
     bp: Blueprint,
     method: str,
@@ -71,8 +80,11 @@ def operation(
     body: type[Input] | None = None,
     query: type[Input] | None = None,
     errors: tuple[int, ...] = (),
+    readers: Readers | None = None,
 ) -> Callable[[F], F]:
-    """Declare ``method rule`` on ``bp`` and read its inputs for the view."""
+    """Declare ``method rule`` on ``bp`` and read its inputs for the view (with ``readers``,
+    this API's own; a JSON body and a flat query string by default)."""
+    read = readers or JSON_INPUTS
 
     def register(view: F) -> F:
         declared = Operation(method, scope, body, query, answers, errors, view)
@@ -82,9 +94,11 @@ def operation(
             inputs: dict[str, Input] = {}
             try:
                 if body is not None:
-                    inputs["body"] = read_input(body, json_body())
+                    data, text = read.body()
+                    inputs["body"] = read_input(body, data, from_text=text)
                 if query is not None:
-                    inputs["query"] = read_input(query, request.args.to_dict(), from_text=True)
+                    data, text = read.query()
+                    inputs["query"] = read_input(query, data, from_text=text)
             except InvalidInput as error:
                 raise ApiError(422, error.message, error.errors) from None
             return view(**path, **inputs)
@@ -114,3 +128,9 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return data
+
+
+#: The inputs of our own API: a JSON body, and a query string of single values.
+JSON_INPUTS = Readers(
+    body=lambda: (json_body(), False), query=lambda: (request.args.to_dict(), True)
+)

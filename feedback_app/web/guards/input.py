@@ -14,6 +14,8 @@ import enum
 from flask import request
 from werkzeug.exceptions import BadRequest
 
+from feedback_app.web.apis import is_api
+
 NUL = "\x00"
 
 
@@ -40,7 +42,7 @@ class MalformedInput(BadRequest):
 def refuse_malformed_input() -> None:
     """Raise ``MalformedInput`` for a NUL anywhere in the address, the query or the form, or a
     file part in the form."""
-    if "api" in request.blueprints:
+    if is_api(request):
         return
     if NUL in request.path:
         raise MalformedInput(None, Oddity.NUL)

@@ -18,6 +18,8 @@ from flask import Request, current_app
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
+from feedback_app.web.apis import is_api
+
 #: Blueprints of the pages customers post to; ``customer_pages`` adds them.
 CUSTOMER_BLUEPRINTS: set[str] = set()
 
@@ -25,7 +27,7 @@ CUSTOMER_BLUEPRINTS: set[str] = set()
 def body_limit(request: Request) -> int:
     """The most bytes the route ``request`` matched may receive."""
     config = current_app.config
-    if "api" in request.blueprints:
+    if is_api(request):
         return int(config["API_MAX_BODY_BYTES"])
     if request.blueprint in CUSTOMER_BLUEPRINTS:
         return int(config["PUBLIC_MAX_BODY_BYTES"])

@@ -1,0 +1,13 @@
+"""Which routes are a JSON API's: they read their own input, take API-sized bodies and act
+as the calling key. Ours under /api/, and the Delighted-compatible one under /v1/."""
+
+from __future__ import annotations
+
+from flask import Request
+
+API_BLUEPRINTS = frozenset({"api", "delighted"})
+
+
+def is_api(request: Request) -> bool:
+    """The route ``request`` matched is one of an API's."""
+    return not API_BLUEPRINTS.isdisjoint(request.blueprints)

@@ -34,6 +34,7 @@ from feedback_app.models.support import (
 )
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 from feedback_app.privacy.models import ForgottenAddress
+from feedback_app.themes.models import PinnedTheme, Theme, ThemeMention, ThemeRun, ThemeTag
 
 __all__ = [
     "ActorKind",
@@ -63,6 +64,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "PinnedTheme",
     "Response",
     "Role",
     "RollupDimension",
@@ -75,6 +77,10 @@ __all__ = [
     "SupportRollup",
     "Survey",
     "Team",
+    "Theme",
+    "ThemeMention",
+    "ThemeRun",
+    "ThemeTag",
     "Unsubscribe",
     "User",
     "WebhookEndpoint",

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.models.accounts import User
 from feedback_app.models.base import Base, enum_column
-from feedback_app.models.surveys import Response
 from surveys.bucketing import Bucket
 from surveys.kinds import SurveyKind
 
@@ -42,18 +41,16 @@ class ThemeRun(Base):
     channel: Mapped[str | None] = mapped_column(sa.String(20))
     team: Mapped[str | None] = mapped_column(sa.String(20))
     agent: Mapped[str | None] = mapped_column(sa.String(20))
-    #: When a page or the API last asked for it; the worker computes runs asked for since.
+    #: When a page or the API last asked for it.
     requested_at: Mapped[datetime]
+    #: Asked for and never computed, or asked for when the kept themes had grown old.
+    pending: Mapped[bool] = mapped_column(default=True)
     computed_at: Mapped[datetime | None]
     #: The comments the themes were found in, in all and by bucket.
     comments: Mapped[int] = mapped_column(default=0)
     comments_by_bucket: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    themes: Mapped[list[Theme]] = relationship(
-        order_by="Theme.rank", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-    __table_args__ = (sa.Index("ix_theme_runs_computed_at", "computed_at"),)
+    __table_args__ = (sa.Index("ix_theme_runs_pending", "pending", "requested_at"),)
 
 
 class Theme(Base):
@@ -101,8 +98,9 @@ class PinnedTheme(Base):
     label: Mapped[str] = mapped_column(sa.String(200))
     pinned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     pinned_at: Mapped[datetime]
-    #: Responses written or changed up to here have been matched against it.
+    #: Responses written or changed up to this (updated_at, id) have been matched with it.
     tagged_through: Mapped[datetime]
+    tagged_through_id: Mapped[int] = mapped_column(default=0)
 
     pinned_by: Mapped[User | None] = relationship()
 
@@ -119,5 +117,3 @@ class ThemeTag(Base):
         sa.ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     tagged_at: Mapped[datetime]
-
-    response: Mapped[Response] = relationship()

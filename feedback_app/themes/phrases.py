@@ -187,10 +187,22 @@ def _grams(texts: Sequence[str], locales: Sequence[str | None]) -> _Grams:
     )
 
 
-def phrases_of(text: str, locale: str | None = None) -> set[str]:
-    """The phrases ``text`` mentions, as keys (folded words: "prix eleve")."""
-    grams = _grams([text], [locale])
-    return {grams.phrase(int(code)) for code in np.unique(grams.codes)}
+def mentions(
+    texts: Sequence[str], locales: Sequence[str | None], phrases: Sequence[str]
+) -> dict[str, set[int]]:
+    """For each phrase (as keys: "prix eleve"), the indexes of the texts that mention it."""
+    grams = _grams(texts, locales)
+    key_index = {key: number for number, key in enumerate(grams.keys)}
+    found: dict[str, set[int]] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        code = 0
+        for word in words:
+            code = code * (len(grams.keys) + 1) + key_index.get(word, -1) + 1
+        known = 0 < len(words) <= MAX_WORDS and all(word in key_index for word in words)
+        rows = grams.rows[grams.codes == code] if known else ()
+        found[phrase] = {int(row) for row in rows}
+    return found
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
     from feedback_app.privacy import admin as privacy_admin
+    from feedback_app.themes import views as themes_views
     from feedback_app.web import (
         auth,
         dashboard,
@@ -39,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
         responses,
         suppressions,
     )
+    from feedback_app.web.api import themes as themes_api
 
     guards.register(app)
     errors.register(app)
@@ -61,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(connectors_admin.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_admin.bp)
+    app.register_blueprint(themes_views.bp)
     register_api(
         app,
         [
@@ -71,5 +74,6 @@ def register_blueprints(app: Flask) -> None:
             metrics.bp,
             suppressions.bp,
             privacy.bp,
+            themes_api.bp,
         ],
     )

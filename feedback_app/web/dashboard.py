@@ -10,7 +10,8 @@ from pydantic import ValidationInfo, field_validator
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.clock import utcnow
-from feedback_app.models import Role
+from feedback_app.extensions import db
+from feedback_app.models import PinnedTheme, Role, Theme
 from feedback_app.services.metrics import (
     SUPPORT_COLUMNS,
     GroupBy,
@@ -217,6 +218,8 @@ def responses() -> tuple[str, int] | str:
         where=where,
         page=page_of(drill_down_query(where)),
         page_url_args=page_url_args,
+        theme=db.session.get(Theme, where.theme_id) if where.theme_id else None,
+        pinned=db.session.get(PinnedTheme, where.pinned_id) if where.pinned_id else None,
     )
 
 

@@ -35,13 +35,14 @@ def upgrade() -> None:
         sa.Column("team", sa.String(length=20), nullable=True),
         sa.Column("agent", sa.String(length=20), nullable=True),
         sa.Column("requested_at", sa.DateTime(), nullable=False),
+        sa.Column("pending", sa.Boolean(), nullable=False),
         sa.Column("computed_at", sa.DateTime(), nullable=True),
         sa.Column("comments", sa.Integer(), nullable=False),
         sa.Column("comments_by_bucket", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_theme_runs")),
         sa.UniqueConstraint("scope", name=op.f("uq_theme_runs_scope")),
     )
-    op.create_index("ix_theme_runs_computed_at", "theme_runs", ["computed_at"])
+    op.create_index("ix_theme_runs_pending", "theme_runs", ["pending", "requested_at"])
     op.create_table(
         "themes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -89,6 +90,7 @@ def upgrade() -> None:
         sa.Column("pinned_by_id", sa.Integer(), nullable=True),
         sa.Column("pinned_at", sa.DateTime(), nullable=False),
         sa.Column("tagged_through", sa.DateTime(), nullable=False),
+        sa.Column("tagged_through_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["pinned_by_id"],
             ["users.id"],

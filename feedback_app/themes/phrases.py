@@ -99,7 +99,8 @@ class _Grams:
     packs the words as written (lower-cased) the same way, for the shown form.
     """
 
-    documents: int
+    #: The index in ``LANGUAGES`` each comment was read in.
+    languages: np.ndarray
     #: The comment each occurrence is in.
     rows: np.ndarray
     codes: np.ndarray
@@ -142,8 +143,12 @@ def _grams(texts: Sequence[str], locales: Sequence[str | None]) -> _Grams:
     key_of = np.array([key_index[_key(word)] if word else -1 for word in folded], dtype=np.int64)
     # Per language and word: a stop word (and a real word, for guessing the language) or a
     # modifier. Anything but a word of two letters or more breaks a phrase.
-    stop_words = np.array([[w in STOP_WORDS[lang] for w in folded] for lang in LANGUAGES])
-    modifiers = np.array([[w in MODIFIERS[lang] for w in folded] for lang in LANGUAGES])
+    stop_words = np.array(
+        [[w in STOP_WORDS[lang] for w in folded] for lang in LANGUAGES], dtype=bool
+    ).reshape(len(LANGUAGES), len(folded))
+    modifiers = np.array(
+        [[w in MODIFIERS[lang] for w in folded] for lang in LANGUAGES], dtype=bool
+    ).reshape(len(LANGUAGES), len(folded))
     breaks = stop_words | (key_of < 0)
     document = np.cumsum(ids == index.get(SEPARATOR, -1))
     hits = np.stack(
@@ -178,13 +183,18 @@ def _grams(texts: Sequence[str], locales: Sequence[str | None]) -> _Grams:
         codes.append(code[found])
         surface.append(surface_code[found])
     return _Grams(
-        len(texts),
+        language,
         np.concatenate(rows) if rows else np.zeros(0, np.int64),
         np.concatenate(codes) if codes else np.zeros(0, np.int64),
         np.concatenate(surface) if surface else np.zeros(0, np.int64),
         keys,
         surfaces,
     )
+
+
+def language_of(text: str, locale: str | None = None) -> str:
+    """The language whose stop words ``text`` is read with (see ``_grams``)."""
+    return LANGUAGES[int(_grams([text], [locale]).languages[0])]
 
 
 def mentions(

@@ -49,7 +49,11 @@ EMAILS = {role.value: email for email, _, role, _ in reversed(LOGINS)}
 #: The site the survey is embedded on.
 EMBEDDING_SITE = "https://help.example.com"
 #: The query a route cannot answer without.
-QUERIES = {"api.metrics.metrics": {"kind": "csat"}, "embed.widget": {"origin": EMBEDDING_SITE}}
+QUERIES = {
+    "api.metrics.metrics": {"kind": "csat"},
+    "api.themes.themes": {"kind": "csat"},
+    "embed.widget": {"origin": EMBEDDING_SITE},
+}
 
 
 @dataclass(frozen=True)

@@ -134,19 +134,34 @@ def compute(run: ThemeRun, now: datetime) -> bool:
     ]
     db.session.add_all(themes)
     db.session.flush()
-    mentioned = [
-        {"theme_id": row.id, "response_id": response_id, "example": number < EXAMPLES}
+    _insert_mentions(
+        (row.id, response_id, number < EXAMPLES)
         for row, theme in zip(themes, found.themes, strict=True)
         for number, response_id in enumerate(theme.comment_ids)
-    ]
-    if mentioned:
-        db.session.execute(sa.insert(ThemeMention), mentioned)
+    )
     run.comments = found.comments
     run.comments_by_bucket = {bucket.value: n for bucket, n in found.comments_by_bucket.items()}
     run.computed_at = now
     run.pending = False
     db.session.commit()
     return True
+
+
+def _insert_mentions(rows: Iterable[tuple[int, int, bool]]) -> None:
+    """Write mention rows through the driver, in the session's transaction: a month of
+    100,000 comments has hundreds of thousands of them, which SQLAlchemy's executemany takes
+    seconds to write and ``COPY`` (PostgreSQL) or sqlite3's own executemany a fraction of."""
+    cursor = db.session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    columns = "theme_mentions (theme_id, response_id, example)"
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            with cursor.copy(f"COPY {columns} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {columns} VALUES (?, ?, ?)", rows)
+    finally:
+        cursor.close()
 
 
 def compute_due_themes(now: datetime) -> int:

@@ -28,6 +28,7 @@ OPERATIONS = [
     ("GET", "/api/v1/responses", "read"),
     ("GET", "/api/v1/followups", "read"),
     ("GET", "/api/v1/metrics", "read"),
+    ("GET", "/api/v1/themes", "read"),
     ("GET", "/api/v1/unsubscribes", "read"),
     ("GET", "/api/v1/people/ana@example.com/export", "admin"),
     ("DELETE", "/api/v1/people/ana@example.com", "admin"),

@@ -13,8 +13,18 @@ from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
 from feedback_app.jobs import all_jobs
-from feedback_app.models import PinnedTheme, Response, Theme, ThemeRun, ThemeTag, User
+from feedback_app.models import (
+    PinnedTheme,
+    Response,
+    Theme,
+    ThemeMention,
+    ThemeRun,
+    ThemeTag,
+    User,
+)
+from feedback_app.privacy.forget import forget_person
 from feedback_app.scheduler import run_job
+from feedback_app.themes.service import pin_theme
 from tests.helpers import FrozenClock, csrf_from
 
 Answer = Callable[..., Response]
@@ -234,3 +244,24 @@ def test_a_read_key_may_read_themes_and_an_ingest_key_may_not(
     ingest = make_api_key("ingest")
     answer_ = client.get("/api/v1/themes?kind=nps", headers={"Authorization": f"Bearer {ingest}"})
     assert answer_.status_code == 403
+
+
+def test_a_forgotten_customer_s_comment_leaves_the_themes_mentions_and_tags(
+    app: Flask, comments: dict[str, Response], clock: FrozenClock, make_user: Callable[..., User]
+) -> None:
+    compute(app)
+    theme = db.session.scalar(sa.select(Theme).where(Theme.label == "long wait"))
+    assert theme is not None
+    pin = pin_theme(theme, make_user())
+    forgotten = comments["wait1"]
+    customer = forgotten.customer
+    assert customer is not None
+
+    forget_person(customer, clock.now)
+
+    for model in (ThemeMention, ThemeTag):
+        left = db.session.scalar(
+            sa.select(sa.func.count()).select_from(model).where(model.response_id == forgotten.id)  # type: ignore[attr-defined]
+        )
+        assert left == 0, model
+    assert len(tagged(pin)) == 2

@@ -68,7 +68,7 @@ class Theme(Base):
     phrase: Mapped[str] = mapped_column(sa.String(200))
     #: As the comments write it most ("prix élevés").
     label: Mapped[str] = mapped_column(sa.String(200))
-    score: Mapped[float]
+    score: Mapped[float] = mapped_column(sa.Float)
     #: The comments that mention it, in all and by bucket.
     count: Mapped[int]
     by_bucket: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -67,9 +67,10 @@ def selection_of(run: ThemeRun) -> ResponseFilter:
 
 def request_themes(where: ResponseFilter, now: datetime) -> ThemeRun:
     """The run kept for ``where``, marked pending when new or older than ``REFRESH``;
-    commits."""
+    commits. Two first requests at once make one run: the second finds the first's."""
     scope = scope_of(where)
-    run = db.session.scalar(sa.select(ThemeRun).where(ThemeRun.scope == scope))
+    find = sa.select(ThemeRun).where(ThemeRun.scope == scope)
+    run = db.session.scalar(find)
     if run is None:
         run = ThemeRun(
             scope=scope,
@@ -84,7 +85,13 @@ def request_themes(where: ResponseFilter, now: datetime) -> ThemeRun:
             pending=True,
         )
         db.session.add(run)
-    elif not run.pending and (run.computed_at is None or run.computed_at <= now - REFRESH):
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            run = db.session.scalars(find).one()
+        return run
+    if not run.pending and (run.computed_at is None or run.computed_at <= now - REFRESH):
         run.pending = True
         run.requested_at = now
     db.session.commit()

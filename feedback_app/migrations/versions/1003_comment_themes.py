@@ -1,4 +1,5 @@
-"""comment themes: kept theme runs, their themes and mentions; pinned themes and their tags
+"""comment themes: kept theme runs, their themes and mentions; pinned themes and their tags;
+responses indexed by when they were last written
 
 Revision ID: 1003
 Revises: 0906
@@ -19,6 +20,7 @@ def _enum(name: str, *values: str) -> sa.Enum:
 
 
 def upgrade() -> None:
+    op.create_index("ix_responses_updated_at_id", "responses", ["updated_at", "id"])
     op.create_table(
         "theme_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -128,3 +130,4 @@ def downgrade() -> None:
     op.drop_table("theme_mentions")
     op.drop_table("themes")
     op.drop_table("theme_runs")
+    op.drop_index("ix_responses_updated_at_id", table_name="responses")

@@ -19,6 +19,7 @@ import ingest
 import send
 import submit
 import sweep
+import themes
 
 FULL = {
     "answers": 3200,
@@ -27,6 +28,7 @@ FULL = {
     "responses": 1_000_000,
     "interactions": 1_000_000,
     "sweep": 1_000_000,
+    "comments": 100_000,
 }
 QUICK = {
     "answers": 160,
@@ -35,6 +37,7 @@ QUICK = {
     "responses": 5_000,
     "interactions": 5_000,
     "sweep": 5_000,
+    "comments": 2_000,
 }
 
 
@@ -50,6 +53,7 @@ def measure(sizes: dict[str, int]) -> dict[str, Any]:
             interactions=sizes["interactions"],
         ),
         "sweep": sweep.run(sizes["sweep"]),
+        "themes": themes.run(sizes["comments"]),
     }
 
 
@@ -74,6 +78,10 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         figures[f"dashboard_ms_{suffix}"] = slowest_ms(measured, dashboard.SCORE_QUERIES)
         figures[f"support_ms_{suffix}"] = slowest_ms(measured, dashboard.SUPPORT_QUERIES)
         figures[f"segment_ms_{suffix}"] = slowest_ms(measured, segments)
+    for dialect, suffix in (("sqlite", "sqlite"), ("postgresql", "postgres")):
+        measured = results["themes"].get(dialect)
+        figures[f"themes_s_{suffix}"] = round(measured["job_seconds"], 2) if measured else None
+        figures[f"themes_ratio_{suffix}"] = round(measured["ratio"], 2) if measured else None
     figures["dashboard_page_ms"] = max(
         round(measured["page_seconds"] * 1000, 1) for measured in results["dashboard"].values()
     )
@@ -94,6 +102,10 @@ def summary(figures: dict[str, Any]) -> str:
         ("slowest segment breakdown, PostgreSQL (ms)", "segment_ms_postgres", "< 100"),
         ("whole dashboard page, slower database (ms)", "dashboard_page_ms", "< 300"),
         ("due-invitation sweep (ms)", "sweep_ms", "< 50"),
+        ("month of comment themes, SQLite (s)", "themes_s_sqlite", "< 2"),
+        ("  / TfidfVectorizer baseline, SQLite", "themes_ratio_sqlite", ""),
+        ("month of comment themes, PostgreSQL (s)", "themes_s_postgres", "< 2"),
+        ("  / TfidfVectorizer baseline, PostgreSQL", "themes_ratio_postgres", ""),
     ]
     lines = [f"{'figure':<42} {'value':>10} {'target':>8}"]
     for label, key, target in rows:
@@ -118,6 +130,7 @@ def main() -> None:
         end="\n\n",
     )
     print(sweep.table(results["sweep"]), end="\n\n")
+    print(themes.table(results["themes"]), end="\n\n")
     figures = headline(results)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Summary ({machine})")

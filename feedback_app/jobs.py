@@ -38,6 +38,7 @@ def all_jobs() -> dict[str, Job]:
     )
     from feedback_app.services.embed import flood
     from feedback_app.services.support import settling as support_settling
+    from feedback_app.themes import service as themes
 
     jobs = [
         Job(
@@ -135,6 +136,18 @@ def all_jobs() -> dict[str, Job]:
             flood.prune_embed_records,
             600,
             "Forget spent embed form tokens once expired, and refusal counts after two days.",
+        ),
+        Job(
+            "compute-themes",
+            themes.compute_due_themes,
+            60,
+            "Find the comment themes of the selections asked for (and each kind's last 30 days).",
+        ),
+        Job(
+            "tag-comments",
+            themes.tag_new_comments,
+            60,
+            "Tag new and edited comments with the pinned themes they mention.",
         ),
     ]
     return {job.name: job for job in jobs}

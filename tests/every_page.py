@@ -57,6 +57,7 @@ EMBEDDING_SITE = "https://help.example.com"
 #: The query a route cannot answer without.
 QUERIES = {
     "api.metrics.metrics": {"kind": "csat"},
+    "api.themes.themes": {"kind": "csat"},
     "embed.widget": {"origin": EMBEDDING_SITE},
     "routing.test": {"kind": "csat", "channel": "chat", "tag": "vip"},
 }

@@ -79,6 +79,8 @@ ACTIONS: dict[str, str] = {
     "case.note_added": "an internal note was added to a case",
     "case.replied": "the customer was written to from a case",
     "comment.reviewed": "an agent acknowledged or tagged a comment",
+    "theme.pinned": "a comment theme was pinned as a tag (matching comments get tagged)",
+    "theme.unpinned": "a pinned comment theme was removed, and its tags with it",
     "export.csv": "a CSV file was downloaded",
     "person.viewed": "a customer's data was looked up on the People page",
     "person.exported": "a customer's data was exported",

@@ -37,6 +37,7 @@ from feedback_app.models.support import (
 )
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 from feedback_app.privacy.models import ForgottenAddress
+from feedback_app.themes.models import PinnedTheme, Theme, ThemeMention, ThemeRun, ThemeTag
 from feedback_app.utilization.models import AgentDay
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "OutboxStatus",
     "Outcome",
     "PasswordResetRequest",
+    "PinnedTheme",
     "Response",
     "Role",
     "RollupDimension",
@@ -87,6 +89,10 @@ __all__ = [
     "SupportRollup",
     "Survey",
     "Team",
+    "Theme",
+    "ThemeMention",
+    "ThemeRun",
+    "ThemeTag",
     "Unsubscribe",
     "User",
     "WebhookEndpoint",

@@ -151,6 +151,8 @@ class Response(Base):
     __table_args__ = (
         sa.Index("ix_responses_created_at", "created_at"),
         sa.Index("ix_responses_kind_created", "kind", "created_at"),
+        # The tagging job: responses written or changed since a pinned theme last looked.
+        sa.Index("ix_responses_updated_at_id", "updated_at", "id"),
         sa.Index(
             "ix_responses_unsettled",
             "id",

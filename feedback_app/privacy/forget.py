@@ -38,6 +38,8 @@ from feedback_app.models import (
     MailboxMessage,
     OutboxMessage,
     Response,
+    ThemeMention,
+    ThemeTag,
     Unsubscribe,
 )
 from feedback_app.privacy.blocklist import remember_forgotten
@@ -67,6 +69,9 @@ def forget_person(customer: Customer, now: datetime) -> dict[str, dict[str, int]
     # Their tags and a case's timeline go with them (ON DELETE CASCADE).
     _delete(CommentReview, CommentReview.response_id.in_(rows.responses))
     _delete(FollowUpCase, FollowUpCase.id.in_(rows.cases))
+    # Their comments no longer count in the kept themes nor carry pinned themes' tags.
+    _delete(ThemeMention, ThemeMention.response_id.in_(rows.responses))
+    _delete(ThemeTag, ThemeTag.response_id.in_(rows.responses))
     _strip_responses(rows.responses)
     db.session.execute(
         sa.update(Interaction)

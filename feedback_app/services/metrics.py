@@ -31,6 +31,8 @@ from feedback_app.models import (
     ScoreRollup,
     Survey,
     Team,
+    ThemeMention,
+    ThemeTag,
 )
 from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension
 from feedback_app.services.response_queries import ResponseFilters, responses_query
@@ -44,6 +46,7 @@ from feedback_app.services.support.figures import (
 )
 from feedback_app.services.support.rollups import repeat_window
 from surveys import SurveyKind
+from surveys.bucketing import Bucket
 from surveys.cases import CaseStatus
 from surveys.metrics import (
     CaseFacts,
@@ -500,16 +503,31 @@ class ResponseFilter:
     agent: str | None = None
     property_name: str | None = None
     property_value: str | None = None
+    bucket: Bucket | None = None
+    #: A kept theme's id: the responses it counted.
+    theme_id: int | None = None
+    #: A pinned theme's id: the responses tagged with it.
+    pinned_id: int | None = None
 
 
 def drill_down_query(where: ResponseFilter) -> sa.Select[tuple[Response]]:
     """Responses matching ``where``, newest first, with their related rows loaded."""
     query = responses_query(
-        ResponseFilters(since=where.period.start, until=where.period.end, kind=where.kind)
+        ResponseFilters(
+            since=where.period.start, until=where.period.end, kind=where.kind, bucket=where.bucket
+        )
     )
     if where.survey_id is not None:
         query = query.where(Response.survey_id == where.survey_id)
-    query = _breakdown(query, where, Response.channel, Response.team_id, Response.agent_id)
+    if where.theme_id is not None:
+        mentions = sa.select(ThemeMention.response_id).where(
+            ThemeMention.theme_id == where.theme_id
+        )
+        query = query.where(Response.id.in_(mentions))
+    if where.pinned_id is not None:
+        tagged = sa.select(ThemeTag.response_id).where(ThemeTag.pinned_id == where.pinned_id)
+        query = query.where(Response.id.in_(tagged))
+    query = narrow_to_breakdown(query, where, Response.channel, Response.team_id, Response.agent_id)
     if where.property_name and where.property_value is not None:
         query = query.where(
             segments.customer_filter(
@@ -525,7 +543,7 @@ def iter_responses(where: ResponseFilter, batch: int = 1000) -> Iterator[Respons
     yield from db.session.scalars(query)
 
 
-def _breakdown(
+def narrow_to_breakdown(
     query: sa.Select[Any],
     where: ResponseFilter | InteractionFilter,
     channel: Any,
@@ -568,7 +586,9 @@ def interaction_query(where: InteractionFilter) -> sa.Select[tuple[Interaction]]
         .options(joinedload(Interaction.agent), joinedload(Interaction.team))
         .where(*_support_set(where.figure, where.period))
     )
-    query = _breakdown(query, where, Interaction.channel, Interaction.team_id, Interaction.agent_id)
+    query = narrow_to_breakdown(
+        query, where, Interaction.channel, Interaction.team_id, Interaction.agent_id
+    )
     if where.topic is not None:
         query = query.where(
             Interaction.topic.is_(None) if where.topic == NONE else Interaction.topic == where.topic

@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.delighted import register_delighted
     from feedback_app.privacy import admin as privacy_admin
     from feedback_app.routing import admin as routing_admin
+    from feedback_app.themes import views as themes_views
     from feedback_app.web import (
         auth,
         dashboard,
@@ -45,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
         suppressions,
     )
     from feedback_app.web.api import followups as followups_api
+    from feedback_app.web.api import themes as themes_api
 
     guards.register(app)
     errors.register(app)
@@ -71,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_admin.bp)
     app.register_blueprint(routing_admin.bp)
     app.register_blueprint(accounts_admin.bp)
+    app.register_blueprint(themes_views.bp)
     register_api(
         app,
         [
@@ -82,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
             metrics.bp,
             suppressions.bp,
             privacy.bp,
+            themes_api.bp,
         ],
     )
     register_delighted(app)

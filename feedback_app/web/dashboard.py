@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.channels.labels import labels_in_use
 from feedback_app.clock import utcnow
-from feedback_app.models import Role
+from feedback_app.extensions import db
+from feedback_app.models import PinnedTheme, Role, Theme
 from feedback_app.services.dashboard_kpis import people_sections
 from feedback_app.services.metrics import (
     SUPPORT_COLUMNS,
@@ -232,6 +233,8 @@ def responses() -> tuple[str, int] | str:
         where=where,
         page=page_of(drill_down_query(where)),
         page_url_args=page_url_args,
+        theme=db.session.get(Theme, where.theme_id) if where.theme_id else None,
+        pinned=db.session.get(PinnedTheme, where.pinned_id) if where.pinned_id else None,
     )
 
 

@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 from feedback_app.channels.labels import known_label, labels_in_use
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
-from feedback_app.models import Survey
+from feedback_app.models import PinnedTheme, Survey, Theme
 from feedback_app.retention.service import RetentionGroupBy
 from feedback_app.services.kpis import GroupDifference, KpiReport
 from feedback_app.services.metrics import (
@@ -32,6 +32,7 @@ from feedback_app.services.metrics import (
 from feedback_app.services.support.figures import SupportGroupBy
 from feedback_app.utilization.service import UtilizationGroupBy, flag_of, floor
 from feedback_app.web.inputs import Choice, Day, Input, Rule, Text, WholeNumber, invalid
+from surveys.bucketing import BUCKETS_BY_KIND, Bucket
 from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
@@ -181,16 +182,44 @@ class UtilizationQuery(PeriodQuery):
     group_by: Annotated[UtilizationGroupBy | None, Choice(UtilizationGroupBy)] = None
 
 
+def _bucket_of_kind(bucket: Bucket | None, info: ValidationInfo) -> Bucket | None:
+    kind = info.data.get("kind")
+    if bucket is not None and kind is not None and bucket not in BUCKETS_BY_KIND[kind]:
+        names = ", ".join(BUCKETS_BY_KIND[kind])
+        raise invalid(f"is not a bucket of {kind}; expected one of {names}")
+    return bucket
+
+
 class ResponseFilterQuery(PeriodQuery):
-    """A drill-down: the period, and optionally kind, survey and breakdown values."""
+    """A drill-down: the period, and optionally kind, survey, bucket and breakdown values, or
+    the responses behind a kept theme or tagged with a pinned one."""
 
     kind: Annotated[SurveyKind | None, Choice(SurveyKind)] = None
     survey: Annotated[int | None, WholeNumber(1)] = None
+    bucket: Annotated[Bucket | None, Choice(Bucket)] = None
     channel: Annotated[str | None, ChannelName(or_none=True)] = None
     team: Annotated[str | None, BreakdownValue()] = None
     agent: Annotated[str | None, BreakdownValue()] = None
     property_name: Annotated[str | None, Text(max_length=100), Field(alias="property")] = None
     property_value: Annotated[str | None, Text(max_length=200)] = None
+    theme: Annotated[int | None, WholeNumber(1)] = None
+    tag: Annotated[int | None, WholeNumber(1)] = None
+
+    _bucket = field_validator("bucket")(_bucket_of_kind)
+
+    @field_validator("theme")
+    @classmethod
+    def _kept_theme(cls, theme_id: int | None) -> int | None:
+        if theme_id is not None and db.session.get(Theme, theme_id) is None:
+            raise invalid(f"there is no theme {theme_id}; the themes were computed again since")
+        return theme_id
+
+    @field_validator("tag")
+    @classmethod
+    def _pinned_theme(cls, pinned_id: int | None) -> int | None:
+        if pinned_id is not None and db.session.get(PinnedTheme, pinned_id) is None:
+            raise invalid(f"there is no pinned theme {pinned_id}")
+        return pinned_id
 
     def where(self, now: datetime) -> ResponseFilter:
         return ResponseFilter(
@@ -202,6 +231,34 @@ class ResponseFilterQuery(PeriodQuery):
             agent=self.agent,
             property_name=self.property_name,
             property_value=self.property_value,
+            bucket=self.bucket,
+            theme_id=self.theme,
+            pinned_id=self.tag,
+        )
+
+
+class ThemeQuery(PeriodQuery):
+    """The comments to find themes in: a kind, a period, optionally a bucket of that kind,
+    a channel, a team or an agent (``none``: the responses without one)."""
+
+    invalid_message = "invalid themes query"
+
+    kind: Annotated[SurveyKind, Choice(SurveyKind)]
+    bucket: Annotated[Bucket | None, Choice(Bucket)] = None
+    channel: Annotated[str | None, ChannelName(or_none=True)] = None
+    team: Annotated[str | None, BreakdownValue()] = None
+    agent: Annotated[str | None, BreakdownValue()] = None
+
+    _bucket = field_validator("bucket")(_bucket_of_kind)
+
+    def where(self, now: datetime) -> ResponseFilter:
+        return ResponseFilter(
+            period=self.period(now),
+            kind=self.kind,
+            bucket=self.bucket,
+            channel=self.channel,
+            team=self.team,
+            agent=self.agent,
         )
 
 

@@ -34,6 +34,7 @@ OPERATIONS = [
     ("GET", "/api/v1/metrics/support", "read"),
     ("GET", "/api/v1/metrics/retention", "read"),
     ("GET", "/api/v1/metrics/utilization", "read"),
+    ("GET", "/api/v1/themes", "read"),
     ("GET", "/api/v1/unsubscribes", "read"),
     ("GET", "/api/v1/people/ana@example.com/export", "admin"),
     ("DELETE", "/api/v1/people/ana@example.com", "admin"),

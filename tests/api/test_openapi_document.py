@@ -46,6 +46,7 @@ def test_the_document_lists_every_operation_with_its_scope(document: dict[str, A
         "DELETE /api/v1/people/{email}": [{"bearer": ["admin"]}],
         "GET /api/v1/people/{email}/export": [{"bearer": ["admin"]}],
         "GET /api/v1/responses": [{"bearer": ["read"]}],
+        "GET /api/v1/themes": [{"bearer": ["read"]}],
         "GET /api/v1/unsubscribes": [{"bearer": ["read"]}],
         "POST /api/v1/unsubscribes": [{"bearer": ["ingest"]}],
     }
@@ -72,6 +73,7 @@ def test_each_operation_lists_every_status_it_may_answer(document: dict[str, Any
         "DELETE /api/v1/people/{email}": ["200", "401", "403", "404", "422", "503"],
         "GET /api/v1/people/{email}/export": ["200", "401", "403", "404", "422", "503"],
         "GET /api/v1/responses": ["200", "401", "403", "422", "503"],
+        "GET /api/v1/themes": ["200", "401", "403", "422", "503"],
         "GET /api/v1/unsubscribes": ["200", "401", "403", "422", "503"],
         "POST /api/v1/unsubscribes": sorted(["200", "201", *body]),
     }

@@ -117,7 +117,9 @@ def test_every_staff_page_works_under_the_policy(
         for endpoint, url in site.urls(app).items()
         if endpoint.split(".")[0] not in CUSTOMER_BLUEPRINTS and not endpoint.startswith(NOT_PAGES)
     }
-    assert {"dashboard.index", "followups.case_page", "mailbox.message"} <= set(pages)
+    assert {"dashboard.index", "themes.index", "followups.case_page", "mailbox.message"} <= set(
+        pages
+    )
     for endpoint, url in sorted(pages.items()):
         response = watched.visit(live_server + url)
         assert_strict_policy(response)

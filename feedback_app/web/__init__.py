@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from surveys.bucketing import bucket_label
+
 
 def register_blueprints(app: Flask) -> None:
     from feedback_app.audit import views as audit_views
@@ -40,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
         suppressions,
     )
 
+    app.add_template_filter(bucket_label)
     guards.register(app)
     errors.register(app)
     unavailable.register(app)

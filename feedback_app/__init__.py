@@ -21,6 +21,8 @@ from feedback_app.outage import check_idle_connections
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 #: ``app.extensions`` key: the app runs in ``feedback serve`` or ``feedback worker``.
 SERVER = "feedback.server"
+#: ``app.extensions`` key: the settings set ``BASE_URL``, so ``feedback dev`` keeps it.
+BASE_URL_SET = "feedback.base_url_set"
 
 
 def create_app(
@@ -37,7 +39,9 @@ def create_app(
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
-    defaults = app_config.load(app.config, app.instance_path, test_config)
+    defaults, app.extensions[BASE_URL_SET] = app_config.load(
+        app.config, app.instance_path, test_config
+    )
     app.extensions[SERVER] = server
     if development(app) and not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key.development_key(app.instance_path)

@@ -34,6 +34,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # for this installation in the instance folder (secret_key.DEVELOPMENT_KEY_FILE).
         "SECRET_KEY": None,
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "feedback.sqlite"),
+        # Unset, ``feedback dev`` puts the address it listens on in its place (listening_url).
         "BASE_URL": "http://127.0.0.1:5000",
         "COMPANY_NAME": "Example Support",
         # Survey sent after an interaction when the helpdesk does not say which.
@@ -196,15 +197,33 @@ POSITIVE_NUMBERS = (
 )
 
 
-def load(config: Config, instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Fill ``config`` in order of precedence; returns the defaults it started from."""
+def load(
+    config: Config, instance_path: str, overrides: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], bool]:
+    """Fill ``config`` in order of precedence; returns the defaults it started from, and
+    whether anything set ``BASE_URL`` (even to its default value), which ``feedback dev``
+    otherwise replaces."""
     built_in = defaults(instance_path)
-    config.from_mapping(built_in)
+    config.from_mapping({key: value for key, value in built_in.items() if key != "BASE_URL"})
     config.from_pyfile(os.path.join(instance_path, "config.py"), silent=True)
     config.from_prefixed_env("FEEDBACK")
     if overrides is not None:
         config.from_mapping(overrides)
-    return built_in
+    base_url_set = "BASE_URL" in config
+    config.setdefault("BASE_URL", built_in["BASE_URL"])
+    return built_in, base_url_set
+
+
+def listening_url(host: str, port: int) -> str:
+    """The base URL of a development server listening on ``host``:``port``.
+
+    A server listening on every address (``0.0.0.0``, ``::``) is reached on this machine at
+    its loopback address; other devices need ``FEEDBACK_BASE_URL``.
+    """
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def server_settings() -> Config:

@@ -22,6 +22,20 @@ BUCKETS_BY_KIND: dict[SurveyKind, tuple[Bucket, ...]] = {
     SurveyKind.CSAT: (Bucket.SATISFIED, Bucket.UNSATISFIED),
     SurveyKind.CES: (Bucket.SATISFIED, Bucket.UNSATISFIED),
 }
+#: CES asks how much effort it took, so its buckets read as effort, never as satisfaction.
+EFFORT_LABELS = {Bucket.SATISFIED: "easy", Bucket.UNSATISFIED: "difficult"}
+#: A filter's bucket choices across kinds, each named as every kind it covers reads it.
+BUCKET_CHOICES = tuple(
+    (bucket.value, f"{bucket.value.title()} (CSAT) or {EFFORT_LABELS[bucket]} (CES)")
+    if bucket in EFFORT_LABELS
+    else (bucket.value, bucket.value.title())
+    for bucket in Bucket
+)
+
+
+def bucket_label(bucket: Bucket, kind: SurveyKind) -> str:
+    """The bucket as staff read it: a CES answer is easy or difficult, not satisfied."""
+    return EFFORT_LABELS[bucket] if kind is SurveyKind.CES else bucket.value
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from surveys.bucketing import BUCKETS_BY_KIND, Bucket, Thresholds, check_thresholds
+from surveys.bucketing import BUCKETS_BY_KIND, Bucket, Thresholds, bucket_label, check_thresholds
 from surveys.errors import DomainError
 from surveys.followups import FollowUpRule, check_rule
 from surveys.kinds import KIND_SPECS, SurveyKind
@@ -68,15 +68,16 @@ class SurveySettings:
 
 @dataclass(frozen=True)
 class BucketRange:
-    """The scores one bucket takes, e.g. satisfied 4-5."""
+    """The scores one bucket of a kind takes, e.g. satisfied 4-5 (CSAT), easy 5-7 (CES)."""
 
+    kind: SurveyKind
     bucket: Bucket
     low: int
     high: int
 
     def __str__(self) -> str:
         scores = str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
-        return f"{self.bucket.value}: {scores}"
+        return f"{bucket_label(self.bucket, self.kind)}: {scores}"
 
 
 def bucket_ranges(kind: SurveyKind, thresholds: Thresholds) -> list[BucketRange]:
@@ -88,7 +89,7 @@ def bucket_ranges(kind: SurveyKind, thresholds: Thresholds) -> list[BucketRange]
     starts.append(spec.low)
     ends = [spec.high, *(start - 1 for start in starts[:-1])]
     return [
-        BucketRange(bucket, low, high)
+        BucketRange(kind, bucket, low, high)
         for bucket, low, high in zip(BUCKETS_BY_KIND[kind], starts, ends, strict=True)
     ]
 

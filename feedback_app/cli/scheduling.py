@@ -9,8 +9,9 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import is_running_from_reloader, run_simple
 
-from feedback_app import development
+from feedback_app import BASE_URL_SET, development
 from feedback_app.cli.startup import readable_start, server_app
+from feedback_app.config import listening_url
 from feedback_app.scheduler import build_scheduler
 
 
@@ -38,17 +39,25 @@ def worker() -> None:
 
 @click.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--port", default=5000, type=click.IntRange(1, 65535), show_default=True)
 @click.option("--reload/--no-reload", default=True, help="Restart when the code changes.")
 @click.option("--jobs/--no-jobs", default=True, help="Run the scheduler in this process.")
 def dev(host: str, port: int, reload: bool, jobs: bool) -> None:
-    """Serve for development, with the scheduled jobs running inside the server's process."""
+    """Serve for development, with the scheduled jobs running inside the server's process.
+
+    Links in emails, the embed snippet, webhooks and digests point at this server unless
+    ``FEEDBACK_BASE_URL`` says otherwise.
+    """
     app = _app()
     if not development(app):
         raise click.ClickException(
             "feedback dev is for development; in production run `feedback serve` and "
             "`feedback worker`"
         )
+    if not app.extensions[BASE_URL_SET]:
+        app.config["BASE_URL"] = listening_url(host, port)
+    if not is_running_from_reloader():
+        click.echo(f"links in emails and webhooks point at {app.config['BASE_URL']}")
     # With the reloader, this process only watches files and restarts a child that serves;
     # the scheduler belongs in that child, once.
     if jobs and (not reload or is_running_from_reloader()):

@@ -14,6 +14,7 @@ from feedback_app.services.emails import compose, survey_email
 from feedback_app.services.outbox import queue_email
 from feedback_app.services.triage import case_json
 from feedback_app.services.webhooks import queue_webhook_event
+from surveys.bucketing import bucket_label
 from surveys.kinds import KIND_SPECS
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def _alert(case: FollowUpCase, to: User, reason: str, now: datetime) -> None:
             "kind_label": case.kind.value.upper(),
             "score": case.score,
             "scale_high": KIND_SPECS[case.kind].high,
-            "bucket": case.bucket.value,
+            "bucket": bucket_label(case.bucket, case.kind),
             "comment": case.response.comment,
             "due_at": case.due_at,
             "case_url": case_url(case),

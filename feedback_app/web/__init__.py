@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from surveys.bucketing import bucket_label
+
 
 def register_blueprints(app: Flask) -> None:
     from feedback_app.accounts import admin as accounts_admin
@@ -48,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.web.api import followups as followups_api
     from feedback_app.web.api import themes as themes_api
 
+    app.add_template_filter(bucket_label)
     guards.register(app)
     errors.register(app)
     unavailable.register(app)

@@ -27,13 +27,23 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def readable_cell(value: Any) -> Any:
+    """A value as people write it: yes or no, not True or False; at most two decimals."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        rounded = round(value, 2)
+        return int(rounded) if rounded.is_integer() else rounded
+    return value
+
+
 def csv_rows(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
     """The CSV text of ``header`` and ``rows``, in chunks of ``CHUNK_ROWS`` rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([safe_cell(readable_cell(value)) for value in row])
         if count % CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -43,6 +43,7 @@ from feedback_app.web.reports import (
     ResponseFilterQuery,
     estimate_data,
 )
+from surveys.bucketing import Bucket, bucket_label
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
 from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
@@ -292,11 +293,18 @@ def export_responses() -> WerkzeugResponse | tuple[str, int]:
     except InvalidInput as error:
         return render_template("dashboard/responses.html", errors=error.errors), 422
     rows = (
-        [payload[column] for column in RESPONSE_COLUMNS]
+        [_csv_value(payload, column) for column in RESPONSE_COLUMNS]
         for payload in map(response_payload, iter_responses(where))
     )
     period = where.period
     return stream_csv(f"responses-{period.since}-{period.until}.csv", RESPONSE_COLUMNS, rows)
+
+
+def _csv_value(payload: dict[str, Any], column: str) -> Any:
+    """The API's field as the export shows it: a CES bucket reads as effort."""
+    if column == "bucket":
+        return bucket_label(Bucket(payload["bucket"]), SurveyKind(payload["kind"]))
+    return payload[column]
 
 
 @bp.get("/export/kpis.csv")

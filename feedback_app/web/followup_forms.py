@@ -25,7 +25,7 @@ from feedback_app.models import Agent, FollowUpCase, Role, Survey, Team, User
 from feedback_app.services.followups import CaseChange
 from feedback_app.services.triage import UNASSIGNED, CaseFilters
 from feedback_app.web.guards.values import EARLIEST_DAY, LATEST_DAY, whole_number
-from surveys.bucketing import Bucket
+from surveys.bucketing import BUCKET_CHOICES, Bucket
 from surveys.cases import ACTIVE, ALLOWED, CaseStatus, Outcome
 
 ANY = ("", "Any")
@@ -76,9 +76,7 @@ class TriageFilterForm(FlaskForm):
         ),
         default="active",
     )
-    bucket = SelectField(
-        "Bucket", default="", choices=options([ANY, *((b.value, b.value.title()) for b in Bucket)])
-    )
+    bucket = SelectField("Bucket", default="", choices=options([ANY, *BUCKET_CHOICES]))
     survey = SelectField("Survey", default="")
     team = SelectField("Team", default="")
     agent = SelectField("Agent", default="")

@@ -26,7 +26,7 @@ from feedback_app.services.review import (
 from feedback_app.web.auth import role_required
 from feedback_app.web.followup_forms import ANY, options
 from feedback_app.web.listing import page_of, page_url_args
-from surveys.bucketing import Bucket
+from surveys.bucketing import BUCKET_CHOICES, Bucket
 from surveys.kinds import SurveyKind
 from surveys.review import ReviewTag
 
@@ -39,9 +39,7 @@ class ReviewFilterForm(FlaskForm):
         default="",
         choices=options([ANY, *((k.value, k.value.upper()) for k in SurveyKind)]),
     )
-    bucket = SelectField(
-        "Bucket", default="", choices=options([ANY, *((b.value, b.value.title()) for b in Bucket)])
-    )
+    bucket = SelectField("Bucket", default="", choices=options([ANY, *BUCKET_CHOICES]))
     acknowledged = SelectField(
         "Acknowledged",
         default="",

@@ -23,7 +23,7 @@ from wtforms.fields import ColorField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from surveys.bucketing import Thresholds
+from surveys.bucketing import Bucket, Thresholds, bucket_label
 from surveys.followups import FollowUpRule, OwnerPolicy
 from surveys.kinds import KIND_SPECS, SurveyKind
 from surveys.settings import SurveySettings
@@ -172,8 +172,13 @@ class SettingsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind = kind
         low, high = KIND_SPECS[kind].low, KIND_SPECS[kind].high
+        top, bottom = (
+            bucket_label(bucket, kind) for bucket in (Bucket.SATISFIED, Bucket.UNSATISFIED)
+        )
+        if kind is SurveyKind.CES:
+            self.satisfied_min.label.text = f"Lowest {top} score"
         self.satisfied_min.description = f"Scores from this up to {high} are " + (
-            "promoters." if kind is SurveyKind.NPS else "satisfied; lower ones unsatisfied."
+            "promoters." if kind is SurveyKind.NPS else f"{top}; lower ones {bottom}."
         )
         if kind is SurveyKind.NPS:
             self.passive_min.description = (

@@ -101,12 +101,13 @@ def test_the_overview_lists_each_survey_with_its_responses(
 
     assert page.status_code == 200
     assert (
-        f'<td><a href="/admin/surveys/{csat.id}">Support satisfaction (CSAT)</a></td>\n'
+        f'<td class="text"><a href="/admin/surveys/{csat.id}">'
+        "Support satisfaction (CSAT)</a></td>\n"
         "      <td>CSAT</td>\n      <td>enabled</td>\n      <td>2</td>\n"
         '      <td><time datetime="2026-03-03T11:15:00+00:00">2026-03-03 11:15 UTC</time></td>'
     ) in page.text
     assert (
-        f'<td><a href="/admin/surveys/{nps.id}">Net Promoter Score</a></td>\n'
+        f'<td class="text"><a href="/admin/surveys/{nps.id}">Net Promoter Score</a></td>\n'
         "      <td>NPS</td>\n      <td>disabled</td>\n      <td>0</td>\n      <td>—</td>"
     ) in page.text
     assert '<li><a href="/admin/surveys/">Surveys</a></li>' in page.text

@@ -47,7 +47,7 @@ def listed(client: FlaskClient, query: str = "") -> list[str]:
     page = client.get(f"/admin/audit{query}")
     assert page.status_code == 200, page.text
     body = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [cell.split("</td>")[0] for cell in body.split("<td>")[4::6]]
+    return [cell.split("</td>")[0] for cell in re.split(r"<td[^>]*>", body)[4::6]]
 
 
 def test_managers_and_agents_cannot_see_the_log(
@@ -202,11 +202,11 @@ def test_api_key_use_is_counted_per_scope_and_day_and_written_now_and_then(
     ]
     key = f"helpdesk ({api_key[:10]}…)"
     assert (
-        f"<td>{key}</td>\n      <td>read</td>\n      <td>4</td>\n      <td>2</td>"
+        f'<td class="text">{key}</td>\n      <td>read</td>\n      <td>4</td>\n      <td>2</td>'
         f"\n      <td>{today}</td>\n      <td>{today + timedelta(days=1)}</td>"
     ) in page.text
     narrowed = client.get(f"/admin/audit?since={today + timedelta(days=1)}&actor={api_key[:6]}")
-    assert f"<td>{key}</td>\n      <td>read</td>\n      <td>1</td>" in narrowed.text
+    assert f'<td class="text">{key}</td>\n      <td>read</td>\n      <td>1</td>' in narrowed.text
     assert "No API key was used in these days." in client.get("/admin/audit?actor=zzz").text
 
 

@@ -173,7 +173,7 @@ def test_drill_down_by_agent(
         f"/dashboard/responses?kind=nps&since=2026-02-01&until=2026-03-02&agent={agent}"
     )
     assert "1 in all." in page.text
-    assert "<td>bob</td>" in page.text
+    assert '<td class="text">bob</td>' in page.text
 
 
 def test_drill_down_refuses_bad_filters(
@@ -260,12 +260,14 @@ def test_kpi_export(
         "low_sample",
     ]
     assert [row[:6] for row in rows[1:]] == [
-        ["overall", "2026-02-01/2026-03-02", "This period", "nps", "0.0", "3"],
-        ["overall", "previous", "Previous period", "nps", "-100.0", "1"],
-        ["series", "2026-02-01", "2026-02", "nps", "0.0", "3"],
+        ["overall", "2026-02-01/2026-03-02", "This period", "nps", "0", "3"],
+        ["overall", "previous", "Previous period", "nps", "-100", "1"],
+        ["series", "2026-02-01", "2026-02", "nps", "0", "3"],
         ["series", "2026-03-01", "2026-03", "nps", "", "0"],
-        ["group", "none", "(none)", "nps", "0.0", "1"],
-        ["group", "Chat", "Chat", "nps", "100.0", "1"],
-        ["group", "Email", "Email", "nps", "-100.0", "1"],
+        ["group", "none", "(none)", "nps", "0", "1"],
+        ["group", "Chat", "Chat", "nps", "100", "1"],
+        ["group", "Email", "Email", "nps", "-100", "1"],
     ]
-    assert rows[2][9] == "True"
+    # Figures as people write them: whole or with two decimals at most, yes or no.
+    assert rows[1][6:] == ["-92.39", "92.39", "92.39", "yes"]
+    assert rows[2][9] == "yes"

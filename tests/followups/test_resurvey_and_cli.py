@@ -120,7 +120,7 @@ def test_each_job_runs_from_the_command_line(app: Flask, org: Org, job: str) -> 
 
 def test_dev_refuses_to_run_in_production(app: Flask) -> None:
     app.config["ENV"] = "production"
-    result = app.test_cli_runner().invoke(args=["dev", "--port", "0"])
+    result = app.test_cli_runner().invoke(args=["dev", "--port", "5101"])
     assert result.exit_code == 1
     assert "feedback serve" in result.output and "feedback worker" in result.output
 

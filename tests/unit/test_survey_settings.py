@@ -21,7 +21,7 @@ from surveys.settings import SurveySettings, bucket_ranges, parse_origins, setti
             ["satisfied: 4-5", "unsatisfied: 1-3"],
         ),
         (SurveyKind.CSAT, Thresholds(5), ["satisfied: 5", "unsatisfied: 1-4"]),
-        (SurveyKind.CES, Thresholds(2), ["satisfied: 2-7", "unsatisfied: 1"]),
+        (SurveyKind.CES, Thresholds(2), ["easy: 2-7", "difficult: 1"]),
         (
             SurveyKind.NPS,
             DEFAULT_THRESHOLDS[SurveyKind.NPS],

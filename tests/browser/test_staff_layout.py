@@ -1,0 +1,195 @@
+"""Every staff page with real-sized data, in Chromium on a phone and on a desktop: long
+unbroken text wraps, wide tables scroll inside their own box, no page scrolls sideways."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+
+from feedback_app.extensions import db
+from feedback_app.models import (
+    Agent,
+    Customer,
+    FollowUpCase,
+    Interaction,
+    OutboxMessage,
+    OutboxStatus,
+    User,
+)
+from feedback_app.services.followups import Actor, CaseChange, change_case
+from feedback_app.services.invitations import add_invitation
+from feedback_app.services.settling import settle_answers
+from feedback_app.services.surveys import survey_for_kind
+from feedback_app.services.webhooks import create_endpoint
+from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS
+from surveys.channels import Channel
+from surveys.kinds import SurveyKind
+from tests.browser.conftest import PHONE
+from tests.browser.test_content_security_policy import NOT_PAGES
+from tests.every_page import EMAILS, PASSWORDS, Site, seed_site
+from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, store_answer
+
+pytestmark = pytest.mark.browser
+
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+#: What staff type and customers write, at the longest the app stores, without a space.
+COMMENT = "Unbroken" * 625
+NAME = "N" * 200
+PATH = "/" + "segment-" * 40
+URL = f"https://hooks.receiver.example{PATH}"
+#: The error a receiver that never answers leaves on its outbox row.
+ERROR = (
+    "ConnectionError: HTTPSConnectionPool(host='hooks.receiver.example', port=443): Max retries "
+    f"exceeded with url: {PATH}"
+)
+#: Responses, with their cases and emails: more than one page of every list.
+ROWS = 30
+#: The part of the page's width beyond the screen, and every element that sticks out of it
+#: without being inside a box that scrolls sideways.
+OVERFLOW = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const beyond = document.scrollingElement.scrollWidth - width;
+  if (beyond <= 0) return {beyond, out: []};
+  const scrolls = (element) => {
+    for (let box = element.parentElement; box; box = box.parentElement) {
+      if (box === document.body || box === document.documentElement) return false;
+      if (["auto", "scroll"].includes(getComputedStyle(box).overflowX)) return true;
+    }
+    return false;
+  };
+  const sticksOut = (element) =>
+    element.getBoundingClientRect().right > width + 0.5 ||
+    (element.scrollWidth > element.clientWidth + 1 &&
+      getComputedStyle(element).overflowX === "visible");
+  const out = [...document.body.querySelectorAll("*")]
+    .filter((element) => sticksOut(element) && !scrolls(element))
+    .map((element) => `${element.tagName.toLowerCase()}.${element.getAttribute("class")}`);
+  return {beyond, out: out.slice(0, 12)};
+}
+"""
+
+
+def add_long_rows(now: datetime, dns: TestNames) -> dict[str, int]:
+    """What real use leaves behind at its longest: a customer and an agent with 200-character
+    names, comments of 5,000 characters without a space and a note as long, a webhook
+    endpoint with a long URL and description and its failed deliveries' errors; returns the
+    ids of a case and an interaction showing them."""
+    dns.answer("hooks.receiver.example", [PUBLIC_ADDRESS])
+    endpoint = create_endpoint(URL, ["response.created"], now, description=NAME)
+    agent = db.session.scalar(sa.select(Agent).where(Agent.email == EMAILS["agent"]))
+    manager = db.session.scalar(sa.select(User).where(User.email == EMAILS["manager"]))
+    assert agent is not None and manager is not None
+    agent.name = NAME
+    survey = survey_for_kind(SurveyKind.CSAT, now)
+    for number in range(ROWS):
+        customer = Customer(
+            email=f"{'c' * 60}{number}@{'long-domain-' * 10}example.com",
+            name=NAME,
+            created_at=now,
+            updated_at=now,
+        )
+        interaction = Interaction(
+            external_id=f"TICKET-{number:04d}-{'X' * 150}",
+            customer=customer,
+            channel=Channel.EMAIL,
+            agent=agent,
+            team_id=agent.team_id,
+            topic=NAME,
+            created_at=now - timedelta(hours=number),
+            updated_at=now,
+        )
+        db.session.add_all([customer, interaction])
+        invitation = add_invitation(survey, customer, now, interaction=interaction)
+        store_answer(invitation, 1, now - timedelta(minutes=number), COMMENT)
+        db.session.commit()
+    settle_answers()
+    case = db.session.scalar(sa.select(FollowUpCase).where(FollowUpCase.customer_id == customer.id))
+    assert case is not None
+    change_case(case, CaseChange(note=COMMENT), Actor.of(manager), now)
+    webhooks = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.endpoint_id == endpoint.id)
+    ).all()
+    assert len(webhooks) == ROWS
+    for row in webhooks:
+        row.status = OutboxStatus.FAILED
+        row.attempts = 3
+        row.last_error = ERROR
+        row.response_body = COMMENT
+    db.session.commit()
+    return {"case_id": case.id, "interaction_id": interaction.id, "endpoint_id": endpoint.id}
+
+
+#: Pages each role sees and a long text each shows, so that it is known to have been there.
+SHOWN = {
+    "admin": {
+        "dashboard.responses": COMMENT,
+        "followups.triage": COMMENT[:150],
+        "followups.case_page": COMMENT,
+        "review.interaction": COMMENT,
+        "delivery.webhooks": URL,
+        "delivery.webhook": ERROR,
+        "delivery.outbox_page": ERROR,
+    },
+    "manager": {
+        "dashboard.responses": COMMENT,
+        "followups.triage": COMMENT[:150],
+        "followups.case_page": COMMENT,
+    },
+    "agent": {"review.queue": COMMENT, "review.interaction": COMMENT},
+}
+
+
+@pytest.fixture
+def site(app: Flask, clock: FrozenClock, dns: TestNames) -> Site:
+    """The demo's site, its pages showing the long rows."""
+    seeded = seed_site(clock.now)
+    long_rows = add_long_rows(clock.now, dns)
+    return dataclasses.replace(seeded, arguments={**seeded.arguments, **long_rows})
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def screen(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(**request.param)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(tab: Page, live_server: str, role: str) -> None:
+    tab.goto(f"{live_server}/login")
+    tab.get_by_label("Email").fill(EMAILS[role])
+    tab.get_by_label("Password").fill(PASSWORDS[role])
+    tab.get_by_role("button", name="Log in").click()
+    expect(tab.get_by_role("button", name="Log out")).to_be_visible()
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "agent"])
+def test_no_staff_page_is_wider_than_the_screen(
+    app: Flask, live_server: str, screen: Page, site: Site, role: str
+) -> None:
+    sign_in(screen, live_server, role)
+    pages = {
+        endpoint: url
+        for endpoint, url in site.urls(app).items()
+        if endpoint.split(".")[0] not in CUSTOMER_BLUEPRINTS and not endpoint.startswith(NOT_PAGES)
+    }
+    pages["dashboard.responses, page 2"] = pages["dashboard.responses"] + "?page=2"
+    shown = SHOWN[role]
+    wide, missing = {}, []
+    for endpoint, url in sorted(pages.items()):
+        response = screen.goto(live_server + url)
+        assert response is not None
+        if endpoint in shown and shown[endpoint] not in screen.locator("main").inner_text():
+            missing.append(endpoint)
+        layout = screen.evaluate(OVERFLOW)
+        if layout["beyond"] > 0 or layout["out"]:
+            wide[endpoint] = layout
+    assert missing == []
+    assert wide == {}, "\n".join(f"{endpoint}: {layout}" for endpoint, layout in wide.items())

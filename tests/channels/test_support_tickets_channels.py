@@ -72,6 +72,7 @@ def test_the_tickets_import_with_their_four_channels_and_the_dashboard_shows_the
     assert section(page.text, "groups-heading") == "\n".join(
         [
             'id="groups-heading">CSAT by channel</h2>',
+            '<div class="table-scroll" role="region" aria-label="CSAT by channel" tabindex="0">',
             '<table class="breakdown">',
             '<thead><tr><th scope="col">Channel</th><th scope="col">CSAT %</th></tr></thead>',
             "<tbody>",
@@ -91,7 +92,8 @@ def test_the_tickets_import_with_their_four_channels_and_the_dashboard_shows_the
             '<span class="figure-meta">n = 21, ± 18.7 pts</span>',
             '<span class="low-sample">low sample</span></td></tr>',
             "</tbody>",
-            "</table>\n  \n",
+            "</table>",
+            "</div>\n  \n",
         ]
     )
     # The drill-down filters by the label, in any case.

@@ -36,7 +36,7 @@ def card_links(page: str) -> dict[str, tuple[str | None, str]]:
 
 def rows(page: str) -> list[str]:
     """The ticket ids listed, in order."""
-    return re.findall(r'<tr><th scope="row">([^<]+)</th>', page)
+    return re.findall(r'<tr><th scope="row" class="text">([^<]+)</th>', page)
 
 
 @pytest.mark.usefixtures("interactions")
@@ -67,7 +67,8 @@ def test_fcr_drill_down_shows_each_verdict(client: FlaskClient, login: Callable[
     login("manager")
     text = client.get(f"/dashboard/interactions?figure=fcr&{FEB}").text
     assert (
-        '<tr><th scope="row">X-1</th><td>Email</td><td>Ann</td><td>Support</td>\n'
+        '<tr><th scope="row" class="text">X-1</th><td>Email</td><td class="text">Ann</td>'
+        '<td class="text">Support</td>\n'
         '      <td><time datetime="2026-02-10T09:00:00+00:00">2026-02-10 09:00 UTC</time></td>'
         '<td><time datetime="2026-02-10T09:30:00+00:00">2026-02-10 09:30 UTC</time></td>'
         '<td><time datetime="2026-02-10T11:00:00+00:00">2026-02-10 11:00 UTC</time></td>\n'

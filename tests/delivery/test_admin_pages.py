@@ -49,7 +49,10 @@ def test_the_development_mailbox_shows_the_invitation_to_admins_only(
     message = client.get(f"/dev/mailbox/{mail.id}")
 
     assert f'href="/dev/mailbox/{mail.id}">How did Acme do?</a>' in listing.text
-    assert '<th scope="row">To</th><td>Casey &lt;customer@example.com&gt;</td>' in message.text
+    assert (
+        '<th scope="row">To</th><td class="text">Casey &lt;customer@example.com&gt;</td>'
+        in message.text
+    )
     assert f"http://feedback.test/s/{token}?score=5" in message.text
     app.config["ENV"] = "production"
     assert client.get("/dev/mailbox/").status_code == 404
@@ -121,7 +124,7 @@ def test_an_admin_reverses_an_unsubscribe(
     admin = login("admin")
 
     page = client.get("/admin/unsubscribes")
-    assert "<td>customer@example.com</td>\n      <td>all surveys</td>" in page.text
+    assert '<td class="text">customer@example.com</td>\n      <td>all surveys</td>' in page.text
     client.post(
         f"/admin/unsubscribes/{record.id}/revoke", data={"csrf_token": csrf_from(page.text)}
     )

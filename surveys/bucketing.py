@@ -22,6 +22,12 @@ BUCKETS_BY_KIND: dict[SurveyKind, tuple[Bucket, ...]] = {
     SurveyKind.CSAT: (Bucket.SATISFIED, Bucket.UNSATISFIED),
     SurveyKind.CES: (Bucket.SATISFIED, Bucket.UNSATISFIED),
 }
+#: For each kind, the bucket of unhappy customers and the bucket of happy ones.
+CONTRAST: dict[SurveyKind, tuple[Bucket, Bucket]] = {
+    SurveyKind.NPS: (Bucket.DETRACTOR, Bucket.PROMOTER),
+    SurveyKind.CSAT: (Bucket.UNSATISFIED, Bucket.SATISFIED),
+    SurveyKind.CES: (Bucket.UNSATISFIED, Bucket.SATISFIED),
+}
 #: CES asks how much effort it took, so its buckets read as effort, never as satisfaction.
 EFFORT_LABELS = {Bucket.SATISFIED: "easy", Bucket.UNSATISFIED: "difficult"}
 #: A filter's bucket choices across kinds, each named as every kind it covers reads it.

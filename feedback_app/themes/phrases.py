@@ -32,7 +32,6 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 
 from surveys.bucketing import Bucket
-from surveys.kinds import SurveyKind
 
 #: The longest phrase, in words.
 MAX_WORDS = 3
@@ -59,12 +58,6 @@ def _read_words(name: str) -> frozenset[str]:
 STOP_WORDS: Mapping[str, frozenset[str]] = {
     "en": (ENGLISH_STOP_WORDS | ENGLISH_EXTRA) - MODIFIERS["en"],
     "fr": _read_words("stop_words_fr.txt") - MODIFIERS["fr"],
-}
-#: For each kind, the bucket of unhappy customers and the bucket of happy ones.
-CONTRAST: Mapping[SurveyKind, tuple[Bucket, Bucket]] = {
-    SurveyKind.NPS: (Bucket.DETRACTOR, Bucket.PROMOTER),
-    SurveyKind.CSAT: (Bucket.UNSATISFIED, Bucket.SATISFIED),
-    SurveyKind.CES: (Bucket.UNSATISFIED, Bucket.SATISFIED),
 }
 
 #: A run of letters or digits (only letters make a word), a clause break, or the NUL that

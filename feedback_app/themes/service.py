@@ -26,8 +26,7 @@ from feedback_app.services.metrics import (
     default_period,
     narrow_to_breakdown,
 )
-from feedback_app.themes.phrases import CONTRAST, Comment, find_themes, mentions
-from surveys.bucketing import Bucket
+from surveys.bucketing import CONTRAST, Bucket
 from surveys.kinds import SurveyKind
 
 #: Kept themes older than this are computed again when asked for.
@@ -119,6 +118,11 @@ def compute(run: ThemeRun, now: datetime) -> bool:
     SQLite the write lock is held for the writing only. Returns False when another worker
     kept them meanwhile.
     """
+    # Imported here, as in ``tag_new_comments``: ``phrases`` brings numpy, SciPy and
+    # scikit-learn, seconds that every web process and command would otherwise spend at
+    # start-up for pages that never find a phrase; only the worker's jobs need them.
+    from feedback_app.themes.phrases import Comment, find_themes
+
     rows = db.session.execute(comments_query(selection_of(run))).all()
     db.session.commit()
     found = find_themes([Comment(*row) for row in rows], limit=LIMIT, min_count=MIN_COUNT)
@@ -328,6 +332,8 @@ def tag_new_comments(now: datetime) -> int:
     Returns the responses looked at. The (updated_at, id) mark lets an import of thousands
     of responses written at one instant go through a batch at a time.
     """
+    from feedback_app.themes.phrases import mentions  # (see ``compute``)
+
     pins = claim(sa.select(PinnedTheme).order_by(PinnedTheme.id), limit=MAX_PINS)
     if not pins:
         db.session.commit()

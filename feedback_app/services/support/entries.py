@@ -10,7 +10,7 @@ counted, wherever the row has moved since.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -110,7 +110,7 @@ class SupportEntry:
         """Each rollup row (day and month) the entry adds to, with what it adds."""
         opening, closing = opening_tally(self.measures.answered), closing_tally(self.measures)
         empty = closing == SupportTally()
-        opened, closed = _spans(self.opened), _spans(self.closed)
+        opened, closed = spans_of(self.opened), spans_of(self.closed)
         for dimension, segment, value in self.values():
             for span, day in opened:
                 yield (dimension, segment, span, day, value), opening
@@ -124,7 +124,7 @@ class SupportEntry:
         m = self.measures
         if not m.answered:
             return
-        closed = _spans(self.closed)
+        closed = spans_of(self.closed)
         values = [v for v in self.values() if only is None or v[:2] == only]
         for measure, seconds in (
             (DurationMeasure.RESOLUTION, m.resolution),
@@ -148,7 +148,7 @@ class SupportEntry:
             "agent": self.agent,
             "topic": self.topic,
             "segments": [list(pair) for pair in self.segments],
-            "measures": asdict(self.measures),
+            "measures": dict(vars(self.measures)),
         }
 
     @classmethod
@@ -167,7 +167,7 @@ class SupportEntry:
         )
 
 
-def _spans(day: date) -> tuple[tuple[Span, date], tuple[Span, date]]:
+def spans_of(day: date) -> tuple[tuple[Span, date], tuple[Span, date]]:
     return (Span.DAY, day), (Span.MONTH, day.replace(day=1))
 
 

@@ -10,7 +10,7 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from feedback_app.extensions import db
 from feedback_app.models import (
     Customer,
     Interaction,
+    Span,
     SupportDimension,
     SupportHistogram,
     SupportRollup,
@@ -33,6 +34,7 @@ from feedback_app.services.support.entries import (
     SupportEntry,
     aware,
     entry_of,
+    spans_of,
     verdicts,
 )
 from surveys.metrics import Contact
@@ -280,16 +282,51 @@ def rebuild_support_rollups() -> int:
     for chunk in computed_entries():
         set_counted((c.id, c.entry) for c in chunk)
         add_tallies(_tallies(c.entry for c in chunk))
-    # The histograms one dimension at a time, from the entries just counted: all of them at
-    # once would hold every day's histogram of every agent in memory.
-    for only in dimensions():
-        rows = [_histogram_row(key, counts) for key, counts in _counted_histograms(only).items()]
-        for start in range(0, len(rows), CHUNK):
-            db.session.execute(sa.insert(SupportHistogram.__table__), rows[start : start + CHUNK])
+    _rebuild_histograms()
     return sum(
         db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
         for model in (SupportRollup, SupportHistogram)
     )
+
+
+def _rebuild_histograms() -> None:
+    """Every histogram from the entries just counted, read once in the order they close.
+
+    A day's histograms are written when the next day starts and a month's when the next
+    month does, so memory holds one month of them, not every day of every agent. A row
+    written before (only when closing times are out of order) is merged, the rest inserted:
+    the order bounds memory, never the counts.
+    """
+    spans: dict[Span, Histograms] = {span: defaultdict(Counter) for span in Span}
+    current: dict[Span, date | None] = dict.fromkeys(Span)
+    written: set[HistogramKey] = set()
+    query = (
+        sa.select(Interaction.counted)
+        .where(Interaction.counted.is_not(None))
+        .order_by(sa.func.coalesce(Interaction.resolved_at, opened_column))
+        .execution_options(yield_per=CHUNK)
+    )
+    for (counted,) in db.session.execute(query):
+        entry = SupportEntry.from_json(counted)
+        for span, day in spans_of(entry.closed):
+            if current[span] != day:
+                _write_histograms(spans[span], written)
+                current[span] = day
+        for key, bucket in entry.buckets():
+            spans[key[3]][key][bucket] += 1
+    for histograms in spans.values():
+        _write_histograms(histograms, written)
+
+
+def _write_histograms(histograms: Histograms, written: set[HistogramKey]) -> None:
+    """Insert the histograms not written yet, merge the others; empties ``histograms``."""
+    again = {key: counts for key, counts in histograms.items() if key in written}
+    rows = [_histogram_row(key, c) for key, c in histograms.items() if key not in written]
+    if rows:
+        db.session.execute(sa.insert(SupportHistogram.__table__), rows)
+    merge_histograms(again)
+    written.update(histograms)
+    histograms.clear()
 
 
 def _tallies(entries: Iterable[SupportEntry]) -> dict[RollupKey, Counter[str]]:

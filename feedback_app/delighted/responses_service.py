@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import flag_modified
 
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -116,6 +117,55 @@ def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
     for response_id, event in rows:
         notes[response_id].append(Note(event.id, event.body, event.actor, event.at))
     return notes
+
+
+def find_response(response_id: int) -> Response | None:
+    """The response with this id, its customer loaded."""
+    return db.session.scalar(
+        sa.select(Response).options(joinedload(Response.customer)).where(Response.id == response_id)
+    )
+
+
+@dataclass(frozen=True)
+class ResponseChange:
+    """What ``PUT /v1/survey_responses/{id}`` asks to change; None keeps a value."""
+
+    customer: Customer | None = None
+    score: int | None = None
+    comment: str | None = None
+    properties: dict[str, Any] | None = None
+
+
+def update_response(response: Response, change: ResponseChange, now: datetime) -> Response:
+    """Change an answer's score and comment (at any age: a correction, not the customer's
+    edit), move it to another person, and merge properties into its person's; commits.
+
+    The worker settles the change as any edit (rollups, follow-up case, ``response.updated``
+    webhooks); a change to nothing writes nothing.
+
+    :raises InvalidScore, InvalidComment: as ``record_response``; nothing is written.
+    """
+    response = record_response(
+        response.survey,
+        response.score if change.score is None else change.score,
+        change.comment,
+        now,
+        source=ResponseSource.API,
+        response=response,
+        by_staff=True,
+    )
+    customer = change.customer
+    if customer is not None and customer.id != response.customer_id:
+        response.customer_id = customer.id
+        response.updated_at = now
+        response.unsettled = True
+        flag_modified(response, "unsettled")
+    owner = customer or response.customer
+    merged = {**owner.properties, **(change.properties or {})} if owner else {}
+    if owner is not None and merged != owner.properties:
+        upsert_customer(CustomerInput(email=owner.email, properties=change.properties), now)
+    db.session.commit()
+    return response
 
 
 def add_response(

@@ -4,9 +4,9 @@ notes of their follow-up cases and the tags of their reviews."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from feedback_app.models import (
     CommentReview,
     CommentTag,
     Customer,
+    DelightedResponse,
     EventKind,
     FollowUpCase,
     Response,
@@ -55,10 +56,16 @@ class ResponseFilters:
 
 @dataclass(frozen=True)
 class Note:
-    id: int
+    """A follow-up case's internal note, or one of Delighted's imported with the response."""
+
+    id: str
     text: str
     user_email: str
     created_at: datetime
+
+
+def from_unix(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def responses_page(
@@ -92,7 +99,8 @@ def responses_page(
 
 
 def tags_of(responses: Sequence[Response]) -> dict[int, list[str]]:
-    """Each response's review tags, by response id, in one query."""
+    """Each response's review tags, then the tags imported from Delighted, by response id,
+    in two queries."""
     tags: dict[int, list[str]] = {response.id: [] for response in responses}
     rows = db.session.execute(
         sa.select(CommentReview.response_id, CommentTag.tag)
@@ -102,11 +110,21 @@ def tags_of(responses: Sequence[Response]) -> dict[int, list[str]]:
     )
     for response_id, tag in rows:
         tags[response_id].append(str(tag))
+    for imported in _imported(tags):
+        tags[imported.response_id].extend(imported.tags)
     return tags
 
 
+def _imported(ids: Iterable[int]) -> Sequence[DelightedResponse]:
+    """What the Delighted import kept of these responses (its notes and tags)."""
+    return db.session.scalars(
+        sa.select(DelightedResponse).where(DelightedResponse.response_id.in_(list(ids)))
+    ).all()
+
+
 def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
-    """The internal notes of each response's follow-up case, oldest first, in one query."""
+    """Each response's notes: those imported from Delighted, then the internal notes of its
+    follow-up case, oldest first; in two queries."""
     notes: dict[int, list[Note]] = {response.id: [] for response in responses}
     rows: Any = db.session.execute(
         sa.select(FollowUpCase.response_id, CaseEvent)
@@ -115,7 +133,12 @@ def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
         .order_by(CaseEvent.at, CaseEvent.id)
     )
     for response_id, event in rows:
-        notes[response_id].append(Note(event.id, event.body, event.actor, event.at))
+        notes[response_id].append(Note(str(event.id), event.body, event.actor, event.at))
+    for imported in _imported(notes):
+        notes[imported.response_id][:0] = [
+            Note(note["id"], note["text"], note["user_email"], from_unix(note["created_at"]))
+            for note in imported.notes
+        ]
     return notes
 
 

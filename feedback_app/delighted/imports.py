@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -55,7 +56,8 @@ def _linked(delighted_id: str | None) -> Customer | None:
 
 
 def _person(who: Who, now: datetime, created_at: datetime | None = None) -> tuple[Customer, bool]:
-    """The customer ``who`` names, found or added; and whether this import linked them.
+    """The customer ``who`` names, found or added; and whether this import added them or
+    gave them their Delighted id (else they were imported before).
 
     :raises RowError: a Delighted id never imported, and no email to add them by.
     """
@@ -69,6 +71,7 @@ def _person(who: Who, now: datetime, created_at: datetime | None = None) -> tupl
             "person_id",
         )
     customer = db.session.scalar(sa.select(Customer).where(Customer.email == who.email))
+    linked = customer is None
     if customer is None:
         customer = upsert_customer(CustomerInput(email=who.email, name=who.name), now)
         customer.created_at = created_at or now
@@ -76,8 +79,17 @@ def _person(who: Who, now: datetime, created_at: datetime | None = None) -> tupl
         customer.name = who.name
     if who.delighted_id is not None and db.session.get(DelightedPerson, customer.id) is None:
         db.session.add(DelightedPerson(customer_id=customer.id, delighted_id=who.delighted_id))
+        linked = True
     db.session.flush()
-    return customer, True
+    return customer, linked
+
+
+def _add_properties(customer: Customer, properties: dict[str, Any], now: datetime) -> None:
+    """Give the customer the properties they do not have yet: what is here is newer than
+    any export."""
+    missing = {key: value for key, value in properties.items() if key not in customer.properties}
+    if missing:
+        upsert_customer(CustomerInput(email=customer.email, properties=missing), now)
 
 
 def import_people(
@@ -86,7 +98,7 @@ def import_people(
     summary: DelightedSummary,
     rejected: list[tuple[str, RowError]],
 ) -> None:
-    """Find, link or add each person, merging their properties; commits.
+    """Find, link or add each person, giving them the properties they lack; commits.
 
     :param rejected: where a row naming nobody it can find or add goes, with why.
     """
@@ -99,8 +111,7 @@ def import_people(
         if not linked:
             summary.already.append(row.place)
             continue
-        if row.properties:
-            upsert_customer(CustomerInput(email=customer.email, properties=row.properties), now)
+        _add_properties(customer, row.properties, now)
         summary.imported[Section.PEOPLE] += 1
     db.session.commit()
 
@@ -159,7 +170,7 @@ def import_responses(
     rejected: list[tuple[str, RowError]],
 ) -> None:
     """Store each response not stored yet, with its notes and tags, counted in the rollups;
-    its person's properties merged into theirs. Commits after each batch.
+    its person given the properties it names that they lack. Commits after each batch.
 
     ``rejected`` as ``import_people``'s.
     """
@@ -182,8 +193,7 @@ def import_responses(
                 rejected.append((row.place, error))
                 continue
             stored.add(row.delighted_id)
-            if row.properties:
-                upsert_customer(CustomerInput(email=customer.email, properties=row.properties), now)
+            _add_properties(customer, row.properties, now)
             fresh.append((row, customer))
         _insert(fresh, now)
         db.session.commit()

@@ -179,3 +179,17 @@ def test_forgetting_an_imported_person_drops_their_delighted_notes_and_id(
     forget_person(leslie, clock.now)
     assert db.session.scalars(sa.select(DelightedPerson.delighted_id)).all() == ["5975", "5977"]
     assert db.session.scalars(sa.select(DelightedResponse.delighted_id)).all() == ["5435", "5437"]
+
+
+def test_a_customer_already_here_is_found_by_email_and_given_the_delighted_id(
+    runner: FlaskCliRunner, delighted: Delighted
+) -> None:
+    delighted.post("people", {"email": "Leslie.Wong@example.com", "send": False,
+                              "properties": {"Plan": "Enterprise"}})  # fmt: skip
+    assert run(runner, "people.csv")[1].startswith("imported 3 people")
+    assert people()["leslie.wong@example.com"] == (
+        "Leslie Wong",
+        "5976",
+        {"Plan": "Enterprise", "Country": "CA"},
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 3

@@ -131,6 +131,7 @@ def seed_site(now: datetime) -> Site:
         arguments={
             "survey_id": survey.id,
             "case_id": case.id,
+            "response_id": case.response_id,
             "interaction_id": interaction.id,
             "endpoint_id": endpoint.id,
             "connector_id": connector.id,

@@ -87,6 +87,7 @@ ACTIONS: dict[str, str] = {
     "person.forgotten": "a customer was forgotten (what was deleted is in the details)",
     "responses.imported": "responses were imported from a file",
     "interactions.imported": "interactions were imported from a helpdesk's export",
+    "delighted.imported": "a Delighted account's people, opt-outs and responses were imported",
     "rollups.rebuilt": "the score rollups were recomputed",
     "channel_alias.set": "a raw channel name was given a label (the label is in the details)",
     "channel_alias.removed": "an admin's channel alias was removed",

@@ -14,6 +14,7 @@ from feedback_app.cli.startup import command_app
 COMMAND_MODULES = (
     "accounts",
     "connectors",
+    "delighted",
     "delivery",
     "demo",
     "followups",

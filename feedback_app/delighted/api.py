@@ -5,7 +5,8 @@ without the ``:`` (the Python client leaves it out); the key is one of our API k
 for the scope the operation declares exactly as ``/api/v1`` checks it. Every route answers
 with and without the ``.json`` suffix, as Delighted's did (its clients drop it). Bodies come
 as JSON or, as in Delighted's curl examples, as a form (``properties[Plan]=Pro``); query
-strings use the same brackets (``expand[]=person``). Every refusal is written as Delighted
+strings use the same brackets (``expand[]=person``), and a request without a body takes
+its body's fields from the query string. Every refusal is written as Delighted
 wrote it: ``{"status": 422, "message": …, "errors": {"email": ["is required"]}}``.
 """
 
@@ -151,12 +152,15 @@ def nest(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _body() -> tuple[dict[str, Any], bool]:
+    if not request.get_data(cache=True):
+        # No body: the parameters are in the query string, as Rails read them from either.
+        # Delighted's Node client sends DELETE /autopilot/…/memberships's there, with
+        # ``Content-Type: application/json`` and nothing after it.
+        return _query()
     if request.is_json:
         return json_body(), False
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return nest(request.form.items(multi=True)), True
-    if not request.get_data(cache=True):
-        return {}, False
     raise ApiError(400, "the body must be JSON or a form")
 
 

@@ -4,13 +4,14 @@ notes of their follow-up cases and the tags of their reviews."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import flag_modified
 
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -18,6 +19,7 @@ from feedback_app.models import (
     CommentReview,
     CommentTag,
     Customer,
+    DelightedResponse,
     EventKind,
     FollowUpCase,
     Response,
@@ -54,10 +56,16 @@ class ResponseFilters:
 
 @dataclass(frozen=True)
 class Note:
-    id: int
+    """A follow-up case's internal note, or one of Delighted's imported with the response."""
+
+    id: str
     text: str
     user_email: str
     created_at: datetime
+
+
+def from_unix(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def responses_page(
@@ -91,7 +99,8 @@ def responses_page(
 
 
 def tags_of(responses: Sequence[Response]) -> dict[int, list[str]]:
-    """Each response's review tags, by response id, in one query."""
+    """Each response's review tags, then the tags imported from Delighted, by response id,
+    in two queries."""
     tags: dict[int, list[str]] = {response.id: [] for response in responses}
     rows = db.session.execute(
         sa.select(CommentReview.response_id, CommentTag.tag)
@@ -101,11 +110,21 @@ def tags_of(responses: Sequence[Response]) -> dict[int, list[str]]:
     )
     for response_id, tag in rows:
         tags[response_id].append(str(tag))
+    for imported in _imported(tags):
+        tags[imported.response_id].extend(imported.tags)
     return tags
 
 
+def _imported(ids: Iterable[int]) -> Sequence[DelightedResponse]:
+    """What the Delighted import kept of these responses (its notes and tags)."""
+    return db.session.scalars(
+        sa.select(DelightedResponse).where(DelightedResponse.response_id.in_(list(ids)))
+    ).all()
+
+
 def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
-    """The internal notes of each response's follow-up case, oldest first, in one query."""
+    """Each response's notes: those imported from Delighted, then the internal notes of its
+    follow-up case, oldest first; in two queries."""
     notes: dict[int, list[Note]] = {response.id: [] for response in responses}
     rows: Any = db.session.execute(
         sa.select(FollowUpCase.response_id, CaseEvent)
@@ -114,8 +133,62 @@ def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
         .order_by(CaseEvent.at, CaseEvent.id)
     )
     for response_id, event in rows:
-        notes[response_id].append(Note(event.id, event.body, event.actor, event.at))
+        notes[response_id].append(Note(str(event.id), event.body, event.actor, event.at))
+    for imported in _imported(notes):
+        notes[imported.response_id][:0] = [
+            Note(note["id"], note["text"], note["user_email"], from_unix(note["created_at"]))
+            for note in imported.notes
+        ]
     return notes
+
+
+def find_response(response_id: int) -> Response | None:
+    """The response with this id, its customer loaded."""
+    return db.session.scalar(
+        sa.select(Response).options(joinedload(Response.customer)).where(Response.id == response_id)
+    )
+
+
+@dataclass(frozen=True)
+class ResponseChange:
+    """What ``PUT /v1/survey_responses/{id}`` asks to change; None keeps a value."""
+
+    customer: Customer | None = None
+    score: int | None = None
+    comment: str | None = None
+    properties: dict[str, Any] | None = None
+
+
+def update_response(response: Response, change: ResponseChange, now: datetime) -> Response:
+    """Change an answer's score and comment (at any age: a correction, not the customer's
+    edit), move it to another person, and merge properties into its person's; commits.
+
+    The worker settles the change as any edit (rollups, follow-up case, ``response.updated``
+    webhooks); a change to nothing writes nothing.
+
+    :raises InvalidScore, InvalidComment: as ``record_response``; nothing is written.
+    """
+    response = record_response(
+        response.survey,
+        response.score if change.score is None else change.score,
+        change.comment,
+        now,
+        source=ResponseSource.API,
+        response=response,
+        by_staff=True,
+    )
+    customer = change.customer
+    if customer is not None and customer.id != response.customer_id:
+        response.customer_id = customer.id
+        response.updated_at = now
+        response.unsettled = True
+        flag_modified(response, "unsettled")
+    owner = customer or response.customer
+    merged = {**owner.properties, **(change.properties or {})} if owner else {}
+    if owner is not None and merged != owner.properties:
+        upsert_customer(CustomerInput(email=owner.email, properties=change.properties), now)
+    db.session.commit()
+    return response
 
 
 def add_response(

@@ -84,7 +84,7 @@ def permalink(response: Response) -> str:
 
 def _note(note: Note) -> NoteOut:
     return {
-        "id": str(note.id),
+        "id": note.id,
         "text": note.text,
         "user_email": note.user_email,
         "created_at": unix(note.created_at),

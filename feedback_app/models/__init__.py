@@ -6,6 +6,7 @@ from feedback_app.models.accounts import ApiKey, ApiScope, Role, StaffSession, U
 from feedback_app.models.base import Base
 from feedback_app.models.channels import ChannelAlias, ChannelLabel
 from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
+from feedback_app.models.delighted import DelightedPerson, DelightedResponse
 from feedback_app.models.embed import EmbedRefusalCount, SpentEmbedToken
 from feedback_app.models.followups import (
     CaseEvent,
@@ -59,6 +60,8 @@ __all__ = [
     "ConnectorDelivery",
     "Customer",
     "DefaultSurvey",
+    "DelightedPerson",
+    "DelightedResponse",
     "DigestDelivery",
     "DurationMeasure",
     "EmbedRefusalCount",

@@ -28,10 +28,12 @@ class OutboxStatus(enum.StrEnum):
 
 
 class WebhookFormat(enum.StrEnum):
-    """``standard``: the event as JSON; ``slack``: a readable Slack incoming-webhook message."""
+    """``standard``: the event as JSON; ``slack``: a readable Slack incoming-webhook message;
+    ``delighted``: Delighted's envelope, so receivers written for Delighted keep working."""
 
     STANDARD = "standard"
     SLACK = "slack"
+    DELIGHTED = "delighted"
 
 
 class WebhookEndpoint(Base):

@@ -32,6 +32,7 @@ from feedback_app.models import (
     CommentReview,
     ConnectorDelivery,
     Customer,
+    DelightedResponse,
     FollowUpCase,
     Interaction,
     Invitation,
@@ -72,6 +73,8 @@ def forget_person(customer: Customer, now: datetime) -> dict[str, dict[str, int]
     # Their comments no longer count in the kept themes nor carry pinned themes' tags.
     _delete(ThemeMention, ThemeMention.response_id.in_(rows.responses))
     _delete(ThemeTag, ThemeTag.response_id.in_(rows.responses))
+    # The notes and tags of Delighted's that were imported with their answers.
+    _delete(DelightedResponse, DelightedResponse.response_id.in_(rows.responses))
     _strip_responses(rows.responses)
     db.session.execute(
         sa.update(Interaction)

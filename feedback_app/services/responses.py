@@ -95,6 +95,7 @@ def record_response(
     customer: Customer | None = None,
     response: Response | None = None,
     locale: str | None = None,
+    by_staff: bool = False,
 ) -> Response:
     """Write a new answer, or edit the existing one, and commit; returns the response.
 
@@ -109,9 +110,11 @@ def record_response(
     :param customer: who answered when there is no invitation (a signed embed); else ``None``.
     :param response: the response to edit when there is no invitation (an embed's second post).
     :param locale: the language the customer answered in.
+    :param by_staff: an edit by staff or an API key, which the customer's edit window does
+        not bind (a correction made for them, at any age).
     :raises InvalidScore, InvalidComment: bad input; nothing is written.
     :raises SurveyExpired: the invitation expired before being answered.
-    :raises EditWindowClosed: the answer is older than ``EDIT_WINDOW_DAYS``.
+    :raises EditWindowClosed: the answer is older than ``EDIT_WINDOW_DAYS`` (unless ``by_staff``).
     :raises InvalidTransition: the invitation was suppressed and can never be answered.
     """
     value = validate_score(survey.kind, score)
@@ -141,7 +144,7 @@ def record_response(
             _answer_invitation(response, invitation.invitation, now)
         db.session.add(response)
     else:
-        if not can_edit(response.created_at, now, edit_window()):
+        if not by_staff and not can_edit(response.created_at, now, edit_window()):
             raise EditWindowClosed("this answer can no longer be changed")
         text = response.comment if text is None else text
         if (response.score, response.comment) == (value, text):

@@ -16,6 +16,7 @@ from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Invitation, Survey, Unsubscribe
 from feedback_app.privacy.blocklist import block_forgotten
+from feedback_app.services.webhooks import queue_unsubscribe_event
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import SurveyKind
 
@@ -82,7 +83,8 @@ def _suppress_scheduled(
 def unsubscribe(
     customer: Customer, kind: SurveyKind | None, source: str, now: datetime
 ) -> tuple[Unsubscribe, bool]:
-    """Record the customer's opt-out from ``kind`` (or all when None); flushes only.
+    """Record the customer's opt-out from ``kind`` (or all when None), and queue its
+    ``unsubscribe.created`` webhooks; flushes only.
 
     Returns the active record and whether it is new: asking twice records one.
     """
@@ -99,6 +101,7 @@ def unsubscribe(
     db.session.add(record)
     _suppress_scheduled(customer, SuppressionReason.UNSUBSCRIBED, kind)
     db.session.flush()
+    queue_unsubscribe_event(record, now)
     return record, True
 
 

@@ -1,11 +1,13 @@
 """Webhook endpoints and the events queued for them.
 
 An event becomes one outbox row per active endpoint subscribed to it, written in the
-caller's transaction; ``outbox.deliver_outbox`` signs and posts it (Standard Webhooks).
+caller's transaction; ``outbox.deliver_outbox`` signs and posts it (Standard Webhooks). Its
+body is in the endpoint's format: our JSON, a Slack message, or Delighted's envelope.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import socket
@@ -22,6 +24,7 @@ from feedback_app.models import (
     OutboxMessage,
     OutboxStatus,
     Response,
+    Unsubscribe,
     WebhookEndpoint,
     WebhookFormat,
 )
@@ -30,7 +33,25 @@ from notifications import new_secret
 from notifications.addresses import RefusedAddress, checked_addresses, url_host
 from surveys.bucketing import Bucket
 
-EVENTS = ("response.created", "response.updated", "followup.created", "followup.updated")
+EVENTS = (
+    "response.created",
+    "response.updated",
+    "followup.created",
+    "followup.updated",
+    "unsubscribe.created",
+)
+#: How the admin pages name each format.
+FORMAT_LABELS = {
+    WebhookFormat.STANDARD: "Standard Webhooks JSON",
+    WebhookFormat.SLACK: "Slack message",
+    WebhookFormat.DELIGHTED: "Delighted's webhook JSON",
+}
+#: The events Delighted's format carries, by the ``event_type`` its receivers know.
+DELIGHTED_EVENT_TYPES = {
+    "response.created": "survey_response.created",
+    "response.updated": "survey_response.updated",
+    "unsubscribe.created": "unsubscribe.created",
+}
 LOW_BUCKETS = {Bucket.DETRACTOR, Bucket.UNSATISFIED}
 
 
@@ -68,8 +89,10 @@ def url_problem(url: str) -> str:
     return ""
 
 
-def endpoint_problems(url: str, events: Iterable[str]) -> dict[str, str]:
-    """What is wrong with an endpoint's URL and events, by field; empty when nothing."""
+def endpoint_problems(
+    url: str, events: Iterable[str], format: WebhookFormat = WebhookFormat.STANDARD
+) -> dict[str, str]:
+    """What is wrong with an endpoint's URL, events and format, by field; empty when nothing."""
     problems = {}
     if problem := url_problem(url.strip()):
         problems["url"] = problem
@@ -78,6 +101,13 @@ def endpoint_problems(url: str, events: Iterable[str]) -> dict[str, str]:
         problems["events"] = "choose at least one event"
     elif unknown := sorted(set(chosen) - set(EVENTS)):
         problems["events"] = f"unknown events: {', '.join(unknown)}"
+    elif format is WebhookFormat.DELIGHTED and (
+        other := sorted(set(chosen) - set(DELIGHTED_EVENT_TYPES))
+    ):
+        problems["events"] = (
+            f"Delighted's format has no {', '.join(other)}; it carries "
+            f"{', '.join(DELIGHTED_EVENT_TYPES)}"
+        )
     return problems
 
 
@@ -94,7 +124,7 @@ def create_endpoint(
     :raises InvalidEndpoint: a bad URL or events.
     """
     chosen = list(dict.fromkeys(events))
-    if problems := endpoint_problems(url, chosen):
+    if problems := endpoint_problems(url, chosen, format):
         raise InvalidEndpoint(problems)
     endpoint = WebhookEndpoint(
         url=url.strip(),
@@ -171,16 +201,75 @@ def slack_text(event: str, payload: dict[str, Any]) -> str:
     return f"{event}: {slack_escape(summary)}" + (f" <{url}|Open>" if url else "")
 
 
-def _body(endpoint: WebhookEndpoint, event: str, payload: dict[str, Any], now: datetime) -> str:
-    if endpoint.format is WebhookFormat.SLACK:
-        document: dict[str, Any] = {"text": slack_text(event, payload)}
-    else:
-        document = {"type": event, "timestamp": now.isoformat(), "data": payload}
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+def unsubscribe_payload(record: Unsubscribe) -> dict[str, Any]:
+    """An opt-out as webhook receivers get it."""
+    customer = record.customer
+    surveys = "all surveys" if record.kind is None else f"{record.kind.value.upper()} surveys"
+    return {
+        "id": record.id,
+        "customer": {"email": customer.email, "name": customer.name},
+        "kind": None if record.kind is None else record.kind.value,
+        "source": record.source,
+        "created_at": record.created_at.isoformat(),
+        "summary": f"{customer.email} unsubscribed from {surveys}",
+    }
+
+
+class Bodies:
+    """The body of one event in each endpoint's format, each built once, when first needed
+    (building it may load related rows)."""
+
+    def __init__(
+        self,
+        event: str,
+        payload: Callable[[], dict[str, Any]],
+        record: Response | Unsubscribe | None,
+        now: datetime,
+    ) -> None:
+        self.event = event
+        self.payload = payload
+        self.record = record
+        self.now = now
+        self._built: dict[WebhookFormat, str] = {}
+
+    def __getitem__(self, format: WebhookFormat) -> str | None:
+        """The body for ``format``; None when the format does not carry this event."""
+        if format is WebhookFormat.DELIGHTED and (
+            self.record is None or self.event not in DELIGHTED_EVENT_TYPES
+        ):
+            return None
+        if format not in self._built:
+            self._built[format] = json.dumps(
+                self._document(format), separators=(",", ":"), ensure_ascii=False
+            )
+        return self._built[format]
+
+    def _document(self, format: WebhookFormat) -> dict[str, Any]:
+        if format is WebhookFormat.DELIGHTED:
+            # Imported here: the Delighted shapes read people and their invitations, whose
+            # services queue events through this module.
+            from feedback_app.delighted.webhooks import event_data
+
+            return {
+                "event_type": DELIGHTED_EVENT_TYPES[self.event],
+                "event_id": secrets.token_hex(32),
+                "event_data": event_data(self.record),  # type: ignore[arg-type]
+            }
+        if format is WebhookFormat.SLACK:
+            return {"text": slack_text(self.event, self.data)}
+        return {"type": self.event, "timestamp": self.now.isoformat(), "data": self.data}
+
+    @functools.cached_property
+    def data(self) -> dict[str, Any]:
+        return self.payload()
 
 
 def queue_webhook_event(
-    event: str, payload: Callable[[], dict[str, Any]], now: datetime
+    event: str,
+    payload: Callable[[], dict[str, Any]],
+    now: datetime,
+    *,
+    record: Response | Unsubscribe | None = None,
 ) -> list[OutboxMessage]:
     """Queue ``event`` for every active endpoint subscribed to it; does not commit.
 
@@ -189,9 +278,11 @@ def queue_webhook_event(
 
     :param event: one of ``EVENTS``.
     :param payload: builds the JSON-serialisable data, sent as ``data`` (Slack endpoints get
-        a summary; for ``followup.*`` they show ``payload["summary"]`` and link
-        ``payload["url"]``). Called only when an endpoint subscribes, since building it may
-        load related rows.
+        a summary; for ``followup.*`` and ``unsubscribe.created`` they show
+        ``payload["summary"]`` and link ``payload.get("url")``). Called only when an endpoint
+        subscribes, since building it may load related rows.
+    :param record: the response or opt-out the event is about, which Delighted's format
+        writes in Delighted's fields; an event without one is not sent in that format.
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
@@ -199,9 +290,12 @@ def queue_webhook_event(
     if not endpoints:
         return []
     db.session.flush()  # the payload names the ids of rows the caller has just added
-    data = payload()
+    bodies = Bodies(event, payload, record, now)
     rows = []
     for endpoint in endpoints:
+        body = bodies[endpoint.format]
+        if body is None:
+            continue
         row = OutboxMessage(
             channel=OutboxChannel.WEBHOOK,
             status=OutboxStatus.PENDING,
@@ -209,7 +303,7 @@ def queue_webhook_event(
             delivery_id=f"msg_{secrets.token_hex(16)}",
             recipient=endpoint.url,
             subject=event,
-            payload={"body": _body(endpoint, event, data, now)},
+            payload={"body": body},
             endpoint=endpoint,
             attempts=0,
             next_attempt_at=now,
@@ -234,4 +328,11 @@ def _active_endpoints() -> Sequence[WebhookEndpoint]:
 def queue_response_event(response: Response, now: datetime, *, created: bool) -> None:
     """Queue ``response.created`` or ``response.updated``; does not commit."""
     event = "response.created" if created else "response.updated"
-    queue_webhook_event(event, lambda: response_payload(response), now)
+    queue_webhook_event(event, lambda: response_payload(response), now, record=response)
+
+
+def queue_unsubscribe_event(record: Unsubscribe, now: datetime) -> None:
+    """Queue ``unsubscribe.created`` for a new opt-out; does not commit."""
+    queue_webhook_event(
+        "unsubscribe.created", lambda: unsubscribe_payload(record), now, record=record
+    )

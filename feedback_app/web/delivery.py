@@ -24,7 +24,7 @@ from feedback_app.models import (
 )
 from feedback_app.services import outbox
 from feedback_app.services.suppression import revoke_unsubscribe
-from feedback_app.services.webhooks import EVENTS, InvalidEndpoint, create_endpoint
+from feedback_app.services.webhooks import EVENTS, FORMAT_LABELS, InvalidEndpoint, create_endpoint
 from feedback_app.web.auth import role_required
 from feedback_app.web.listing import page_of, page_url_args
 from notifications.webhook import REPLY_KEPT, REPLY_READ_LIMIT
@@ -71,10 +71,7 @@ class EndpointForm(FlaskForm):
     )
     format = SelectField(
         "Format",
-        choices=[
-            SelectChoice(WebhookFormat.STANDARD.value, "Standard Webhooks JSON"),
-            SelectChoice(WebhookFormat.SLACK.value, "Slack message"),
-        ],
+        choices=[SelectChoice(format.value, FORMAT_LABELS[format]) for format in WebhookFormat],
     )
 
 

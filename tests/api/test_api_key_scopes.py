@@ -46,8 +46,10 @@ DELIGHTED_OPERATIONS = [
     ("POST", "/v1/people", "ingest"),
     ("POST", "/v1/survey_responses", "ingest"),
     ("POST", "/v1/unsubscribes", "ingest"),
+    ("PUT", "/v1/survey_responses/1", "ingest"),
     ("GET", "/v1/people", "read"),
     ("GET", "/v1/survey_responses", "read"),
+    ("GET", "/v1/survey_responses/1", "read"),
     ("GET", "/v1/metrics", "read"),
     ("GET", "/v1/unsubscribes", "read"),
     ("GET", "/v1/bounces", "read"),
@@ -57,7 +59,10 @@ DELIGHTED_OPERATIONS = [
     ("POST", "/v1/autopilot/email/memberships", "ingest"),
     ("DELETE", "/v1/autopilot/email/memberships", "ingest"),
 ]
-DELIGHTED_RULES = {"/email:ana@example.com": "/<path:identifier>"}
+DELIGHTED_RULES = {
+    "/email:ana@example.com": "/<path:identifier>",
+    "/survey_responses/1": "/survey_responses/<id:response_id>",
+}
 
 
 def rule_of(path: str) -> str:

@@ -171,6 +171,8 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
         "DELETE /v1/people/{identifier}": [{"basic": ["admin"]}],
         "GET /v1/survey_responses": [{"basic": ["read"]}],
         "POST /v1/survey_responses": [{"basic": ["ingest"]}],
+        "GET /v1/survey_responses/{response_id}": [{"basic": ["read"]}],
+        "PUT /v1/survey_responses/{response_id}": [{"basic": ["ingest"]}],
         "GET /v1/unsubscribes": [{"basic": ["read"]}],
         "POST /v1/unsubscribes": [{"basic": ["ingest"]}],
     }
@@ -190,6 +192,8 @@ def test_the_delighted_api_has_a_document_of_its_own(client: FlaskClient) -> Non
         "DELETE /v1/people/{identifier}": ["202", "401", "403", "404", "422", "429", "503"],
         "GET /v1/survey_responses": query,
         "POST /v1/survey_responses": ["201", *body],
+        "GET /v1/survey_responses/{response_id}": sorted([*query, "404"]),
+        "PUT /v1/survey_responses/{response_id}": sorted(["200", "404", *body]),
         "GET /v1/unsubscribes": query,
         "POST /v1/unsubscribes": ["200", *body],
     }

@@ -278,3 +278,23 @@ def test_autopilot_membership_by_id_and_refusals(delighted: Delighted) -> None:
     db.session.expire_all()
     assert (customer.nps_enrolled, customer.nps_next_at) == (False, None)
     assert delighted.get("autopilot/email/memberships").json == []
+
+
+def test_a_request_without_a_body_takes_its_fields_from_the_query(delighted: Delighted) -> None:
+    """Delighted's Node client sends DELETE's fields in the query string, with a JSON
+    content type and no body."""
+    delighted.post("autopilot/email/memberships", {"person_email": "ana@example.com"})
+    left = delighted(
+        "DELETE",
+        "autopilot/email/memberships?person_email=ana%40example.com",
+        content_type="application/json",
+    )
+    assert (left.status_code, left.json["person"]["email"]) == (202, "ana@example.com")
+    assert delighted.get("autopilot/email/memberships").json == []
+    refused = delighted(
+        "DELETE", "autopilot/email/memberships?person_id=x", content_type="application/json"
+    )
+    assert (refused.status_code, refused.json["errors"]) == (
+        422,
+        {"person_id": ["must be a positive whole number"]},
+    )

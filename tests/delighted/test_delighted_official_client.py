@@ -156,3 +156,25 @@ def test_autopilot_memberships(client: Any) -> None:
     assert [m.person["email"] for m in memberships.list(client=client).auto_paging_iter()] == [
         "bo@example.com"
     ]
+
+
+def test_a_response_retrieved_expanded_then_saved(client: Any, clock: FrozenClock) -> None:
+    ana = delighted.Person.create(email="ana@example.com", send=False, client=client)
+    added = delighted.SurveyResponse.create(person=ana.id, score=6, client=client)
+    clock.advance(minutes=5)
+    found = delighted.SurveyResponse.retrieve(added.id, expand=["person"], client=client)
+    assert isinstance(found.person, delighted.Person)
+    assert (found.person.email, found.score) == ("ana@example.com", 6)
+    found.score = 9
+    found.comment = "Better now"
+    saved = found.save(client=client)
+    assert isinstance(saved, delighted.SurveyResponse)
+    assert (saved.id, saved.person, saved.score, saved.comment, saved.updated_at) == (
+        added.id,
+        ana.id,
+        9,
+        "Better now",
+        NOW + 300,
+    )
+    [listed] = delighted.SurveyResponse.all(client=client)
+    assert (listed.score, listed.comment) == (9, "Better now")

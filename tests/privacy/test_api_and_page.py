@@ -91,7 +91,7 @@ def test_an_admin_looks_up_exports_and_forgets_after_confirming(
     confirm = client.post("/admin/people/forget", data={"csrf_token": token, "email": ANA})
     assert confirm.status_code == 200
     assert f"<h1>Forget {ANA}?</h1>" in confirm.text
-    assert "<tr><td>Webhook deliveries</td><td>4</td><td>deleted</td></tr>" in confirm.text
+    assert "<tr><td>Webhook deliveries</td><td>5</td><td>deleted</td></tr>" in confirm.text
     assert customers() == [ANA, "joana@example.com"]
 
     wrong = client.post(

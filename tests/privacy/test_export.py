@@ -96,6 +96,7 @@ def test_the_export_holds_exactly_their_data(
         "response.created",
         "followup.updated",
         "followup.updated",
+        "unsubscribe.created",
     ]
     assert {d["host"] for d in document["webhook_deliveries"]} == {"127.0.0.1"}
     assert [(u["kind"], u["source"]) for u in document["unsubscribes"]] == [("all", "link")]

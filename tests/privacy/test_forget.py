@@ -155,8 +155,9 @@ def test_the_counts_name_each_kind_of_row(
             "case_events": 5,
             # The invitation, the owner's alert and the reply; each also in the mailbox.
             "emails": 3,
-            # Slack: response.created, followup.created, followup.updated twice.
-            "webhook_deliveries": 4,
+            # Slack: response.created, followup.created, followup.updated twice,
+            # unsubscribe.created.
+            "webhook_deliveries": 5,
             "mailbox_messages": 3,
             "unsubscribes": 1,
             # The helpdesk's refused delivery naming her.
@@ -198,7 +199,7 @@ def test_forgetting_asks_first_on_the_command_line(
     assert refused.exit_code == 1
     assert refused.output.startswith(
         f"Forgetting {ANA} means: 1 customer, 1 invitations, 1 comments, 1 comment reviews, "
-        "1 cases, 5 case events, 3 emails, 4 webhook deliveries, 3 mailbox messages, "
+        "1 cases, 5 case events, 3 emails, 5 webhook deliveries, 3 mailbox messages, "
         "1 unsubscribes, 1 helpdesk deliveries deleted; 1 responses, 2 interactions kept anonymous."
     )
     assert "Aborted" in refused.output

@@ -31,7 +31,9 @@ class Estimate:
     """A figure with its sample size and 95% interval; ``value`` None means no data.
 
     ``low`` and ``high`` bound the interval (Wilson intervals are not symmetric);
-    ``margin`` is half its width. Both are None when no interval can be computed.
+    ``margin`` is half its width. Both are None when no interval can be computed. ``sd``,
+    one observation's standard deviation (means and NPS), lets two periods be compared
+    (``surveys.changes``).
     """
 
     value: float | None
@@ -39,6 +41,7 @@ class Estimate:
     low: float | None = None
     high: float | None = None
     min_n: int = DEFAULT_MIN_N
+    sd: float | None = None
 
     @property
     def margin(self) -> float | None:
@@ -102,9 +105,15 @@ def net_promoter_score(
     if n == 0:
         return no_data(min_n)
     p, d = promoters / n, detractors / n
-    half = Z95 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / n)
+    sd = math.sqrt(max(0.0, p + d - (p - d) ** 2))
+    half = Z95 * sd / math.sqrt(n)
     return Estimate(
-        100 * (p - d), n, max(-100.0, 100 * (p - d - half)), min(100.0, 100 * (p - d + half)), min_n
+        100 * (p - d),
+        n,
+        max(-100.0, 100 * (p - d - half)),
+        min(100.0, 100 * (p - d + half)),
+        min_n,
+        100 * sd,
     )
 
 
@@ -131,7 +140,7 @@ def mean_estimate(
     low, high = mean - half, mean + half
     if bounds is not None:
         low, high = max(bounds[0], low), min(bounds[1], high)
-    return Estimate(mean, n, low, high, min_n)
+    return Estimate(mean, n, low, high, min_n, math.sqrt(variance))
 
 
 def mean_of(

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -41,6 +41,7 @@ from feedback_app.routing.service import add_rule
 from feedback_app.services.followups import Actor, CaseChange, change_case, save_rule
 from feedback_app.services.invitations import token_for
 from feedback_app.services.surveys import survey_for_kind
+from feedback_app.targets.service import TargetInput, save_target
 from surveys.cases import ACTIVE, CaseStatus, Outcome
 from surveys.followups import DEFAULT_RULES
 from surveys.invitations import InvitationStatus
@@ -112,6 +113,7 @@ def seed_site(now: datetime) -> Site:
     survey = survey_for_kind(SurveyKind.CSAT, now)
     survey.allowed_origins = EMBEDDING_SITE
     rule = add_rule(SurveyKind.CSAT, survey.id, Conditions(channel="chat", tag="vip"), now)
+    target = save_target(TargetInput("csat", 85.0, (now + timedelta(days=60)).date()), now)
     recovery_path = _resurvey(now)
     db.session.commit()
     setup_token, reset_token = _account_links(now)
@@ -137,6 +139,7 @@ def seed_site(now: datetime) -> Site:
             "connector_id": connector.id,
             "delivery_id": delivery_id,
             "rule_id": rule.id,
+            "target_id": target.id,
             "message_id": mail.id,
             "token": token_for(open_invitation),
             "public_key": survey.public_key,

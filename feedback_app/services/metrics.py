@@ -48,6 +48,7 @@ from feedback_app.services.support.rollups import repeat_window
 from surveys import SurveyKind
 from surveys.bucketing import Bucket
 from surveys.cases import CaseStatus
+from surveys.changes import change_difference
 from surveys.metrics import (
     CaseFacts,
     Contact,
@@ -61,6 +62,7 @@ from surveys.metrics import (
     response_rate,
     tally,
 )
+from surveys.retention import Difference
 
 #: A breakdown or drill-down value meaning "none set" (no channel, team, agent or property).
 NONE = "none"
@@ -681,6 +683,12 @@ class Card:
     previous: Estimate
     #: The rows behind the figure; None where there is no list of them.
     drill: Drill | None = None
+
+    @property
+    def difference(self) -> Difference | None:
+        """The change with its 95% interval, by the figure's test (``surveys.changes``);
+        None where there is no test or too little data."""
+        return change_difference(self.name, self.current, self.previous)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.delighted import register_delighted
     from feedback_app.privacy import admin as privacy_admin
     from feedback_app.routing import admin as routing_admin
+    from feedback_app.targets import admin as targets_admin
     from feedback_app.themes import views as themes_views
     from feedback_app.web import (
         auth,
@@ -48,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
         suppressions,
     )
     from feedback_app.web.api import followups as followups_api
+    from feedback_app.web.api import targets as targets_api
     from feedback_app.web.api import themes as themes_api
 
     app.add_template_filter(bucket_label)
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_admin.bp)
     app.register_blueprint(routing_admin.bp)
+    app.register_blueprint(targets_admin.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(themes_views.bp)
     register_api(
@@ -89,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
             suppressions.bp,
             privacy.bp,
             themes_api.bp,
+            targets_api.bp,
         ],
     )
     register_delighted(app)

@@ -43,14 +43,19 @@ class Chart:
     x_labels: list[tuple[float, str]]
     #: The y coordinate of zero, drawn as a baseline when zero is inside the scale.
     zero: float | None
+    #: The target's y coordinate and its caption (the value, the deadline, the move a week
+    #: it needs), drawn as a dashed line; None without a target.
+    target: tuple[float, str] | None = None
 
 
 def line_chart(
     values: Sequence[tuple[str, Estimate]],
     bounds: tuple[float, float],
     value_text: Callable[[float], str],
+    target: tuple[float, str] | None = None,
 ) -> Chart:
-    """A line chart of ``values`` (label, estimate) on the fixed scale ``bounds``.
+    """A line chart of ``values`` (label, estimate) on the fixed scale ``bounds``, with
+    ``target`` (value, caption) as a line across it.
 
     A fixed scale (0-100 for percentages, -100 to 100 for NPS) keeps small moves small.
     Periods with no data leave a gap in the line; their labels remain on the axis.
@@ -101,4 +106,5 @@ def line_chart(
         y_ticks=[(y_of(t), f"{t:g}") for t in ticks],
         x_labels=x_labels,
         zero=y_of(0) if low < 0 < high else None,
+        target=None if target is None else (y_of(min(high, max(low, target[0]))), target[1]),
     )

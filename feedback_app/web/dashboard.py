@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from flask import Blueprint, render_template, request
@@ -16,6 +17,7 @@ from feedback_app.models import PinnedTheme, Role, Theme
 from feedback_app.services.dashboard_kpis import people_sections
 from feedback_app.services.metrics import (
     SUPPORT_COLUMNS,
+    Card,
     GroupBy,
     Interval,
     ScoreReport,
@@ -30,6 +32,7 @@ from feedback_app.services.metrics import (
     teams_and_agents,
 )
 from feedback_app.services.support.figures import SupportGroupBy
+from feedback_app.targets.service import TargetView, overall_targets, target_view
 from feedback_app.utilization.service import flag_of, floor
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
@@ -46,6 +49,7 @@ from feedback_app.web.reports import (
 from surveys.bucketing import Bucket, bucket_label
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
+from surveys.retention import Difference
 from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -130,12 +134,22 @@ def format_change(current: Estimate, previous: Estimate, unit: str) -> str:
     delta = change(current, previous)
     if delta is None:
         return "no comparison"
-    sign = "+" if delta >= 0 else "-"
+    return format_signed(delta, unit)
+
+
+def format_signed(value: float, unit: str) -> str:
+    """A change or a gap, signed, in the figure's unit; percentages move in points."""
+    sign = "+" if value >= 0 else "-"
     if unit == "duration":
-        return sign + format_duration(abs(delta))
+        return sign + format_duration(abs(value))
     if unit == "percent":
-        return f"{sign}{abs(delta):.1f} pts"
-    return sign + format_value(abs(delta), unit)
+        return f"{sign}{abs(value):.1f} pts"
+    return sign + format_value(abs(value), unit)
+
+
+def format_difference(difference: Difference, unit: str) -> str:
+    """A change's 95% interval, e.g. "+1.2 pts to +5.3 pts"."""
+    return f"{format_signed(difference.low, unit)} to {format_signed(difference.high, unit)}"
 
 
 def format_margin(estimate: Estimate, unit: str) -> str:
@@ -152,10 +166,30 @@ HELPERS = {
     "format_value": format_value,
     "format_change": format_change,
     "format_margin": format_margin,
+    "format_signed": format_signed,
+    "format_difference": format_difference,
     "figure_labels": FIGURE_LABELS,
     "figure_units": FIGURE_UNITS,
     "drill_endpoints": DRILL_ENDPOINTS,
 }
+
+
+def card_targets(cards: list[Card], today: date) -> dict[str, TargetView]:
+    """Each card's overall target beside its figure, by the card's name."""
+    targets = overall_targets()
+    return {
+        c.name: target_view(targets[c.name], c.current, today) for c in cards if c.name in targets
+    }
+
+
+def chart_target(view: TargetView | None, unit: str) -> tuple[float, str] | None:
+    """The chart's target line: its value, and a caption with the move a week it needs."""
+    if view is None:
+        return None
+    caption = f"Target {format_value(view.target.value, unit)} by {view.target.deadline}"
+    if view.weekly_move:
+        caption += f": {format_signed(view.weekly_move, unit)} a week needed"
+    return view.target.value, caption
 
 
 class DashboardQuery(ReportQuery):
@@ -192,10 +226,21 @@ def index() -> tuple[str, int] | str:
     page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
     people = people_sections(page.period)
     name, bounds = HEADLINE[args.kind]
+    targets = card_targets(
+        [
+            *page.cards,
+            *page.support,
+            *page.followups,
+            *people.retention_cards,
+            *people.utilization_cards,
+        ],
+        now.date(),
+    )
     chart = line_chart(
         [(line.label, line.figures[name]) for line in page.report.series],
         bounds,
         lambda value: format_value(value, FIGURE_UNITS[name]),
+        chart_target(targets.get(name), FIGURE_UNITS[name]),
     )
     return render_template(
         "dashboard/index.html",
@@ -212,6 +257,7 @@ def index() -> tuple[str, int] | str:
         support_columns=SUPPORT_COLUMNS,
         support_labels=SUPPORT_LABELS,
         people=people,
+        targets=targets,
         flag_of=flag_of,
         flag_labels=FLAG_LABELS,
         utilization_floor=floor(),

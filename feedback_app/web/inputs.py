@@ -16,6 +16,7 @@ missing value through as None; ``Annotated[str, Text()]`` is required.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -266,6 +267,27 @@ class WholeNumber(Rule):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+
+
+@dataclass(frozen=True)
+class Number(Rule):
+    """A finite number: in JSON an integer or a float (not a boolean or a string), in a query
+    string or a form decimal text."""
+
+    def read(self, value: object, from_text: bool) -> float:
+        if from_text and isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise invalid("must be a number") from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise invalid("must be a number")
+        if not math.isfinite(value):
+            raise invalid("must be a finite number")
+        return float(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "number"}
 
 
 @dataclass(frozen=True)

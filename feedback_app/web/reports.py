@@ -33,6 +33,7 @@ from feedback_app.services.support.figures import SupportGroupBy
 from feedback_app.utilization.service import UtilizationGroupBy, flag_of, floor
 from feedback_app.web.inputs import Choice, Day, Input, Rule, Text, WholeNumber, invalid
 from surveys.bucketing import BUCKETS_BY_KIND, Bucket
+from surveys.changes import change_difference
 from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
@@ -305,6 +306,12 @@ class FigureWithChange(Figure):
     previous: Figure
     #: Against the previous period; percentages move in points.
     change: float | None
+    #: The change's 95% interval (difference of proportions, NPS's difference variance or
+    #: Welch for means); null for counts and medians, or with too little data.
+    change_low: float | None
+    change_high: float | None
+    #: True when that interval excludes zero, false when it includes it, null untested.
+    change_significant: bool | None
 
 
 class PeriodData(TypedDict):
@@ -383,9 +390,9 @@ class UtilizationData(KpiData):
     overwork_above: float
 
 
-def estimate_data(estimate: Estimate, previous: Estimate | None = None) -> dict[str, Any]:
+def estimate_data(estimate: Estimate) -> dict[str, Any]:
     """A figure as JSON-ready data: value (None for no data), n, interval, low-sample flag."""
-    data: dict[str, Any] = {
+    return {
         "value": estimate.value,
         "n": estimate.n,
         "low": estimate.low,
@@ -393,10 +400,20 @@ def estimate_data(estimate: Estimate, previous: Estimate | None = None) -> dict[
         "margin": estimate.margin,
         "low_sample": estimate.low_sample,
     }
-    if previous is not None:
-        data["previous"] = estimate_data(previous)
-        data["change"] = change(estimate, previous)
-    return data
+
+
+def change_data(name: str, estimate: Estimate, previous: Estimate) -> dict[str, Any]:
+    """Figure ``name`` with the previous period's, the change, its interval and whether it
+    is significant at 95% (``surveys.changes``)."""
+    difference = change_difference(name, estimate, previous)
+    return {
+        **estimate_data(estimate),
+        "previous": estimate_data(previous),
+        "change": change(estimate, previous),
+        "change_low": None if difference is None else difference.low,
+        "change_high": None if difference is None else difference.high,
+        "change_significant": None if difference is None else difference.significant,
+    }
 
 
 def _period_data(
@@ -411,7 +428,9 @@ def _period_data(
             "since": period.previous.since.isoformat(),
             "until": period.previous.until.isoformat(),
         },
-        "figures": {name: estimate_data(value, previous[name]) for name, value in figures.items()},
+        "figures": {
+            name: change_data(name, value, previous[name]) for name, value in figures.items()
+        },
     }
 
 

@@ -35,6 +35,8 @@ OPERATIONS = [
     ("GET", "/api/v1/metrics/retention", "read"),
     ("GET", "/api/v1/metrics/utilization", "read"),
     ("GET", "/api/v1/themes", "read"),
+    ("GET", "/api/v1/targets", "read"),
+    ("PUT", "/api/v1/targets", "admin"),
     ("GET", "/api/v1/unsubscribes", "read"),
     ("GET", "/api/v1/people/ana@example.com/export", "admin"),
     ("DELETE", "/api/v1/people/ana@example.com", "admin"),

@@ -19,7 +19,7 @@ from feedback_app.services.dashboard_kpis import RETENTION_CARDS, UTILIZATION_CA
 from feedback_app.services.metrics import SUPPORT_CARDS
 from feedback_app.services.support.figures import support_report
 from feedback_app.web.dashboard import FLAG_LABELS, format_value
-from feedback_app.web.reports import estimate_data
+from feedback_app.web.reports import change_data, estimate_data
 from surveys.retention import difference_of_proportions
 from surveys.utilization import UtilizationFlag
 from tests.dashboard.conftest import at
@@ -53,8 +53,8 @@ def test_support_is_the_rollups_figures_with_series_and_breakdown(
 ) -> None:
     body = get(client, api_key, "support", FEBRUARY + "&interval=week&group_by=channel")
     figures = support_report(D(1), D(28)).figures
-    assert body["figures"]["fcr"] == estimate_data(
-        figures["fcr"], support_report(D(4, 1), D(31, 1)).figures["fcr"]
+    assert body["figures"]["fcr"] == change_data(
+        "fcr", figures["fcr"], support_report(D(4, 1), D(31, 1)).figures["fcr"]
     )
     assert (value(body, "volume"), value(body, "fcr"), value(body, "handle_time")) == (
         3.0,

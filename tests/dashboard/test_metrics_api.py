@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from feedback_app.models import Response, User
 from feedback_app.web.dashboard import format_value
-from feedback_app.web.reports import estimate_data
+from feedback_app.web.reports import change_data
 from surveys.metrics import net_promoter_score
 
 Answer = Callable[..., Response]
@@ -60,7 +60,7 @@ def test_nps_with_n_margin_and_the_previous_period(client: FlaskClient, api_key:
     assert body["previous_period"] == {"since": "2026-01-02", "until": "2026-01-31"}
     assert body["min_n"] == 30
     nps = body["figures"]["nps"]
-    expected = estimate_data(net_promoter_score(3, 1, 2), net_promoter_score(1, 0, 0))
+    expected = change_data("nps", net_promoter_score(3, 1, 2), net_promoter_score(1, 0, 0))
     assert nps == expected
     assert nps["value"] == pytest.approx(100 / 6)
     assert (nps["n"], nps["low_sample"]) == (6, True)
@@ -151,6 +151,9 @@ def test_no_responses_is_no_data(client: FlaskClient, api_key: str) -> None:
             "low_sample": False,
         },
         "change": None,
+        "change_low": None,
+        "change_high": None,
+        "change_significant": None,
     }
     assert body["figures"]["ces_easy"]["value"] is None
 

@@ -11,6 +11,7 @@ import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -42,6 +43,7 @@ from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.suppression import unsubscribe
 from feedback_app.services.webhooks import create_endpoint
+from feedback_app.targets.service import TargetInput, save_target
 from surveys import channels
 from surveys.kinds import SurveyKind
 from surveys.routing import Conditions
@@ -74,6 +76,7 @@ class World:
     connector_id: str
     delivery_id: int
     rule_id: int
+    target_id: int
     user_id: int
     team_id: int
     setup_token: str
@@ -95,6 +98,7 @@ class World:
             "connector": self.connector_id,
             "delivery": self.delivery_id,
             "rule": self.rule_id,
+            "target": self.target_id,
             "user": self.user_id,
             "team": self.team_id,
             "setup": self.setup_token,
@@ -139,6 +143,7 @@ def world(
     record, _ = unsubscribe(customer, SurveyKind.CES, "link", clock.now)
     connector = create_connector("freshdesk", "Helpdesk", clock.now)
     rule = add_rule(SurveyKind.NPS, survey.id, Conditions(locale="fr"), clock.now)
+    target = save_target(TargetInput("csat", 80.0, date(2026, 4, 1)), clock.now)
     db.session.commit()
     receive(connector, {}, b"{}", clock.now)
     colleague = users.invite("new.colleague@example.com", Role.AGENT, "Admin", clock.now)
@@ -168,6 +173,7 @@ def world(
         connector_id=connector.id,
         delivery_id=db.session.scalars(sa.select(ConnectorDelivery.id)).one(),
         rule_id=rule.id,
+        target_id=target.id,
         user_id=colleague.id,
         team_id=team.id,
         setup_token=links["account_setup"].split("/account/setup/")[1].split()[0],
@@ -374,6 +380,21 @@ PAGES = [
         {"kind": "nps", "locale": "fr", "property_name": "plan", "property_value": "Gold"},
         {},
     ),
+    Page(
+        "targets.index",
+        "POST",
+        "/admin/targets/",
+        {},
+        {"kpi": "fcr", "team": "Billing", "value": "75", "deadline": "2026-06-30"},
+    ),
+    Page(
+        "targets.edit",
+        "POST",
+        "/admin/targets/{target}",
+        {},
+        {"kpi": "csat", "team": "", "value": "82.5", "deadline": "2026-05-01"},
+    ),
+    Page("targets.delete", "POST", "/admin/targets/{target}/delete", {}, {"go": "1"}),
     Page("people_admin.show", "POST", "/admin/people", {}, {"email": "chloe@example.com"}),
     Page("people_admin.export", "POST", "/admin/people/export", {}, {"email": "chloe@example.com"}),
     Page(

@@ -1,0 +1,100 @@
+"""The dashboard's cards show each overall target with the figure's state against it, and
+mark a change significant only when its 95% interval excludes zero; the chart draws the
+headline figure's target and the move a week it needs."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+
+from feedback_app.extensions import db
+from feedback_app.models import Response, User
+from feedback_app.targets.service import TargetInput, save_target
+from surveys.retention import difference_of_proportions
+from tests.dashboard.conftest import at
+from tests.helpers import FrozenClock
+
+Answer = Callable[..., Response]
+PAGE = "/dashboard?since=2026-02-01&until=2026-03-02"
+
+
+@pytest.fixture
+def answers(answer: Answer) -> None:
+    """30 CSAT answers of 5 this period and 15 of 5 and 15 of 1 the period before; two CES
+    answers (5 and 7) this period."""
+    for number in range(30):
+        answer("csat", 5, at=at(10, 9, number))
+        answer("csat", 5 if number % 2 else 1, at=at(10, 9, number, month=1))
+    answer("ces", 5, at=at(11))
+    answer("ces", 7, at=at(12))
+
+
+@pytest.fixture
+def targets(answers: None, clock: FrozenClock) -> None:
+    save_target(TargetInput("csat", 80.0, date(2026, 3, 30)), clock.now)
+    save_target(TargetInput("ces", 6.5, date(2026, 3, 23)), clock.now)
+    save_target(TargetInput("fcr", 70.0, date(2026, 3, 23)), clock.now)
+    db.session.commit()
+
+
+def card(page: str, label: str) -> str:
+    start = page.index(f"<h3>{label}</h3>")
+    return page[start : page.index("</li>", start)]
+
+
+@pytest.mark.usefixtures("targets")
+def test_cards_show_the_target_and_its_state(
+    client: FlaskClient, login: Callable[..., User]
+) -> None:
+    login("manager")
+    page = html.unescape(client.get(PAGE).text)
+    # 30 of 30 satisfied: Wilson 88.6% to 100%, wholly above 80%.
+    csat = card(page, "CSAT")
+    assert '<span class="figure-value">100.0%</span>' in csat
+    assert "n = 30, ± 5.7 pts" in csat
+    assert (
+        '<p class="target">Target 80.0% by 2026-03-30: '
+        '<strong class="target-state">met</strong></p>'
+    ) in csat
+    # 5 and 7: mean 6.00, interval 4.04 to 7 straddles 6.5; +0.50 in 3 weeks is +0.17 a week.
+    ces = card(page, "CES (mean, 1-7)")
+    assert (
+        '<p class="target">Target 6.50 by 2026-03-23: <strong class="target-state">'
+        'not yet distinguishable</strong> <span class="muted">(must move +0.17 a week)</span></p>'
+    ) in ces
+    # No interaction was resolved at first contact or not: no figure to judge.
+    fcr = card(page, "First contact resolution")
+    assert '<strong class="target-state">no data</strong>' in fcr
+    assert "target" not in card(page, "NPS")
+
+
+@pytest.mark.usefixtures("targets")
+def test_a_change_is_significant_only_when_its_interval_excludes_zero(
+    client: FlaskClient, login: Callable[..., User]
+) -> None:
+    login("manager")
+    page = html.unescape(client.get(PAGE).text)
+    d = difference_of_proportions(30, 30, 15, 30)
+    assert d is not None and d.low > 0
+    assert (
+        f"<strong>Significant change</strong>: its 95% interval, +{d.low:.1f} pts to "
+        f"+{d.high:.1f} pts, excludes zero"
+    ) in card(page, "CSAT")
+    # No CES answers the period before: nothing to compare.
+    assert "significan" not in card(page, "CES (mean, 1-7)").lower()
+
+
+@pytest.mark.usefixtures("targets")
+def test_the_chart_draws_the_target_line_and_the_weekly_move(
+    client: FlaskClient, login: Callable[..., User]
+) -> None:
+    login("manager")
+    page = client.get(PAGE + "&kind=ces").text
+    # The CES scale runs 1 to 7 over 204 px from y = 16: 6.5 sits at 16 + 204 * 0.5 / 6.
+    assert '<line class="target-line" x1="48" x2="704" y1="33.0" y2="33.0"/>' in page
+    assert ">Target 6.50 by 2026-03-23: +0.17 a week needed</text>" in page
+    assert 'class="target-line"' not in client.get(PAGE + "&kind=nps").text

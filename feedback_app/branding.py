@@ -2,25 +2,81 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from dataclasses import dataclass
+
+from flask_babel import get_locale, gettext
 
 from feedback_app.models import Survey
+from surveys.languages import PickedText, pick_text, text_direction
 from surveys.settings import HEX_COLOR
 
 DEFAULT_ACCENT = "#1f5fbf"
 
 
-def question_text(survey: Survey) -> str:
-    """The survey's question in the page's language when a translation of it exists.
+@dataclass(frozen=True)
+class SurveyWords:
+    """Every text of a survey as one customer reads it, picked for their locale.
 
-    The stored text may be a default (translated in the catalogue) or an admin's own wording
-    (shown as written); ``{company}`` is filled in after translating.
+    The email texts are None where the survey keeps none: the templates then say their
+    usual words, from the catalogue.
     """
-    return gettext(survey.question).replace("{company}", survey.company_name)
+
+    #: The question's language, which the page's ``lang`` and ``dir`` follow.
+    language: str
+    direction: str
+    question: str
+    #: Empty for no follow-up question.
+    followup: str
+    low_label: str
+    high_label: str
+    thanks: str
+    email_subject: str | None
+    #: May hold ``{name}``; see ``surveys.languages.fill_greeting``.
+    email_greeting: str | None
+    email_button_line: str | None
 
 
-def followup_text(survey: Survey) -> str:
-    return gettext(survey.followup_question) if survey.followup_question else ""
+def survey_words(survey: Survey, locale: str | None) -> SurveyWords:
+    """The survey's texts for a customer whose locale is ``locale`` (their own tag, e.g.
+    ``fr-CA`` or ``ar``, not only a language we ship), under the current catalogue.
+
+    Each text falls back as ``surveys.languages.pick_text`` says; a text then equal to one of
+    our defaults (the kind's usual question) is shown in the catalogue's translation, and
+    ``{company}`` is filled in.
+    """
+    texts = survey.texts or {}
+
+    def pick(field: str) -> PickedText | None:
+        picked = pick_text(texts.get(field, {}), locale, survey.default_language)
+        if picked is None:
+            return None
+        translated = gettext(picked.text)
+        language = picked.language if translated == picked.text else str(get_locale())
+        return PickedText(translated.replace("{company}", survey.company_name), language)
+
+    def text(field: str, usual: str) -> str:
+        picked = pick(field)
+        return picked.text if picked else gettext(usual)
+
+    def optional(field: str) -> str | None:
+        picked = pick(field)
+        return picked.text if picked else None
+
+    question = pick("question")
+    language = question.language if question else str(get_locale())
+    scale = survey.scale
+    return SurveyWords(
+        language=language,
+        direction=text_direction(language),
+        question=question.text if question else "",
+        followup=optional("followup_question") or "",
+        low_label=text("low_label", scale.low_label),
+        high_label=text("high_label", scale.high_label),
+        thanks=text("thanks", "Thank you for your feedback!"),
+        email_subject=optional("email_subject"),
+        email_greeting=optional("email_greeting"),
+        email_button_line=optional("email_button_line"),
+    )
 
 
 def accent_colors(accent: str) -> tuple[str, str]:

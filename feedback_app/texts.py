@@ -28,6 +28,7 @@ DOMAIN_TEXTS = (
     N_("How easy was it to get your issue resolved?"),
     N_("How likely are you to recommend {company} to a friend or colleague?"),
     N_("What is the main reason for your score?"),
+    N_("Thank you for your feedback!"),
 )
 
 KIND_NAMES = {

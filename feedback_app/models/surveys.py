@@ -14,6 +14,7 @@ from surveys.bucketing import Bucket, Thresholds
 from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import KIND_SPECS, ScaleSpec, SurveyKind
+from surveys.languages import FALLBACK_LANGUAGE
 
 if TYPE_CHECKING:
     from feedback_app.models.followups import FollowUpRuleSettings
@@ -25,10 +26,14 @@ class Survey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[SurveyKind] = mapped_column(enum_column(SurveyKind), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    #: Question text; ``{company}`` is replaced by ``company_name``.
-    question: Mapped[str] = mapped_column(sa.Text)
-    #: Open question shown under the scale; empty for none.
-    followup_question: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The language customers fall back to when their own has no text (see surveys.languages).
+    default_language: Mapped[str] = mapped_column(
+        sa.String(35), default=FALLBACK_LANGUAGE, server_default=FALLBACK_LANGUAGE
+    )
+    #: Every text customers read, by field then language tag (``surveys.languages.TEXT_FIELDS``):
+    #: ``{"question": {"en": "...", "fr": "..."}}``. ``{company}`` in the question is replaced
+    #: by ``company_name``; an empty follow-up question means none.
+    texts: Mapped[dict[str, dict[str, str]]] = mapped_column(sa.JSON, default=dict)
     company_name: Mapped[str] = mapped_column(sa.String(200))
     satisfied_min: Mapped[int]
     passive_min: Mapped[int | None]
@@ -55,6 +60,34 @@ class Survey(Base):
 
     #: The survey's own follow-up rule; None means its kind's default (``rule_for``).
     followup_rule: Mapped[FollowUpRuleSettings | None] = relationship()
+
+    def text_in_default(self, field: str) -> str:
+        """One text in the survey's default language; empty when it has none."""
+        return (self.texts or {}).get(field, {}).get(self.default_language or FALLBACK_LANGUAGE, "")
+
+    def set_text(self, field: str, language: str, text: str) -> None:
+        """Store one version of a text (a new dict, so the JSON change is saved)."""
+        texts = dict(self.texts or {})
+        texts[field] = {**texts.get(field, {}), language: text}
+        self.texts = texts
+
+    @property
+    def question(self) -> str:
+        """The question in the default language."""
+        return self.text_in_default("question")
+
+    @question.setter
+    def question(self, text: str) -> None:
+        self.set_text("question", self.default_language or FALLBACK_LANGUAGE, text)
+
+    @property
+    def followup_question(self) -> str:
+        """The follow-up question in the default language; empty for none."""
+        return self.text_in_default("followup_question")
+
+    @followup_question.setter
+    def followup_question(self, text: str) -> None:
+        self.set_text("followup_question", self.default_language or FALLBACK_LANGUAGE, text)
 
     @property
     def thresholds(self) -> Thresholds:

@@ -20,12 +20,13 @@ from flask_babel import force_locale, get_translations, gettext
 from jinja2 import Template
 from markupsafe import escape
 
-from feedback_app.branding import accent_colors, question_text
+from feedback_app.branding import SurveyWords, accent_colors, survey_words
 from feedback_app.i18n import best_locale
 from feedback_app.models import Customer, Invitation, Survey
 from feedback_app.services.invitations import token_for
 from feedback_app.texts import kind_name
 from notifications import Message
+from surveys.languages import fill_greeting, normalise_tag
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,13 @@ class _Stencil:
     html: list[str]
 
 
+def _greeting(words: SurveyWords, name: str) -> str:
+    """The survey's own greeting, else ours, to ``name`` (empty for none)."""
+    if words.email_greeting:
+        return fill_greeting(words.email_greeting, name)
+    return gettext("Hello %(name)s,", name=name) if name else gettext("Hello,")
+
+
 class SurveyEmails:
     """Renders invitations and reminders, sharing what emails of one survey have in common.
 
@@ -203,8 +211,11 @@ class SurveyEmails:
     def __init__(self) -> None:
         self._stencils: dict[tuple[int, str, bool, bool], _Stencil] = {}
 
-    def _stencil(self, survey: Survey, lang: str, reminder: bool, named: bool) -> _Stencil:
-        key = (survey.id, lang, reminder, named)
+    def _stencil(self, survey: Survey, locale: str | None, reminder: bool, named: bool) -> _Stencil:
+        """:param locale: the customer's own tag: the survey's texts are picked for it, our
+        own words for the closest language we ship."""
+        lang = best_locale(locale)
+        key = (survey.id, normalise_tag(locale or "") or lang, reminder, named)
         if key not in self._stencils:
             company = survey.company_name
             base = current_app.config["BASE_URL"].rstrip("/")
@@ -219,13 +230,22 @@ class SurveyEmails:
                     if reminder
                     else gettext(
                         "Thank you for contacting %(company)s. Could you tell us how we did? It"
-                        " takes one click.",
+                        " only takes a moment.",
                         company=company,
                     )
                 )
+                words = survey_words(survey, locale)
                 context = {
                     "intro": intro,
-                    "question": question_text(survey),
+                    "words": words,
+                    "greeting": _greeting(words, _NAME if named else ""),
+                    # True with or without JavaScript on the page the link opens.
+                    "button_line": words.email_button_line
+                    or gettext(
+                        "Choose a score to open the survey with it chosen; you can add a"
+                        " comment there."
+                    ),
+                    "question": words.question,
                     "kind_name": kind_name(survey.kind),
                     "scale": survey.scale,
                     "reminder": reminder,
@@ -247,7 +267,7 @@ class SurveyEmails:
         survey = invitation.survey
         customer: Customer = invitation.customer
         name = customer.name
-        stencil = self._stencil(survey, best_locale(customer.locale), reminder, bool(name))
+        stencil = self._stencil(survey, customer.locale, reminder, bool(name))
         token = token_for(invitation)
         text = _fill(stencil.text, {"name": name, "token": token})
         html = _fill(stencil.html, {"name": escape(name), "token": escape(token)})

@@ -18,6 +18,7 @@ from surveys import (
     Thresholds,
     check_thresholds,
 )
+from surveys.languages import FALLBACK_LANGUAGE
 
 DEFAULT_NAMES = {
     SurveyKind.CSAT: "Support satisfaction (CSAT)",
@@ -43,8 +44,11 @@ def create_survey(
     survey = Survey(
         kind=kind,
         name=name or DEFAULT_NAMES[kind],
-        question=question or KIND_SPECS[kind].default_question,
-        followup_question=DEFAULT_FOLLOWUP_QUESTION,
+        default_language=FALLBACK_LANGUAGE,
+        texts={
+            "question": {FALLBACK_LANGUAGE: question or KIND_SPECS[kind].default_question},
+            "followup_question": {FALLBACK_LANGUAGE: DEFAULT_FOLLOWUP_QUESTION},
+        },
         company_name=current_app.config["COMPANY_NAME"],
         satisfied_min=limits.satisfied_min,
         passive_min=limits.passive_min,

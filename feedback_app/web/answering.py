@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
-from feedback_app.branding import accent_colors, followup_text, question_text
+from feedback_app.branding import accent_colors, survey_words
+from feedback_app.i18n import customer_locale
 from feedback_app.models import Survey
 from feedback_app.web.security_headers import content_security_policy, nonce, set_policy
 from surveys.answers import MAX_COMMENT_LENGTH, ResponseSource
@@ -76,14 +77,17 @@ def preselected_score(scale: ScaleSpec, raw: str | None) -> tuple[int | None, st
 
 def page_context(survey: Survey) -> dict[str, Any]:
     """What every survey template needs besides its form; call once the locale is known."""
+    words = survey_words(survey, customer_locale())
     return {
         "survey": survey,
         "scale": survey.scale,
-        "question": question_text(survey),
-        "followup": followup_text(survey),
+        "words": words,
+        "question": words.question,
+        "followup": words.followup,
         "max_comment": MAX_COMMENT_LENGTH,
         "accent": accent_colors(survey.accent_color),
-        "lang": str(get_locale()),
+        "lang": words.language,
+        "dir": words.direction,
         "csp_nonce": nonce(),
     }
 

@@ -1,12 +1,23 @@
-"""Admin pages for surveys: the overview, a new survey, its settings and its embed secret."""
+"""Admin pages for surveys: the overview, a new survey, its settings, its texts in each
+language and its embed secret."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
+from feedback_app.languages.service import (
+    FIELD_HINTS,
+    FIELD_LABELS,
+    form_texts,
+    form_values,
+    language_name,
+    language_report,
+    problem_fields,
+    save_texts,
+)
 from feedback_app.models import Role, Survey
 from feedback_app.services.embed.flood import anonymous_activity
 from feedback_app.services.survey_settings import (
@@ -22,6 +33,7 @@ from feedback_app.web.survey_forms import NewSurveyForm, SettingsForm
 from surveys.bucketing import Thresholds, check_thresholds
 from surveys.errors import InvalidThresholds
 from surveys.kinds import SurveyKind
+from surveys.languages import TEXT_FIELDS
 from surveys.settings import InvalidSettings, bucket_ranges
 
 bp = Blueprint("surveys_admin", __name__, url_prefix="/admin/surveys")
@@ -65,6 +77,43 @@ def settings(survey_id: int) -> WerkzeugResponse:
                     "info",
                 )
             return redirect(url_for(".settings", survey_id=survey.id))
+    return _settings_page(survey, form, 422 if form.errors else 200)
+
+
+@bp.post("/<int:survey_id>/texts")
+@role_required(Role.ADMIN)
+def texts(survey_id: int) -> WerkzeugResponse:
+    """Save every text in every language, and the default language, from the texts section."""
+    survey = db.get_or_404(Survey, survey_id)
+    languages = language_report(survey).languages
+    edit = form_texts(request.form, languages)
+    problems = edit.problems
+    if not problems:
+        try:
+            save_texts(survey, edit.default_language, edit.texts)
+        except InvalidSettings as error:
+            problems = error.errors
+        else:
+            flash("Texts saved.", "info")
+            return redirect(url_for(".settings", survey_id=survey.id, _anchor="languages"))
+    form = SettingsForm(survey.kind, data=SettingsForm.initial(settings_of(survey)))
+    return _settings_page(
+        survey,
+        form,
+        422,
+        text_values=request.form.to_dict(),
+        text_problems=problem_fields(problems, languages),
+    )
+
+
+def _settings_page(
+    survey: Survey,
+    form: SettingsForm,
+    status: int,
+    text_values: dict[str, str] | None = None,
+    text_problems: dict[str, str] | None = None,
+) -> WerkzeugResponse:
+    """The settings page, its texts section showing ``text_values`` (else the stored ones)."""
     return make_response(
         render_template(
             "admin/surveys/settings.html",
@@ -72,8 +121,15 @@ def settings(survey_id: int) -> WerkzeugResponse:
             form=form,
             buckets=bucket_ranges(survey.kind, _shown_thresholds(survey, form)),
             activity=anonymous_activity(survey, utcnow()),
+            languages=language_report(survey),
+            text_values=form_values(survey) if text_values is None else text_values,
+            text_problems=text_problems or {},
+            text_fields=TEXT_FIELDS,
+            field_labels=FIELD_LABELS,
+            field_hints=FIELD_HINTS,
+            language_name=language_name,
         ),
-        422 if form.errors else 200,
+        status,
     )
 
 

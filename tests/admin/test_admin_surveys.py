@@ -133,8 +133,13 @@ def test_an_admin_adds_a_survey_with_its_kinds_defaults(
         "id": survey.id,
         "kind": SurveyKind.NPS,
         "name": "Quarterly NPS",
-        "question": "How likely are you to recommend {company} to a friend or colleague?",
-        "followup_question": "What is the main reason for your score?",
+        "default_language": "en",
+        "texts": {
+            "question": {
+                "en": "How likely are you to recommend {company} to a friend or colleague?"
+            },
+            "followup_question": {"en": "What is the main reason for your score?"},
+        },
         "company_name": "Acme",
         "satisfied_min": 9,
         "passive_min": 7,
@@ -187,8 +192,10 @@ def test_an_admin_changes_every_setting(
     assert row(csat) == {
         **before,
         "name": "After-ticket CSAT",
-        "question": "How did {company} do?",
-        "followup_question": "Anything to add?",
+        "texts": {
+            "question": {"en": "How did {company} do?"},
+            "followup_question": {"en": "Anything to add?"},
+        },
         "company_name": "Acme Support",
         "delay_seconds": 3600,
         "expiry_days": 14,

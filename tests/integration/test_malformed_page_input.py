@@ -306,6 +306,13 @@ PAGES = [
         {"name": "NPS", "question": "Would you?", "company_name": "Acme"},
     ),
     Page("surveys_admin.rotate_secret", "POST", "/admin/surveys/{survey}/secret", {}, {"go": "1"}),
+    Page(
+        "surveys_admin.texts",
+        "POST",
+        "/admin/surveys/{survey}/texts",
+        {},
+        {"default_language": "en", "text-question-en": "Would you?"},
+    ),
     Page("mailbox.index", "GET", "/dev/mailbox/", {"page": "1"}, {}),
     Page("mailbox.message", "GET", "/dev/mailbox/{message}", {"part": "text"}, {}),
     Page("mailbox.html_part", "GET", "/dev/mailbox/{message}/html", {"part": "html"}, {}),
@@ -645,7 +652,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         result = send(client, world, page, path=path, query={})
         assert result.status_code == 404, (page.endpoint, result.status_code)
         checked += 1
-    assert checked == 17
+    assert checked == 18
 
 
 LISTINGS = [

@@ -80,6 +80,7 @@ ACCESS: dict[str, Access] = {
     "surveys_admin.new": A.ADMIN,
     "surveys_admin.settings": A.ADMIN,
     "surveys_admin.rotate_secret": A.ADMIN,
+    "surveys_admin.texts": A.ADMIN,
     "delivery.webhooks": A.ADMIN,
     "delivery.endpoint": A.ADMIN,
     "delivery.toggle_endpoint": A.ADMIN,

@@ -2,7 +2,7 @@
 an export again changes nothing, and the notes and tags of Delighted's responses
 
 Revision ID: 1101
-Revises: 1003
+Revises: 1108
 Create Date: 2026-12-02 06:20:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1101"
-down_revision = "1003"
+down_revision = "1108"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """kpi targets: a goal per KPI, overall or for one team, with a deadline
 
 Revision ID: 1102
-Revises: 1003
+Revises: 1101
 Create Date: 2026-12-02 06:30:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1102"
-down_revision = "1003"
+down_revision = "1101"
 branch_labels = None
 depends_on = None
 

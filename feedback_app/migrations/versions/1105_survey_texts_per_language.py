@@ -2,7 +2,7 @@
 survey's default language; the single question and follow-up question move to it
 
 Revision ID: 1105
-Revises: 1003
+Revises: 1102
 Create Date: 2026-12-02 06:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1105"
-down_revision = "1003"
+down_revision = "1102"
 branch_labels = None
 depends_on = None
 

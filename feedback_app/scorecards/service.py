@@ -112,7 +112,9 @@ def agent_card(agent: Agent, now: datetime) -> AgentCard:
         if agent.team_id is not None
         else None
     )
-    weeks = Period(period.until - timedelta(days=7 * TREND_WEEKS - 1), period.until)
+    # Whole weeks from Monday, the last one this week so far.
+    monday = period.until - timedelta(days=period.until.weekday())
+    weeks = Period(monday - timedelta(weeks=TREND_WEEKS - 1), period.until)
     trend = scope_figures(
         Scope(ScopeBy.AGENT, agent.id), weeks, kinds, support=True, interval=Interval.WEEK
     )

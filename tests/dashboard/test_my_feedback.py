@@ -97,6 +97,9 @@ def test_an_agent_sees_their_figures_their_teams_their_trend_and_their_comments(
         " No data No data No data 0.0% n = 1, ± 39.7 pts low sample 20 min n = 1 low sample"
     ) in text
     assert "2026-W04 100.0% n = 1, ± 39.7 pts low sample No data" in text
+    # Twelve whole weeks from Monday, the last one this week (Monday 2 March) so far.
+    weeks = re.findall(r'<tr><th scope="row">(\d{4}-W\d\d)</th>', page.text)
+    assert weeks == ["2025-W51", "2025-W52", *(f"2026-W{n:02d}" for n in range(1, 11))]
     assert "Ann was quick" in text
     assert "Bob was rude" not in text and "Cat never replied" not in text
     assert '<a href="/review/">All your comments in the review queue</a>' in page.text

@@ -146,6 +146,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Agents and teams logged in for less than this % of their shifts are flagged on the
         # dashboard (above 90% they are flagged as overworked).
         "UTILIZATION_FLOOR": 70,
+        # The KPI reviews by email to team managers and admins: the weekly one (of the week
+        # Monday to Sunday) from REVIEW_HOUR UTC on REVIEW_WEEKDAY (0 Monday to 6 Sunday) after
+        # it, the monthly one from REVIEW_HOUR on REVIEW_MONTH_DAY (1 to 28) of the next month.
+        "REVIEWS_ENABLED": True,
+        "REVIEW_WEEKDAY": 0,
+        "REVIEW_MONTH_DAY": 1,
+        "REVIEW_HOUR": 8,
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }
@@ -161,6 +168,9 @@ BOUNDED_NUMBERS = {
     "PUBLIC_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
     "STAFF_MAX_BODY_BYTES": (1024, 100 * 1024 * 1024),
     "UTILIZATION_FLOOR": (0, 90),
+    "REVIEW_WEEKDAY": (0, 6),
+    "REVIEW_MONTH_DAY": (1, 28),
+    "REVIEW_HOUR": (0, 23),
 }
 #: Rate limits as Flask-Limiter reads them, e.g. "30 per minute" or "10/second; 500/day".
 RATE_LIMITS = (

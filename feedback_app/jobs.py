@@ -26,6 +26,7 @@ def all_jobs() -> dict[str, Job]:
     from feedback_app.accounts import sessions as staff_sessions
     from feedback_app.audit import service as audit
     from feedback_app.connectors import processing as connectors
+    from feedback_app.reviews import service as reviews
     from feedback_app.services import (
         digest,
         dispatch,
@@ -118,6 +119,18 @@ def all_jobs() -> dict[str, Job]:
             digest.send_weekly_digests,
             3600,
             "Send managers last week's follow-up digest (from Monday 08:00 UTC).",
+        ),
+        Job(
+            "weekly-review",
+            reviews.send_weekly_reviews,
+            3600,
+            "Email team managers and admins last week's operational review (REVIEW_* settings).",
+        ),
+        Job(
+            "monthly-review",
+            reviews.send_monthly_reviews,
+            3600,
+            "Email team managers and admins last month's satisfaction review.",
         ),
         Job(
             "purge-audit-log",

@@ -8,13 +8,14 @@ from notifications.email import (
     wire_bytes,
 )
 from notifications.mailbox import MailboxChannel
-from notifications.message import DeliveryResult, HeaderInjectionError, Message
+from notifications.message import DeliveryResult, HeaderInjectionError, InlineImage, Message
 from notifications.retry import RetryPolicy, retry_delay
 from notifications.webhook import WebhookChannel, WebhookRequest, new_secret, sign
 
 __all__ = [
     "DeliveryResult",
     "HeaderInjectionError",
+    "InlineImage",
     "MailChannel",
     "MailSender",
     "MailboxChannel",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import binascii
 import re
 import secrets
@@ -15,7 +16,7 @@ from email.header import Header
 from email.utils import format_datetime, formataddr, formatdate
 from typing import Literal, Protocol
 
-from notifications.message import DeliveryResult, Message
+from notifications.message import DeliveryResult, InlineImage, Message
 
 # The wire format is written directly rather than through the email package's object model
 # (``EmailMessage``, ``headerregistry.Address``), which costs more than the SMTP exchange
@@ -89,9 +90,39 @@ def _text_part(content: str, subtype: str) -> tuple[str, str, bytes]:
     return f'text/{subtype}; charset="utf-8"', "quoted-printable", body
 
 
+def _boundary() -> str:
+    # "=_" never occurs in quoted-printable text or base64, and the rest is random.
+    return f"=_{secrets.token_hex(16)}"
+
+
+def _html_part(html: str, images: tuple[InlineImage, ...]) -> bytes:
+    """The HTML part with its headers: alone, or first of a ``multipart/related`` part that
+    carries the images it shows by ``cid:`` (base64, in lines of 76)."""
+    html_type, html_encoding, body = _text_part(html, "html")
+    part = f"Content-Type: {html_type}{CRLF}Content-Transfer-Encoding: {html_encoding}{CRLF}{CRLF}"
+    if not images:
+        return part.encode() + body
+    boundary = _boundary()
+    pieces = [
+        f'Content-Type: multipart/related; boundary="{boundary}"; type="text/html"{CRLF}{CRLF}'
+        f"--{boundary}{CRLF}{part}".encode(),
+        body,
+    ]
+    for image in images:
+        name = f'; filename="{image.filename}"' if image.filename else ""
+        pieces.append(
+            f"{CRLF}--{boundary}{CRLF}Content-Type: image/{image.subtype}{CRLF}"
+            f"Content-Transfer-Encoding: base64{CRLF}Content-ID: <{image.content_id}>{CRLF}"
+            f"Content-Disposition: inline{name}{CRLF}{CRLF}".encode()
+        )
+        pieces.append(base64.encodebytes(image.data).rstrip(b"\n").replace(b"\n", b"\r\n"))
+    pieces.append(f"{CRLF}--{boundary}--{CRLF}".encode())
+    return b"".join(pieces)
+
+
 def wire_bytes(message: Message) -> bytes:
     """The message exactly as it goes over SMTP, CRLF line ends: text/plain, plus text/html
-    as an alternative when there is one.
+    as an alternative when there is one (with its inline images in a related part).
 
     Raises ValueError for an address that cannot be written.
     """
@@ -116,20 +147,23 @@ def wire_bytes(message: Message) -> bytes:
             f"Content-Transfer-Encoding: {text_encoding}{CRLF}{head}{CRLF}"
         )
         return top.encode() + text
-    html_type, html_encoding, html = _text_part(message.html, "html")
-    # "=_" never occurs in quoted-printable text, and the rest is random.
-    boundary = f"=_{secrets.token_hex(16)}"
+    boundary = _boundary()
     top = (
         f'Content-Type: multipart/alternative; boundary="{boundary}"{CRLF}'
         f"MIME-Version: 1.0{CRLF}{head}{CRLF}--{boundary}{CRLF}"
         f"Content-Type: {text_type}{CRLF}Content-Transfer-Encoding: {text_encoding}{CRLF}{CRLF}"
     )
-    middle = (
-        f"{CRLF}--{boundary}{CRLF}"
-        f"Content-Type: {html_type}{CRLF}Content-Transfer-Encoding: {html_encoding}{CRLF}{CRLF}"
-    )
+    middle = f"{CRLF}--{boundary}{CRLF}"
     end = f"{CRLF}--{boundary}--{CRLF}"
-    return b"".join((top.encode(), text, middle.encode(), html, end.encode()))
+    return b"".join(
+        (
+            top.encode(),
+            text,
+            middle.encode(),
+            _html_part(message.html, message.images),
+            end.encode(),
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,28 @@ def check_header_value(name: str, value: str) -> str:
 
 
 @dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML part shows as ``<img src="cid:CONTENT_ID">``.
+
+    Sent beside the HTML in a ``multipart/related`` part, which common mail clients show
+    without asking to load remote images.
+    """
+
+    #: Unique in the message, without the angle brackets: ``chart-1@feedback``.
+    content_id: str
+    data: bytes
+    #: The ``image/`` subtype: ``png``.
+    subtype: str = "png"
+    filename: str = ""
+
+    def __post_init__(self) -> None:
+        for value in (self.content_id, self.subtype, self.filename):
+            check_header_value("Content-ID", value)
+        if '"' in self.filename or not self.subtype.isalnum():
+            raise ValueError("an inline image needs a plain subtype and file name")
+
+
+@dataclass(frozen=True)
 class Message:
     """A rendered email: plain text, an optional HTML alternative and its headers.
 
@@ -43,6 +65,8 @@ class Message:
     date: datetime | None = None
     #: Further headers, such as List-Unsubscribe.
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: Images the HTML part shows inline (by ``cid:``); none without an HTML part.
+    images: tuple[InlineImage, ...] = ()
 
     def __post_init__(self) -> None:
         for name, value in (

@@ -38,6 +38,7 @@ from feedback_app.models.support import (
 )
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 from feedback_app.privacy.models import ForgottenAddress
+from feedback_app.reviews.models import ReviewDelivery, ReviewKind
 from feedback_app.targets.models import Target
 from feedback_app.themes.models import PinnedTheme, Theme, ThemeMention, ThemeRun, ThemeTag
 from feedback_app.utilization.models import AgentDay
@@ -81,6 +82,8 @@ __all__ = [
     "PasswordResetRequest",
     "PinnedTheme",
     "Response",
+    "ReviewDelivery",
+    "ReviewKind",
     "Role",
     "RollupDimension",
     "RoutingRule",

@@ -14,6 +14,7 @@ from feedback_app.services.support.figures import (
 )
 from surveys.metrics import Estimate
 from surveys.retention import Difference
+from surveys.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,21 @@ def support_kpi_report(
     interval: Interval | None = None,
     group_by: SupportGroupBy | None = None,
     property_name: str | None = None,
+    scope: Scope | None = None,
 ) -> KpiReport:
     """The support figures of ``period`` and the one before, by ``interval`` and broken
-    down by ``group_by``: the dashboard's support cards and table."""
-    current, lines = support_lines(period, group_by, property_name)
-    before = support_report(period.previous.since, period.previous.until, min_n=min_n())
+    down by ``group_by``: the dashboard's support cards and table; ``scope``'s figures (one
+    team's or agent's) when given."""
+    current, lines = support_lines(period, group_by, property_name, scope)
+    previous = period.previous
+    before = support_report(previous.since, previous.until, min_n=min_n(), scope=scope)
     parts = period.split(interval) if interval else []
+    starts = [part.since for part in parts]
     series = [
         Line(part.since.isoformat(), part.label(interval), figures, {})
         for part, figures in zip(
             parts,
-            support_series([part.since for part in parts], period.until, min_n()) if parts else [],
+            support_series(starts, period.until, min_n(), scope) if parts else [],
             strict=True,
         )
     ]

@@ -63,6 +63,7 @@ from surveys.metrics import (
     tally,
 )
 from surveys.retention import Difference
+from surveys.scope import Scope
 
 #: A breakdown or drill-down value meaning "none set" (no channel, team, agent or property).
 NONE = "none"
@@ -196,8 +197,10 @@ def _tallies(
     dimension: RollupDimension,
     by: Any,
     segment: str = "",
+    value: str | None = None,
 ) -> dict[Any, Tally]:
-    """Sum the rollups of ``dimension`` (of ``segment``) in ``period`` per value of ``by``."""
+    """Sum the rollups of ``dimension`` (of ``segment``; only ``value``'s rows when given) in
+    ``period`` per value of ``by``."""
     if not surveys:
         return {}
     sums = [sa.func.sum(getattr(ScoreRollup, column)) for column in SCORE_COLUMNS]
@@ -211,6 +214,8 @@ def _tallies(
         )
         .group_by(by, ScoreRollup.survey_id)
     )
+    if value is not None:
+        query = query.where(ScoreRollup.value == value)
     result: dict[Any, Tally] = defaultdict(Tally)
     for key, survey_id, *counts in db.session.execute(query):
         histogram = dict(enumerate(int(c or 0) for c in counts))
@@ -270,9 +275,13 @@ def score_report(
     group_by: GroupBy | None = None,
     property_name: str | None = None,
     survey_id: int | None = None,
+    scope: Scope | None = None,
 ) -> ScoreReport:
     """The figures of ``kind`` for ``period`` and the period before, a series by ``interval``
     and a breakdown by ``group_by`` (``property_name`` names the customer property).
+
+    :param scope: one team or agent: the figures and the series are theirs (read from that
+        breakdown's rows), not everyone's.
     """
     if group_by is GroupBy.PROPERTY and not property_name:
         raise ValueError("a customer property name is needed to group by property")
@@ -280,9 +289,13 @@ def score_report(
     drill = {"kind": kind.value}
     if survey_id is not None:
         drill["survey"] = str(survey_id)
+    narrow: tuple[RollupDimension, str | None] = (RollupDimension.ALL, None)
+    if scope is not None:
+        narrow = (RollupDimension(scope.by.value), scope.value)
+        drill[scope.by.value] = scope.value
 
     def total(p: Period) -> dict[str, Estimate]:
-        by_survey = _tallies(kind, surveys, p, RollupDimension.ALL, sa.literal(1))
+        by_survey = _tallies(kind, surveys, p, narrow[0], sa.literal(1), value=narrow[1])
         return figures(kind, sum(by_survey.values(), Tally()), min_n())
 
     return ScoreReport(
@@ -293,7 +306,7 @@ def score_report(
         interval=interval,
         group_by=group_by,
         property_name=property_name,
-        series=[] if interval is None else _series(kind, surveys, period, interval, drill),
+        series=[] if interval is None else _series(kind, surveys, period, interval, drill, narrow),
         groups=(
             []
             if group_by is None
@@ -314,13 +327,16 @@ def _series(
     period: Period,
     interval: Interval,
     drill: dict[str, str],
+    narrow: tuple[RollupDimension, str | None],
 ) -> list[Line]:
-    """One line per day, week or month of ``period``, summed from the daily rollups."""
+    """One line per day, week or month of ``period``, summed from the daily rollups of
+    ``narrow`` (a dimension, and the one value of it to read, or None for all)."""
     parts = period.split(interval)
     starts = [part.since for part in parts]
     by_part = [Tally() for _ in parts]
-    for day, value in _tallies(kind, surveys, period, RollupDimension.ALL, ScoreRollup.day).items():
-        by_part[bisect.bisect_right(starts, day) - 1] += value
+    dimension, value = narrow
+    for day, t in _tallies(kind, surveys, period, dimension, ScoreRollup.day, value=value).items():
+        by_part[bisect.bisect_right(starts, day) - 1] += t
     return [
         Line(
             part.since.isoformat(),
@@ -405,7 +421,7 @@ class SupportFigure(enum.StrEnum):
     ABANDONED = "abandoned"
 
 
-def _support_set(figure: SupportFigure, period: Period) -> list[sa.ColumnElement[bool]]:
+def support_set(figure: SupportFigure, period: Period) -> list[sa.ColumnElement[bool]]:
     """The conditions selecting the interactions behind ``figure`` in ``period``, as the
     rollups count them (``services.support.entries``): the volume and the abandoned
     contacts opened in it; the others answered contacts counted in it (resolved in it, or
@@ -586,7 +602,7 @@ def interaction_query(where: InteractionFilter) -> sa.Select[tuple[Interaction]]
     query = (
         sa.select(Interaction)
         .options(joinedload(Interaction.agent), joinedload(Interaction.team))
-        .where(*_support_set(where.figure, where.period))
+        .where(*support_set(where.figure, where.period))
     )
     query = narrow_to_breakdown(
         query, where, Interaction.channel, Interaction.team_id, Interaction.agent_id
@@ -725,16 +741,20 @@ def _volumes(period: Period) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def support_lines(
-    period: Period, group_by: SupportGroupBy | None, property_name: str | None = None
+    period: Period,
+    group_by: SupportGroupBy | None,
+    property_name: str | None = None,
+    scope: Scope | None = None,
 ) -> tuple[SupportReport, SupportLines]:
-    """The support figures of ``period`` and their breakdown by ``group_by``, labelled, each
-    line with the query arguments listing its interactions."""
+    """The support figures of ``period`` (``scope``'s, when given) and their breakdown by
+    ``group_by``, labelled, each line with the query arguments listing its interactions."""
     report = support_report(
         period.since,
         period.until,
         group_by=group_by,
         property_name=property_name,
         min_n=min_n(),
+        scope=scope,
     )
     lines = []
     if group_by is not None:

@@ -11,6 +11,7 @@ what it has not tried, so two deliverers never hold the same row.
 
 from __future__ import annotations
 
+import base64
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,7 @@ from feedback_app.models import (
 from feedback_app.services.claims import claim
 from notifications import (
     DeliveryResult,
+    InlineImage,
     MailboxChannel,
     MailChannel,
     Message,
@@ -84,6 +86,7 @@ def _email_row(message: Message, now: datetime, purpose: str) -> dict[str, Any]:
             "text": message.text,
             "html": message.html,
             "headers": dict(message.headers),
+            "images": [_image_data(image) for image in message.images],
         },
         "attempts": 0,
         "next_attempt_at": now,
@@ -91,6 +94,22 @@ def _email_row(message: Message, now: datetime, purpose: str) -> dict[str, Any]:
         "response_body": "",
         "created_at": now,
     }
+
+
+def _image_data(image: InlineImage) -> dict[str, str]:
+    """An inline image as the outbox row's JSON keeps it (its bytes in base64)."""
+    return {
+        "content_id": image.content_id,
+        "subtype": image.subtype,
+        "filename": image.filename,
+        "data": base64.b64encode(image.data).decode(),
+    }
+
+
+def _image_of(data: dict[str, str]) -> InlineImage:
+    return InlineImage(
+        data["content_id"], base64.b64decode(data["data"]), data["subtype"], data["filename"]
+    )
 
 
 def queue_email(
@@ -148,6 +167,8 @@ def message_of(row: OutboxMessage | sa.Row[Any]) -> Message:
         html=data["html"],
         headers=data["headers"],
         date=row.created_at,
+        # Rows queued before emails carried images have none.
+        images=tuple(_image_of(image) for image in data.get("images", [])),
     )
 
 

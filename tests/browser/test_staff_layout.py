@@ -142,7 +142,7 @@ SHOWN = {
         "followups.triage": COMMENT[:150],
         "followups.case_page": COMMENT,
     },
-    "agent": {"review.queue": COMMENT, "review.interaction": COMMENT},
+    "agent": {"review.queue": COMMENT, "review.interaction": COMMENT, "scorecards.me": COMMENT},
 }
 
 

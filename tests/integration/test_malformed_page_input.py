@@ -79,6 +79,7 @@ class World:
     target_id: int
     user_id: int
     team_id: int
+    agent_id: int
     setup_token: str
     reset_token: str
     csrf: str
@@ -101,6 +102,7 @@ class World:
             "target": self.target_id,
             "user": self.user_id,
             "team": self.team_id,
+            "agent": self.agent_id,
             "setup": self.setup_token,
             "reset": self.reset_token,
             "resurvey": RESURVEY_TOKEN,
@@ -176,6 +178,7 @@ def world(
         target_id=target.id,
         user_id=colleague.id,
         team_id=team.id,
+        agent_id=agent.id,
         setup_token=links["account_setup"].split("/account/setup/")[1].split()[0],
         reset_token=links["password_reset"].split("/account/reset/")[1].split()[0],
         csrf=csrf_from(client.get("/admin/surveys/").text),
@@ -237,6 +240,7 @@ PAGES = [
         {"message-subject": "Sorry", "message-body": "We are on it"},
     ),
     Page("review.queue", "GET", "/review/", {"q": "slow", "tag": "praise"}, {}),
+    Page("scorecards.me", "GET", "/me", {"agent": "{agent}"}, {}),
     Page("review.interaction", "GET", "/review/interactions/{interaction}", {"from": "q"}, {}),
     Page(
         "review.review",

@@ -12,6 +12,7 @@ from standardwebhooks import Webhook
 
 from notifications import (
     HeaderInjectionError,
+    InlineImage,
     MailboxChannel,
     Message,
     RetryPolicy,
@@ -69,6 +70,44 @@ def test_the_mime_has_text_then_html_alternative_and_quoted_names() -> None:
         ("text/html", "<p>Hello</p>"),
     ]
     assert b"\r\nTo: =?utf-8?q?Zo=C3=AB_=22Z=22_Example?= <casey@example.com>\r\n" in wire
+
+
+def test_inline_images_go_with_the_html_in_a_related_part_with_their_content_ids() -> None:
+    png = bytes(range(256)) * 3
+    wire = wire_bytes(
+        message(
+            html='<img src="cid:a@x" alt="A"><img src="cid:b@x" alt="B">',
+            images=(InlineImage("a@x", png, "png", "a.png"), InlineImage("b@x", b"\x89PNG")),
+        )
+    )
+    mime = message_from_bytes(wire, policy=policy.default)
+    assert isinstance(mime, EmailMessage)
+    text, related = mime.iter_parts()
+    assert (mime.get_content_type(), text.get_content_type()) == (
+        "multipart/alternative",
+        "text/plain",
+    )
+    assert related.get_content_type() == "multipart/related"
+    assert related.get_param("type") == "text/html"
+    html, first, second = related.iter_parts()
+    assert html.get_content_type() == "text/html"
+    assert [(p["Content-ID"], p.get_content_disposition(), p.get_filename()) for p in
+            (first, second)] == [("<a@x>", "inline", "a.png"),
+                                 ("<b@x>", "inline", None)]  # fmt: skip
+    assert first.get_payload(decode=True) == png
+    assert second.get_payload(decode=True) == b"\x89PNG"
+    # Base64 in lines of 76 characters, CRLF-ended like every other line.
+    assert b"\r\n" + base64.b64encode(png)[:76] + b"\r\n" in wire
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"content_id": "a@x\r\nBcc: v@example.com"}, {"filename": 'a".png'}, {"subtype": "png; x"}],
+)
+def test_an_inline_image_that_would_break_its_headers_is_refused(fields: dict[str, str]) -> None:
+    values = {"content_id": "a@x", "data": b"", "subtype": "png", "filename": "a.png", **fields}
+    with pytest.raises(ValueError):
+        InlineImage(**values)  # type: ignore[arg-type]
 
 
 #: Display names that need quoting or encoding to stay one name beside one address.

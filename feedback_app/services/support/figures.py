@@ -31,6 +31,7 @@ from feedback_app.services.support import segments
 from feedback_app.services.support.entries import SupportEntry
 from feedback_app.services.support.rollups import opened_column
 from surveys.metrics import DEFAULT_MIN_N, Estimate, median_of
+from surveys.scope import Scope
 from surveys.support import TALLY_COLUMNS, DenseHistogram, SupportTally, support_figures
 
 D = SupportDimension
@@ -87,10 +88,16 @@ def support_report(
     group_by: SupportGroupBy | None = None,
     property_name: str | None = None,
     min_n: int = DEFAULT_MIN_N,
+    scope: Scope | None = None,
 ) -> SupportReport:
     """The support figures of the days ``since`` to ``until`` (both included), and their
-    breakdown by ``group_by`` (``property_name`` names the customer property)."""
-    overall = _from_rollups(since, until, D.ALL, "").get("", _Sums())
+    breakdown by ``group_by`` (``property_name`` names the customer property).
+
+    :param scope: one team or agent: the figures are theirs (read from that breakdown's
+        rows), not everyone's.
+    """
+    dimension, value = _scoped(scope)
+    overall = _from_rollups(since, until, dimension, "", value).get(value, _Sums())
     groups: dict[str, _Sums] | None = None
     from_rows = False
     if group_by is SupportGroupBy.PROPERTY:
@@ -133,8 +140,16 @@ def volume_by_channel(since: date, until: date) -> dict[str, int]:
     return dict(sorted(volumes.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, SupportTally]:
-    """The sums per value; one query per span of the period, each an index range."""
+def _scoped(scope: Scope | None) -> tuple[D, str]:
+    """The rollup rows a scope reads: its dimension and value (everyone's: the ``all`` rows)."""
+    return (D.ALL, "") if scope is None else (D(scope.by.value), scope.value)
+
+
+def _tallies(
+    since: date, until: date, dimension: D, segment: str, value: str | None = None
+) -> dict[str, SupportTally]:
+    """The sums per value (only ``value``'s when given); one query per span of the period,
+    each an index range."""
     sums = [sa.func.sum(getattr(SupportRollup, column)) for column in TALLY_COLUMNS]
     result: dict[str, SupportTally] = defaultdict(SupportTally)
     for span, first, last in spans(since, until):
@@ -148,8 +163,10 @@ def _tallies(since: date, until: date, dimension: D, segment: str) -> dict[str, 
             )
             .group_by(SupportRollup.value)
         )
-        for value, *values in db.session.execute(query):
-            result[value] += _tally_of(values)
+        if value is not None:
+            query = query.where(SupportRollup.value == value)
+        for key, *values in db.session.execute(query):
+            result[key] += _tally_of(values)
     return result
 
 
@@ -165,11 +182,12 @@ def _tally_of(sums: Sequence[Any]) -> SupportTally:
 
 
 def support_series(
-    starts: Sequence[date], until: date, min_n: int = DEFAULT_MIN_N
+    starts: Sequence[date], until: date, min_n: int = DEFAULT_MIN_N, scope: Scope | None = None
 ) -> list[dict[str, Estimate]]:
     """The figures of each part of a period cut at ``starts`` (the first day of each part,
     in order) up to ``until``: the day rollups read in one query per table, whatever the
-    number of parts."""
+    number of parts; ``scope``'s figures only when given."""
+    dimension, value = _scoped(scope)
     parts = [_Sums() for _ in starts]
 
     def part(day: date) -> _Sums:
@@ -179,7 +197,8 @@ def support_series(
     query = (
         sa.select(SupportRollup.day, *sums)
         .where(
-            SupportRollup.dimension == D.ALL,
+            SupportRollup.dimension == dimension,
+            SupportRollup.value == value,
             SupportRollup.span == Span.DAY,
             SupportRollup.day.between(starts[0], until),
         )
@@ -191,7 +210,8 @@ def support_series(
     for measure in DurationMeasure:
         rows = sa.select(h.day, h.buckets).where(
             h.measure == measure,
-            h.dimension == D.ALL,
+            h.dimension == dimension,
+            h.value == value,
             h.span == Span.DAY,
             h.day.between(starts[0], until),
         )
@@ -219,10 +239,13 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _from_rollups(since: date, until: date, dimension: D, segment: str) -> dict[str, _Sums]:
+def _from_rollups(
+    since: date, until: date, dimension: D, segment: str, value: str | None = None
+) -> dict[str, _Sums]:
+    """The sums and histograms per value of ``dimension`` (only ``value``'s when given)."""
     result: dict[str, _Sums] = defaultdict(_Sums)
-    for value, tally in _tallies(since, until, dimension, segment).items():
-        result[value].tally = tally
+    for key, tally in _tallies(since, until, dimension, segment, value).items():
+        result[key].tally = tally
     h = SupportHistogram
     for measure in DurationMeasure:
         for span, first, last in spans(since, until):
@@ -233,9 +256,11 @@ def _from_rollups(since: date, until: date, dimension: D, segment: str) -> dict[
                 h.span == span,
                 h.day.between(first, last),
             )
-            for value, buckets in db.session.execute(query):
-                result[value].histograms[measure].add(buckets)
-    return {value: sums for value, sums in result.items() if sums.tally != SupportTally()}
+            if value is not None:
+                query = query.where(h.value == value)
+            for key, buckets in db.session.execute(query):
+                result[key].histograms[measure].add(buckets)
+    return {key: sums for key, sums in result.items() if sums.tally != SupportTally()}
 
 
 def _from_rows(since: date, until: date, name: str) -> dict[str, _Sums]:

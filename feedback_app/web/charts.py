@@ -2,109 +2,207 @@
 
 No JavaScript and no CDN: the chart works offline and in any browser, and the page puts
 the same numbers in a table beside it for screen readers and keyboard users.
+
+The plot is as wide as the page and a fixed height: x positions are percentages of its width
+and y positions pixels, so the text is never scaled down (12 px tick labels on a phone as on
+a desktop). Lines and bands are drawn in a stretched inner SVG whose strokes do not scale.
 """
 
 from __future__ import annotations
 
+import calendar
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from feedback_app.services.metrics import Interval
 from surveys.metrics import Estimate
 
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
-#: At most this many x-axis labels, so they never overlap.
+HEIGHT, TOP, BOTTOM = 260, 12, 36
+#: The plot's first and last points sit this far (percent of its width) from its edges, so
+#: their markers are whole.
+X_PAD = 2.0
+#: The inner SVG's width in its own units; 10 units are 1% of the plot's width.
+UNITS = 1000
+SCALE = UNITS / 100
+#: At most this many x-axis labels on a wide screen, and half as many on a phone.
 MAX_X_LABELS = 12
 
 
 @dataclass(frozen=True)
+class PeriodName:
+    """How the page names a period of a series: a short axis label and a full one."""
+
+    tick: str
+    full: str
+    #: The period is cut short by the report's start or end, or has not ended yet.
+    partial: bool
+
+
+def period_name(since: date, until: date, interval: Interval, today: date) -> PeriodName:
+    """``2 Feb`` / ``Week of 2 Feb 2026`` / ``Feb 2026``, with partial periods marked."""
+    if interval is Interval.DAY:
+        tick, full, days = f"{since.day} {since:%b}", f"{since.day} {since:%b %Y}", 1
+    elif interval is Interval.WEEK:
+        start = date.fromordinal(since.toordinal() - since.weekday())
+        tick, full, days = f"{start.day} {start:%b}", f"Week of {start.day} {start:%b %Y}", 7
+    else:
+        tick, full = f"{since:%b}", f"{since:%B %Y}"
+        days = calendar.monthrange(since.year, since.month)[1]
+    partial = (until - since).days + 1 < days or until >= today
+    return PeriodName(tick, full + (" (partial)" if partial else ""), partial)
+
+
+@dataclass(frozen=True)
 class Point:
+    #: Percent of the plot's width.
     x: float
     y: float
-    #: The interval's ends in chart coordinates, when the figure has one.
-    y_low: float | None
-    y_high: float | None
     label: str
     text: str
     low_sample: bool
+    partial: bool
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of line between two points in the inner SVG's units; dashed into or out of
+    a partial period."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    partial: bool
 
 
 @dataclass(frozen=True)
 class Chart:
-    width: int
     height: int
-    left: int
-    right: int
+    units: int
+    top: int
     bottom: int
     points: list[Point]
-    #: Runs of consecutive points with data, as SVG polyline ``points`` strings.
-    lines: list[str]
+    segments: list[Segment]
+    #: The 95% intervals of consecutive points as SVG polygon ``points`` strings.
+    bands: list[str]
+    #: Intervals of points with no neighbour in a band: (x percent, y low, y high).
+    whiskers: list[tuple[float, float, float]]
     y_ticks: list[tuple[float, str]]
-    x_labels: list[tuple[float, str]]
+    #: (x percent, label, anchor, shown on a phone too: every other one, ending with the last).
+    x_labels: list[tuple[float, str, str, bool]]
     #: The y coordinate of zero, drawn as a baseline when zero is inside the scale.
     zero: float | None
+    #: Some period is partial, so the legend explains the dashes.
+    any_partial: bool
     #: The target's y coordinate and its caption (the value, the deadline, the move a week
     #: it needs), drawn as a dashed line; None without a target.
     target: tuple[float, str] | None = None
 
 
+def interval_of(estimate: Estimate) -> tuple[float, float] | None:
+    """The interval worth drawing or writing: none when the formula gives a zero width (every
+    answer alike in a tiny sample), which would claim a certainty the sample does not have."""
+    if estimate.low is None or estimate.high is None or estimate.high <= estimate.low:
+        return None
+    return estimate.low, estimate.high
+
+
 def line_chart(
-    values: Sequence[tuple[str, Estimate]],
+    values: Sequence[tuple[PeriodName, Estimate]],
     bounds: tuple[float, float],
     value_text: Callable[[float], str],
     target: tuple[float, str] | None = None,
 ) -> Chart:
-    """A line chart of ``values`` (label, estimate) on the fixed scale ``bounds``, with
+    """A line chart of ``values`` (period, estimate) on the fixed scale ``bounds``, with
     ``target`` (value, caption) as a line across it.
 
     A fixed scale (0-100 for percentages, -100 to 100 for NPS) keeps small moves small.
-    Periods with no data leave a gap in the line; their labels remain on the axis.
+    Periods with no data leave a gap in the line and the band; their labels remain.
     """
     low, high = bounds
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / max(1, len(values) - 1) if len(values) > 1 else 0.0
+    plot_h = HEIGHT - TOP - BOTTOM
+    count = len(values)
+
+    def x_of(index: int) -> float:
+        return X_PAD + (100 - 2 * X_PAD) * index / (count - 1) if count > 1 else 50.0
 
     def y_of(value: float) -> float:
         return TOP + plot_h * (high - value) / (high - low)
 
-    points, lines, run = [], [], []
-    for index, (label, estimate) in enumerate(values):
-        x = LEFT + (step * index if len(values) > 1 else plot_w / 2)
+    points: list[Point | None] = []
+    for index, (name, estimate) in enumerate(values):
         if estimate.value is None:
-            if run:
-                lines.append(" ".join(run))
-            run = []
+            points.append(None)
             continue
-        point = Point(
-            x=x,
-            y=y_of(estimate.value),
-            y_low=None if estimate.low is None else y_of(estimate.low),
-            y_high=None if estimate.high is None else y_of(estimate.high),
-            label=label,
-            text=value_text(estimate.value),
-            low_sample=estimate.low_sample,
+        points.append(
+            Point(
+                x=x_of(index),
+                y=y_of(estimate.value),
+                label=name.full,
+                text=value_text(estimate.value),
+                low_sample=estimate.low_sample,
+                partial=name.partial,
+            )
         )
-        points.append(point)
-        run.append(f"{point.x:.1f},{point.y:.1f}")
-    if run:
-        lines.append(" ".join(run))
-    every = max(1, -(-len(values) // MAX_X_LABELS))
+    segments = [
+        Segment(a.x * SCALE, a.y - TOP, b.x * SCALE, b.y - TOP, a.partial or b.partial)
+        for a, b in itertools.pairwise(points)
+        if a is not None and b is not None
+    ]
+    bands, whiskers = _bands(points, [interval_of(estimate) for _, estimate in values], y_of)
+    every = max(1, -(-count // MAX_X_LABELS))
+    shown = list(range(0, count, every))
     x_labels = [
-        (LEFT + (step * i if len(values) > 1 else plot_w / 2), label)
-        for i, (label, _) in enumerate(values)
-        if i % every == 0
+        (x_of(i), values[i][0].tick, _anchor(i, count), (len(shown) - 1 - n) % 2 == 0)
+        for n, i in enumerate(shown)
     ]
     ticks = [low + (high - low) * i / 4 for i in range(5)]
     return Chart(
-        width=WIDTH,
         height=HEIGHT,
-        left=LEFT,
-        right=WIDTH - RIGHT,
+        units=UNITS,
+        top=TOP,
         bottom=TOP + plot_h,
-        points=points,
-        lines=lines,
+        points=[p for p in points if p is not None],
+        segments=segments,
+        bands=bands,
+        whiskers=whiskers,
         y_ticks=[(y_of(t), f"{t:g}") for t in ticks],
         x_labels=x_labels,
         zero=y_of(0) if low < 0 < high else None,
+        any_partial=any(name.partial for name, _ in values),
         target=None if target is None else (y_of(min(high, max(low, target[0]))), target[1]),
     )
+
+
+def _anchor(index: int, count: int) -> str:
+    """The first label starts at its point and the last ends at it, so neither is clipped."""
+    if count > 1 and index == 0:
+        return "start"
+    if count > 1 and index == count - 1:
+        return "end"
+    return "middle"
+
+
+def _bands(
+    points: list[Point | None],
+    intervals: list[tuple[float, float] | None],
+    y_of: Callable[[float], float],
+) -> tuple[list[str], list[tuple[float, float, float]]]:
+    """Runs of consecutive points with an interval become bands; a lone one a whisker."""
+    runs: list[list[tuple[float, float, float]]] = [[]]
+    for point, interval in zip(points, intervals, strict=True):
+        if point is None or interval is None:
+            runs.append([])
+            continue
+        runs[-1].append((point.x, y_of(interval[1]), y_of(interval[0])))
+    bands, whiskers = [], []
+    for run in runs:
+        if len(run) == 1:
+            whiskers.append(run[0])
+        elif run:
+            top = [f"{x * SCALE:.1f},{y_high - TOP:.1f}" for x, y_high, _ in run]
+            under = [f"{x * SCALE:.1f},{y_low - TOP:.1f}" for x, _, y_low in reversed(run)]
+            bands.append(" ".join(top + under))
+    return bands, whiskers

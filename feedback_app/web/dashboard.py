@@ -36,7 +36,7 @@ from feedback_app.targets.service import TargetView, overall_targets, target_vie
 from feedback_app.utilization.service import flag_of, floor
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
-from feedback_app.web.charts import line_chart
+from feedback_app.web.charts import PeriodName, interval_of, line_chart, period_name
 from feedback_app.web.csv_export import stream_csv
 from feedback_app.web.inputs import Choice, Input, InvalidInput, invalid, read_input
 from feedback_app.web.listing import page_of, page_url_args
@@ -153,12 +153,15 @@ def format_difference(difference: Difference, unit: str) -> str:
 
 
 def format_margin(estimate: Estimate, unit: str) -> str:
-    """The interval as "± half-width" in the figure's own unit, or empty when none."""
-    if estimate.margin is None:
+    """The interval as "± half-width" in the figure's own unit, or empty when there is none
+    worth writing (see ``interval_of``: never "± 0.0")."""
+    interval = interval_of(estimate)
+    if interval is None:
         return ""
+    low, high = interval
     if unit == "duration":
-        return f"{format_duration(estimate.low or 0)} to {format_duration(estimate.high or 0)}"
-    text = format_value(estimate.margin, unit)
+        return f"{format_duration(low)} to {format_duration(high)}"
+    text = format_value((high - low) / 2, unit)
     return "± " + (text.rstrip("%") + " pts" if unit == "percent" else text)
 
 
@@ -209,6 +212,21 @@ class DashboardQuery(ReportQuery):
         return by
 
 
+def series_names(report: ScoreReport, today: date) -> list[PeriodName]:
+    """Each line of the report's series named by its dates, partial ones marked."""
+    if report.interval is None:
+        return []
+    return [
+        period_name(
+            date.fromisoformat(line.drill["since"]),
+            date.fromisoformat(line.drill["until"]),
+            report.interval,
+            today,
+        )
+        for line in report.series
+    ]
+
+
 def read_query(model: type[Q], args: dict[str, str] | None = None) -> Q:
     """The page's query string read as ``model``; InvalidInput names each bad argument."""
     return read_input(model, request.args.to_dict() if args is None else args, from_text=True)
@@ -236,8 +254,9 @@ def index() -> tuple[str, int] | str:
         ],
         now.date(),
     )
+    names = series_names(page.report, now.date())
     chart = line_chart(
-        [(line.label, line.figures[name]) for line in page.report.series],
+        [(n, line.figures[name]) for n, line in zip(names, page.report.series, strict=True)],
         bounds,
         lambda value: format_value(value, FIGURE_UNITS[name]),
         chart_target(targets.get(name), FIGURE_UNITS[name]),
@@ -249,6 +268,7 @@ def index() -> tuple[str, int] | str:
         report=page.report,
         headline=name,
         chart=chart,
+        series_names=names,
         min_n=min_n(),
         kinds=list(SurveyKind),
         intervals=list(Interval),

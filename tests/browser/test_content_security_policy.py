@@ -132,7 +132,7 @@ def test_the_dashboard_chart_and_filters_work_under_the_policy(
 ) -> None:
     log_in(watched, live_server, "manager")
     watched.visit(f"{live_server}/dashboard")
-    expect(watched.page.locator("svg.chart circle.point").first).to_be_visible()
+    expect(watched.page.locator(".chart circle.point").first).to_be_visible()
 
     watched.page.get_by_label("Survey kind").select_option("nps")
     watched.page.get_by_role("button", name="Show").click()
@@ -142,7 +142,7 @@ def test_the_dashboard_chart_and_filters_work_under_the_policy(
         "&group_by=channel&support_by=channel&property="
     )
     expect(watched.page.get_by_role("heading", name="NPS by week")).to_be_visible()
-    expect(watched.page.locator("svg.chart")).to_be_visible()
+    expect(watched.page.locator(".chart svg.chart-plot")).to_be_visible()
     assert watched.problems == []
 
 

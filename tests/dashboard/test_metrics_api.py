@@ -6,13 +6,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from feedback_app.models import Response, User
+from feedback_app.services.metrics import Interval
+from feedback_app.web.charts import period_name
 from feedback_app.web.dashboard import format_value
 from feedback_app.web.reports import change_data
 from surveys.metrics import net_promoter_score
@@ -215,15 +217,26 @@ def test_the_page_shows_the_api_numbers(
     assert page.status_code == 200
     text = html.unescape(page.text)
     shown = ROW.findall(text)
+    today = date(2026, 3, 2)
     expected = [
-        (line["period"], format_value(line["figures"]["nps"]["value"], "points"))
+        (
+            period_name(
+                date.fromisoformat(line["since"]),
+                date.fromisoformat(line["until"]),
+                Interval.WEEK,
+                today,
+            ).full,
+            format_value(line["figures"]["nps"]["value"], "points"),
+        )
         for line in body["series"]
     ] + [
         (line["label"], format_value(line["figures"]["nps"]["value"], "points"))
         for line in body["groups"]
     ]
     assert shown == expected
-    assert shown[1] == ("2026-W06", "100.0")
+    assert shown[0] == ("Week of 26 Jan 2026 (partial)", "No data")
+    assert shown[1] == ("Week of 2 Feb 2026", "100.0")
+    assert shown[5] == ("Week of 2 Mar 2026 (partial)", "0.0")
     nps = body["figures"]["nps"]
     assert (
         f'<h3>NPS</h3>\n  <p><span class="figure-value">{format_value(nps["value"], "points")}'

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from feedback_app.web.charts import line_chart
+from feedback_app.services.metrics import Interval
+from feedback_app.web.charts import PeriodName, Segment, interval_of, line_chart, period_name
 from feedback_app.web.csv_export import csv_rows, safe_cell
 from feedback_app.web.dashboard import format_change, format_duration, format_margin, format_value
 from surveys.metrics import Estimate, mean_of, proportion
@@ -47,24 +50,85 @@ def test_csv_cells_that_would_be_formulas_are_prefixed() -> None:
 
 
 def test_chart_leaves_gaps_for_periods_without_data() -> None:
+    full, partial = PeriodName("2 Feb", "Week of 2 Feb 2026", False), PeriodName("", "", True)
     chart = line_chart(
         [
-            ("W1", Estimate(-100.0, 40, -100.0, -90.0)),
-            ("W2", Estimate(100.0, 2, 50.0, 100.0)),
-            ("W3", Estimate(None, 0)),
-            ("W4", Estimate(0.0, 1)),
+            (PeriodName("26 Jan", "W1", False), Estimate(-100.0, 40, -100.0, -90.0)),
+            (full, Estimate(100.0, 2, 50.0, 100.0)),
+            (full, Estimate(None, 0)),
+            (full, Estimate(0.0, 1)),
+            (partial, Estimate(50.0, 3, 50.0, 50.0)),
         ],
         (-100.0, 100.0),
         str,
     )
-    assert chart.lines == ["48.0,220.0 266.7,16.0", "704.0,118.0"]
-    assert [(p.label, p.text, p.low_sample) for p in chart.points] == [
-        ("W1", "-100.0", False),
-        ("W2", "100.0", True),
-        ("W4", "0.0", True),
+    assert chart.segments == [
+        Segment(20.0, 212.0, 260.0, 0.0, False),
+        Segment(740.0, 106.0, 980.0, 53.0, True),
     ]
-    assert chart.points[0].y_high == pytest.approx(209.8)
-    assert chart.points[2].y_low is None
+    assert [(p.x, p.label, p.text, p.low_sample, p.partial) for p in chart.points] == [
+        (2.0, "W1", "-100.0", False, False),
+        (26.0, "Week of 2 Feb 2026", "100.0", True, False),
+        (74.0, "Week of 2 Feb 2026", "0.0", True, False),
+        (98.0, "", "50.0", True, True),
+    ]
+    assert chart.bands == ["20.0,201.4 260.0,0.0 260.0,53.0 20.0,212.0"]
+    assert chart.whiskers == []
     assert chart.zero == 118.0
+    assert chart.any_partial is True
     assert [label for _, label in chart.y_ticks] == ["-100", "-50", "0", "50", "100"]
-    assert [label for _, label in chart.x_labels] == ["W1", "W2", "W3", "W4"]
+    assert chart.x_labels == [
+        (2.0, "26 Jan", "start", True),
+        (26.0, "2 Feb", "middle", False),
+        (50.0, "2 Feb", "middle", True),
+        (74.0, "2 Feb", "middle", False),
+        (98.0, "", "end", True),
+    ]
+
+
+def test_a_lone_interval_is_a_whisker_and_a_zero_width_one_is_none() -> None:
+    name = PeriodName("2 Feb", "2 Feb 2026", False)
+    chart = line_chart(
+        [(name, Estimate(0.0, 40, -10.0, 10.0)), (name, Estimate(100.0, 2, 100.0, 100.0))],
+        (-100.0, 100.0),
+        str,
+    )
+    assert chart.bands == []
+    assert chart.whiskers == [(2.0, pytest.approx(107.4), pytest.approx(128.6))]
+    assert interval_of(Estimate(100.0, 2, 100.0, 100.0)) is None
+    assert format_margin(Estimate(100.0, 2, 100.0, 100.0), "points") == ""
+    assert format_margin(Estimate(100.0, 2, 20.0, 100.0), "points") == "± 40.0"
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "interval", "name"),
+    [
+        (date(2026, 2, 2), date(2026, 2, 8), Interval.WEEK, ("2 Feb", "Week of 2 Feb 2026", False)),
+        (
+            date(2026, 2, 4),
+            date(2026, 2, 8),
+            Interval.WEEK,
+            ("2 Feb", "Week of 2 Feb 2026 (partial)", True),
+        ),
+        (
+            date(2026, 3, 2),
+            date(2026, 3, 2),
+            Interval.WEEK,
+            ("2 Mar", "Week of 2 Mar 2026 (partial)", True),
+        ),
+        (date(2026, 2, 1), date(2026, 2, 28), Interval.MONTH, ("Feb", "February 2026", False)),
+        (
+            date(2026, 1, 5),
+            date(2026, 1, 31),
+            Interval.MONTH,
+            ("Jan", "January 2026 (partial)", True),
+        ),
+        (date(2026, 2, 9), date(2026, 2, 9), Interval.DAY, ("9 Feb", "9 Feb 2026", False)),
+        (date(2026, 3, 2), date(2026, 3, 2), Interval.DAY, ("2 Mar", "2 Mar 2026 (partial)", True)),
+    ],
+)
+def test_periods_are_named_by_their_dates(
+    since: date, until: date, interval: Interval, name: tuple[str, str, bool]
+) -> None:
+    """The report's own end (today, 2 March) leaves its period unfinished."""
+    assert period_name(since, until, interval, date(2026, 3, 2)) == PeriodName(*name)

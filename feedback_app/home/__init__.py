@@ -1,0 +1,1 @@
+"""The staff home page: what each role needs first when they sign in."""

@@ -264,7 +264,7 @@ _SENDING_COLUMNS = (
 )
 
 
-def _claim_due(now: datetime, limit: int) -> list[_Claimed]:
+def _claim_due(now: datetime, limit: int, only: Sequence[int] | None) -> list[_Claimed]:
     due = (
         sa.select(OutboxMessage.id)
         .where(
@@ -273,6 +273,8 @@ def _claim_due(now: datetime, limit: int) -> list[_Claimed]:
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
+    if only is not None:
+        due = due.where(OutboxMessage.id.in_(only))
     ids = claim(due, limit=limit)
     by_id = {
         row.id: row
@@ -380,6 +382,7 @@ def deliver_outbox(
     now: datetime,
     rand: Callable[[], float] = random.random,
     monotonic: Callable[[], float] = time.monotonic,
+    only: Sequence[int] | None = None,
 ) -> int:
     """Send one batch of due emails and webhooks; commits. Returns how many were attempted.
 
@@ -393,8 +396,10 @@ def deliver_outbox(
     a batch is always tried, so a lease set too short still makes progress.
 
     :param monotonic: the clock that times the batch against its lease.
+    :param only: send only those of these rows that are due (an admin's test event, sent
+        while they wait for its result).
     """
-    claimed = _claim_due(now, int(current_app.config["OUTBOX_BATCH_SIZE"]))
+    claimed = _claim_due(now, int(current_app.config["OUTBOX_BATCH_SIZE"]), only)
     if not claimed:
         return 0
     config = current_app.config

@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -52,6 +53,10 @@ DELIGHTED_EVENT_TYPES = {
     "response.updated": "survey_response.updated",
     "unsubscribe.created": "unsubscribe.created",
 }
+#: What "Send a test event" sends: no endpoint subscribes to it, each can be sent one.
+TEST_EVENT = "webhook.test"
+#: Hosts whose URLs take one format only: a Slack incoming webhook refuses any other body.
+FORMAT_OF_HOST = {"hooks.slack.com": WebhookFormat.SLACK}
 LOW_BUCKETS = {Bucket.DETRACTOR, Bucket.UNSATISFIED}
 
 
@@ -111,6 +116,11 @@ def endpoint_problems(
     return problems
 
 
+def suggested_format(url: str) -> WebhookFormat | None:
+    """The format ``url``'s receiver needs, when its host says so (a Slack webhook URL)."""
+    return FORMAT_OF_HOST.get((urlsplit(url.strip()).hostname or "").lower())
+
+
 def create_endpoint(
     url: str,
     events: Iterable[str],
@@ -138,6 +148,71 @@ def create_endpoint(
     db.session.add(endpoint)
     db.session.flush()
     return endpoint
+
+
+def update_endpoint(
+    endpoint: WebhookEndpoint,
+    url: str,
+    events: Iterable[str],
+    *,
+    format: WebhookFormat,
+    description: str,
+) -> list[str]:
+    """Change an endpoint's settings; the names of the fields that changed. Flushes only.
+
+    Rows already queued go to the new URL: deliveries read the endpoint when they are sent.
+
+    :raises InvalidEndpoint: a bad URL or events.
+    """
+    chosen = list(dict.fromkeys(events))
+    if problems := endpoint_problems(url, chosen):
+        raise InvalidEndpoint(problems)
+    wanted = {
+        "url": url.strip(),
+        "events": chosen,
+        "format": format,
+        "description": description.strip(),
+    }
+    changed = [name for name, value in wanted.items() if getattr(endpoint, name) != value]
+    for name in changed:
+        setattr(endpoint, name, wanted[name])
+    db.session.flush()
+    return changed
+
+
+def rotate_endpoint_secret(endpoint: WebhookEndpoint) -> None:
+    """Give an endpoint a fresh signing secret; the old one stops verifying at once.
+
+    Rows still queued are signed with the new one, as signing happens at each attempt.
+    """
+    endpoint.secret = new_secret()
+    db.session.flush()
+
+
+def delete_endpoint(endpoint: WebhookEndpoint) -> None:
+    """Delete an endpoint and, with it, its deliveries (their rows name it); flushes only."""
+    db.session.execute(sa.delete(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id))
+    db.session.expunge(endpoint)
+
+
+def queue_test_event(endpoint: WebhookEndpoint, now: datetime) -> OutboxMessage:
+    """Queue one ``webhook.test`` event for ``endpoint``; does not commit.
+
+    It is an outbox row like any other, so it is signed, sent and recorded as events are
+    (and refused, like them, while the endpoint is paused).
+    """
+    data = {
+        "endpoint_id": endpoint.id,
+        "summary": "A test event: this endpoint receives the events it subscribes to.",
+    }
+    # Delighted's format has no test event of its own: its endpoints get ours.
+    bodies = Bodies(TEST_EVENT, lambda: data, None, now)
+    body = bodies[endpoint.format] or bodies[WebhookFormat.STANDARD]
+    assert body is not None
+    row = _outbox_row(endpoint, TEST_EVENT, body, now)
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def response_payload(response: Response) -> dict[str, Any]:
@@ -291,29 +366,32 @@ def queue_webhook_event(
         return []
     db.session.flush()  # the payload names the ids of rows the caller has just added
     bodies = Bodies(event, payload, record, now)
-    rows = []
-    for endpoint in endpoints:
-        body = bodies[endpoint.format]
-        if body is None:
-            continue
-        row = OutboxMessage(
-            channel=OutboxChannel.WEBHOOK,
-            status=OutboxStatus.PENDING,
-            purpose=event,
-            delivery_id=f"msg_{secrets.token_hex(16)}",
-            recipient=endpoint.url,
-            subject=event,
-            payload={"body": body},
-            endpoint=endpoint,
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-            response_body="",
-            created_at=now,
-        )
-        db.session.add(row)
-        rows.append(row)
+    rows = [
+        _outbox_row(endpoint, event, body, now)
+        for endpoint in endpoints
+        if (body := bodies[endpoint.format]) is not None
+    ]
+    db.session.add_all(rows)
     return rows
+
+
+def _outbox_row(endpoint: WebhookEndpoint, event: str, body: str, now: datetime) -> OutboxMessage:
+    """One delivery of ``event`` to ``endpoint``, with a ``webhook-id`` of its own."""
+    return OutboxMessage(
+        channel=OutboxChannel.WEBHOOK,
+        status=OutboxStatus.PENDING,
+        purpose=event,
+        delivery_id=f"msg_{secrets.token_hex(16)}",
+        recipient=endpoint.url,
+        subject=event,
+        payload={"body": body},
+        endpoint=endpoint,
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+        response_body="",
+        created_at=now,
+    )
 
 
 #: Built once, being on the answer path (see ``invitations._BY_TOKEN``).

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -24,7 +26,17 @@ from feedback_app.models import (
 )
 from feedback_app.services import outbox
 from feedback_app.services.suppression import revoke_unsubscribe
-from feedback_app.services.webhooks import EVENTS, FORMAT_LABELS, InvalidEndpoint, create_endpoint
+from feedback_app.services.webhooks import (
+    EVENTS,
+    FORMAT_LABELS,
+    InvalidEndpoint,
+    create_endpoint,
+    delete_endpoint,
+    queue_test_event,
+    rotate_endpoint_secret,
+    suggested_format,
+    update_endpoint,
+)
 from feedback_app.web.auth import role_required
 from feedback_app.web.listing import page_of, page_url_args
 from notifications.webhook import REPLY_KEPT, REPLY_READ_LIMIT
@@ -37,6 +49,8 @@ OUTBOX_VIEWS = {"unsent": outbox.UNSENT, **{s.value: (s,) for s in OutboxStatus}
 
 #: Deliveries listed on an endpoint's page; older ones are on the outbox page.
 LATEST_DELIVERIES = 100
+#: The session key naming the endpoint whose secret its page shows in full, once.
+SHOW_SECRET = "webhook_secret_shown_for"
 
 
 @bp.app_template_filter("reply_excerpt")
@@ -71,8 +85,20 @@ class EndpointForm(FlaskForm):
     )
     format = SelectField(
         "Format",
-        choices=[SelectChoice(format.value, FORMAT_LABELS[format]) for format in WebhookFormat],
+        choices=[SelectChoice(f.value, FORMAT_LABELS[f]) for f in WebhookFormat],
+        description="A hooks.slack.com URL takes the Slack message format.",
     )
+
+    def options(self) -> dict[str, Any]:
+        """The format and description, as ``create_endpoint`` and ``update_endpoint`` take them."""
+        return {
+            "format": WebhookFormat(self.format.data),
+            "description": self.description.data or "",
+        }
+
+    def show_problems(self, error: InvalidEndpoint) -> None:
+        for name, problem in error.errors.items():
+            getattr(self, name).errors.append(problem)
 
 
 @bp.get("/outbox")
@@ -127,21 +153,17 @@ def webhooks() -> tuple[str, int] | WerkzeugResponse:
     if form.validate_on_submit():
         try:
             endpoint = create_endpoint(
-                form.url.data or "",
-                form.events.data or [],
-                utcnow(),
-                format=WebhookFormat(form.format.data),
-                description=form.description.data or "",
+                form.url.data or "", form.events.data or [], utcnow(), **form.options()
             )
         except InvalidEndpoint as error:
-            for name, problem in error.errors.items():
-                getattr(form, name).errors.append(problem)
+            form.show_problems(error)
             status = 422
         else:
             audit.record("webhook.created", f"webhook:{endpoint.id}", audit.webhook(endpoint))
             db.session.commit()
             flash("Endpoint added. Give its signing secret to the receiver.", "info")
-            return redirect(url_for(".endpoint", endpoint_id=endpoint.id))
+            _slack_hint(endpoint)
+            return _with_secret_shown(endpoint)
     elif form.is_submitted():
         status = 422
     endpoints = db.session.scalars(sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
@@ -150,10 +172,53 @@ def webhooks() -> tuple[str, int] | WerkzeugResponse:
     ), status
 
 
-@bp.get("/webhooks/<int:endpoint_id>")
+def _with_secret_shown(endpoint: WebhookEndpoint) -> WerkzeugResponse:
+    """The endpoint's page, which shows its new secret in full this once.
+
+    The session names the endpoint, never the secret; the page forgets it as it shows it.
+    """
+    session[SHOW_SECRET] = endpoint.id
+    return redirect(url_for(".endpoint", endpoint_id=endpoint.id))
+
+
+def _slack_hint(endpoint: WebhookEndpoint) -> None:
+    """Say so when the URL's receiver needs another format than the one chosen."""
+    wanted = suggested_format(endpoint.url)
+    if wanted is not None and wanted is not endpoint.format:
+        label = FORMAT_LABELS[wanted]
+        flash(f"This URL takes the “{label}” format: its receiver refuses any other.", "warning")
+
+
+@bp.route("/webhooks/<int:endpoint_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def endpoint(endpoint_id: int) -> str:
+def endpoint(endpoint_id: int) -> tuple[str, int] | WerkzeugResponse:
+    """An endpoint's settings (the form edits them) and its latest deliveries."""
     found = db.get_or_404(WebhookEndpoint, endpoint_id)
+    form = EndpointForm(obj=found if request.method == "GET" else None)
+    if request.method == "GET":
+        form.format.data = found.format.value
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = update_endpoint(
+                found, form.url.data or "", form.events.data or [], **form.options()
+            )
+        except InvalidEndpoint as error:
+            form.show_problems(error)
+            status = 422
+        else:
+            if changed:
+                audit.record(
+                    "webhook.changed",
+                    f"webhook:{found.id}",
+                    audit.webhook(found) | {"fields": changed},
+                )
+            db.session.commit()
+            flash("Endpoint saved." if changed else "Nothing changed.", "info")
+            _slack_hint(found)
+            return redirect(url_for(".endpoint", endpoint_id=found.id))
+    elif form.is_submitted():
+        status = 422
     deliveries = (
         sa.select(OutboxMessage)
         .where(OutboxMessage.endpoint_id == found.id)
@@ -162,22 +227,111 @@ def endpoint(endpoint_id: int) -> str:
     return render_template(
         "admin/webhook.html",
         endpoint=found,
+        form=form,
+        show_secret=session.pop(SHOW_SECRET, None) == found.id,
         page=page_of(deliveries, per_page=LATEST_DELIVERIES),
         button=ButtonForm(),
-    )
+    ), status
 
 
 @bp.post("/webhooks/<int:endpoint_id>/active")
 @role_required(Role.ADMIN)
 def toggle_endpoint(endpoint_id: int) -> WerkzeugResponse:
-    """Switch an endpoint off (its queued deliveries are dead-lettered) or back on."""
+    """Pause an endpoint (its queued deliveries are dead-lettered, new events skip it) or
+    resume it."""
     found = db.get_or_404(WebhookEndpoint, endpoint_id)
     if ButtonForm().validate_on_submit():
         found.active = not found.active
         audit.record(f"webhook.{'enabled' if found.active else 'disabled'}", f"webhook:{found.id}")
         db.session.commit()
-        flash(f"Endpoint {'on' if found.active else 'off'}.", "info")
+        flash(
+            "Endpoint resumed: it gets new events."
+            if found.active
+            else "Endpoint paused: it gets nothing until it is resumed.",
+            "info",
+        )
     return redirect(url_for(".endpoint", endpoint_id=found.id))
+
+
+@bp.post("/webhooks/<int:endpoint_id>/test")
+@role_required(Role.ADMIN)
+def test_endpoint(endpoint_id: int) -> WerkzeugResponse:
+    """Send a test event now, through the outbox like any event, and say how it went."""
+    found = db.get_or_404(WebhookEndpoint, endpoint_id)
+    if ButtonForm().validate_on_submit():
+        now = utcnow()
+        row = queue_test_event(found, now)
+        audit.record("webhook.tested", f"webhook:{found.id}", {"delivery": row.delivery_id})
+        db.session.commit()
+        outbox.deliver_outbox(now, only=[row.id])
+        db.session.refresh(row)
+        if row.status is OutboxStatus.SENT:
+            flash(f"Test event delivered: the receiver answered {row.response_status}.", "info")
+        else:
+            flash(f"Test event not delivered: {row.last_error}.", "error")
+    return redirect(url_for(".endpoint", endpoint_id=found.id))
+
+
+@bp.route("/webhooks/<int:endpoint_id>/secret", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def rotate_endpoint(endpoint_id: int) -> str | WerkzeugResponse:
+    """After a confirmation, a new signing secret, shown once; the old one stops at once."""
+    found = db.get_or_404(WebhookEndpoint, endpoint_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        rotate_endpoint_secret(found)
+        audit.record("webhook.secret_rotated", f"webhook:{found.id}", audit.webhook(found))
+        db.session.commit()
+        flash(
+            "New signing secret made. Give it to the receiver: deliveries signed with it fail"
+            " to verify there until it has it.",
+            "info",
+        )
+        return _with_secret_shown(found)
+    return render_template(
+        "confirm.html",
+        heading=f"Replace the signing secret of {found.url}?",
+        consequences=[
+            "The current secret stops working at once: the receiver refuses every delivery"
+            " until it is given the new one, which is shown once, on the next page."
+        ],
+        form=form,
+        action=url_for(".rotate_endpoint", endpoint_id=found.id),
+        button_label="Replace the secret",
+        cancel=url_for(".endpoint", endpoint_id=found.id),
+    )
+
+
+@bp.route("/webhooks/<int:endpoint_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete(endpoint_id: int) -> str | WerkzeugResponse:
+    """After a confirmation, delete an endpoint with its deliveries."""
+    found = db.get_or_404(WebhookEndpoint, endpoint_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        described = audit.webhook(found)
+        target = f"webhook:{found.id}"
+        delete_endpoint(found)
+        audit.record("webhook.deleted", target, described)
+        db.session.commit()
+        flash("Endpoint deleted, with its deliveries.", "info")
+        return redirect(url_for(".webhooks"))
+    count = db.session.scalar(
+        sa.select(sa.func.count()).where(OutboxMessage.endpoint_id == found.id)
+    )
+    return render_template(
+        "confirm.html",
+        heading=f"Delete the endpoint {found.url}?",
+        consequences=[
+            "This cannot be undone. It gets no more events, and its "
+            f"{count} {'delivery' if count == 1 else 'deliveries'} (sent or queued) are"
+            " deleted with it. To stop deliveries for a while, pause it instead."
+        ],
+        form=form,
+        action=url_for(".delete", endpoint_id=found.id),
+        button_label="Delete the endpoint",
+        cancel=url_for(".endpoint", endpoint_id=found.id),
+    )
 
 
 @bp.get("/unsubscribes")

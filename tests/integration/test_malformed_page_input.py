@@ -297,7 +297,22 @@ PAGES = [
         },
     ),
     Page("delivery.endpoint", "GET", "/admin/webhooks/{endpoint}", {"page": "1"}, {}),
+    Page(
+        "delivery.endpoint",
+        "POST",
+        "/admin/webhooks/{endpoint}",
+        {},
+        {
+            "url": "https://hooks.example/c",
+            "description": "CRM",
+            "events": "response.created",
+            "format": "slack",
+        },
+    ),
     Page("delivery.toggle_endpoint", "POST", "/admin/webhooks/{endpoint}/active", {}, {"go": "1"}),
+    Page("delivery.test_endpoint", "POST", "/admin/webhooks/{endpoint}/test", {}, {"go": "1"}),
+    Page("delivery.rotate_endpoint", "POST", "/admin/webhooks/{endpoint}/secret", {}, {"go": "1"}),
+    Page("delivery.delete", "POST", "/admin/webhooks/{endpoint}/delete", {}, {"go": "1"}),
     Page("delivery.unsubscribes", "GET", "/admin/unsubscribes", {"page": "1"}, {}),
     Page("delivery.revoke", "POST", "/admin/unsubscribes/{unsubscribe}/revoke", {}, {"go": "1"}),
     Page("surveys_admin.index", "GET", "/admin/surveys/", {"sort": "kind"}, {}),
@@ -656,7 +671,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         result = send(client, world, page, path=path, query={})
         assert result.status_code == 404, (page.endpoint, result.status_code)
         checked += 1
-    assert checked == 18
+    assert checked == 22
 
 
 LISTINGS = [

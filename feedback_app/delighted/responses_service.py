@@ -143,10 +143,9 @@ def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
 
 
 def find_response(response_id: int) -> Response | None:
-    """The response with this id, its customer loaded."""
-    return db.session.scalar(
-        sa.select(Response).options(joinedload(Response.customer)).where(Response.id == response_id)
-    )
+    """The response with this id. Loaded alone, not joined to its customer: a change locks
+    the row by refreshing it ``FOR UPDATE``, which PostgreSQL refuses across an outer join."""
+    return db.session.get(Response, response_id)
 
 
 @dataclass(frozen=True)

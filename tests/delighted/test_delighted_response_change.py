@@ -155,3 +155,17 @@ def test_changing_needs_the_ingest_scope(
     reader = Delighted(delighted.client, make_api_key("read", name="reader"))
     assert reader("PUT", f"survey_responses/{answer.id}", json={"score": 1}).status_code == 403
     assert reader.get(f"survey_responses/{answer.id}").status_code == 200
+
+
+def test_an_answer_added_by_the_api_is_changed_by_the_api(delighted: Delighted) -> None:
+    """Read first by this request (no invitation, nothing loaded before): locking it for the
+    change works on PostgreSQL too."""
+    ana = delighted.post("people", {"email": "ana@example.com", "send": False}).json
+    added = delighted.post("survey_responses", {"person": ana["id"], "score": 6}).json
+    found = delighted.get(f"survey_responses/{added['id']}?expand[]=person").json
+    changed = delighted("PUT", f"survey_responses/{added['id']}", json={**found, "score": 9})
+    assert (changed.status_code, changed.json["score"], changed.json["person"]) == (
+        200,
+        9,
+        ana["id"],
+    )

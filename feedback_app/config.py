@@ -16,6 +16,7 @@ from flask import Config, Flask
 from limits import parse_many
 
 from feedback_app import secret_key
+from surveys.references import INDUSTRIES
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Agents and teams logged in for less than this % of their shifts are flagged on the
         # dashboard (above 90% they are flagged as overworked).
         "UTILIZATION_FLOOR": 70,
+        # The industry whose published CSAT and FCR the dashboard shows as reference lines
+        # (a key of ``surveys.references.INDUSTRIES``); empty for the general lines only.
+        "INDUSTRY": "",
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }
@@ -279,6 +283,8 @@ def check(
         value = config.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             problems.append(f"FEEDBACK_{key} must be a whole number of {least} or more")
+    if config.get("INDUSTRY", "") not in ("", *INDUSTRIES):
+        problems.append("FEEDBACK_INDUSTRY must be empty or one of " + ", ".join(INDUSTRIES))
     problems += _limit_problems(config)
     problems += _number_problems(config)
     if production:

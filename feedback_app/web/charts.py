@@ -7,7 +7,7 @@ the same numbers in a table beside it for screen readers and keyboard users.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from surveys.metrics import Estimate
 
@@ -30,6 +30,26 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A level drawn across the chart: a target, or a reference line (a band when it is a
+    range from ``value`` to ``high``)."""
+
+    value: float
+    caption: str
+    #: ``target`` or ``reference``: how it is drawn.
+    kind: str
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class DrawnMark:
+    mark: Mark
+    #: The level's y coordinate; for a band, the top (``high``) and bottom (``value``) edges.
+    y: float
+    y_top: float
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -43,19 +63,18 @@ class Chart:
     x_labels: list[tuple[float, str]]
     #: The y coordinate of zero, drawn as a baseline when zero is inside the scale.
     zero: float | None
-    #: The target's y coordinate and its caption (the value, the deadline, the move a week
-    #: it needs), drawn as a dashed line; None without a target.
-    target: tuple[float, str] | None = None
+    #: Targets and reference lines, clipped to the scale.
+    marks: list[DrawnMark] = field(default_factory=list)
 
 
 def line_chart(
     values: Sequence[tuple[str, Estimate]],
     bounds: tuple[float, float],
     value_text: Callable[[float], str],
-    target: tuple[float, str] | None = None,
+    marks: Sequence[Mark] = (),
 ) -> Chart:
     """A line chart of ``values`` (label, estimate) on the fixed scale ``bounds``, with
-    ``target`` (value, caption) as a line across it.
+    ``marks`` (a target, reference lines) drawn across it.
 
     A fixed scale (0-100 for percentages, -100 to 100 for NPS) keeps small moves small.
     Periods with no data leave a gap in the line; their labels remain on the axis.
@@ -66,6 +85,9 @@ def line_chart(
 
     def y_of(value: float) -> float:
         return TOP + plot_h * (high - value) / (high - low)
+
+    def clip(value: float) -> float:
+        return min(high, max(low, value))
 
     points, lines, run = [], [], []
     for index, (label, estimate) in enumerate(values):
@@ -106,5 +128,8 @@ def line_chart(
         y_ticks=[(y_of(t), f"{t:g}") for t in ticks],
         x_labels=x_labels,
         zero=y_of(0) if low < 0 < high else None,
-        target=None if target is None else (y_of(min(high, max(low, target[0]))), target[1]),
+        marks=[
+            DrawnMark(m, y_of(clip(m.value)), y_of(clip(m.value if m.high is None else m.high)))
+            for m in marks
+        ],
     )

@@ -127,3 +127,25 @@ def test_the_targets_page_reads_each_target_against_its_own_figure(
     assert '<span class="figure-value">100.0%</span>' in billing
     assert "<td>met</td>" in billing
     assert '<span class="figure-value">No data</span></td> <td>no data</td>' in fcr
+
+
+@pytest.mark.usefixtures("answers")
+def test_the_metrics_api_says_whether_each_change_is_significant(
+    client: FlaskClient, api_key: str
+) -> None:
+    answer = client.get(
+        "/api/v1/metrics?kind=csat&since=2026-02-01&until=2026-03-02",
+        headers={"Authorization": f"Bearer {api_key}"},
+    )
+    csat = answer.json["figures"]["csat"]
+    # 30/30 against 15/30; Wilson (0.886484, 1) and (0.331541, 0.668459), so Newcombe's
+    # interval is 0.5 - √(0.113516² + 0.168459²) to 0.5 + √(0² + 0.168459²).
+    assert csat["change"] == 50.0
+    assert csat["change_low"] == pytest.approx(29.6865, abs=1e-3)
+    assert csat["change_high"] == pytest.approx(66.8459, abs=1e-3)
+    assert csat["change_significant"] is True
+    ces = client.get(
+        "/api/v1/metrics?kind=ces&since=2026-02-01&until=2026-03-02",
+        headers={"Authorization": f"Bearer {api_key}"},
+    ).json["figures"]["ces"]
+    assert (ces["change"], ces["change_significant"]) == (None, None)

@@ -16,6 +16,7 @@ from flask import Config, Flask
 from limits import parse_many
 
 from feedback_app import secret_key
+from surveys.references import INDUSTRIES
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REVIEW_WEEKDAY": 0,
         "REVIEW_MONTH_DAY": 1,
         "REVIEW_HOUR": 8,
+        # The industry whose published CSAT and FCR the dashboard shows as reference lines
+        # (a key of ``surveys.references.INDUSTRIES``); empty for the general lines only.
+        "INDUSTRY": "",
         # A callable returning an aware UTC datetime; tests freeze time with it.
         "CLOCK": None,
     }
@@ -289,6 +293,8 @@ def check(
         value = config.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             problems.append(f"FEEDBACK_{key} must be a whole number of {least} or more")
+    if config.get("INDUSTRY", "") not in ("", *INDUSTRIES):
+        problems.append("FEEDBACK_INDUSTRY must be empty or one of " + ", ".join(INDUSTRIES))
     problems += _limit_problems(config)
     problems += _number_problems(config)
     if production:

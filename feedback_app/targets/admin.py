@@ -15,12 +15,22 @@ from wtforms.validators import InputRequired
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Role, Team
+from feedback_app.services.metrics import default_period
 from feedback_app.targets.models import Target
-from feedback_app.targets.service import TargetInput, all_targets, delete_target, save_target
+from feedback_app.targets.service import (
+    TargetInput,
+    all_targets,
+    delete_target,
+    save_target,
+    target_views,
+)
 from feedback_app.web.auth import role_required
+from feedback_app.web.dashboard import format_margin, format_value
 from surveys.targets import KPIS, InvalidTarget
 
 bp = Blueprint("targets", __name__, url_prefix="/admin/targets", template_folder="templates")
+#: How the list shows the figures, as the dashboard does.
+FORMATS = {"format_value": format_value, "format_margin": format_margin}
 
 #: How each unit is entered, as the form's hint says.
 UNIT_HINTS = {
@@ -89,7 +99,15 @@ def index() -> WerkzeugResponse:
     form.fill()
     if _saved(form, lambda item: save_target(item, utcnow()), "Target added."):
         return redirect(url_for(".index"))
-    page = render_template("targets/index.html", targets=all_targets(), kpis=KPIS, form=form)
+    now = utcnow()
+    page = render_template(
+        "targets/index.html",
+        views=target_views(all_targets(), now),
+        period=default_period(now),
+        kpis=KPIS,
+        form=form,
+        **FORMATS,
+    )
     return make_response(page, 422 if form.is_submitted() else 200)
 
 

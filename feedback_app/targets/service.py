@@ -6,18 +6,32 @@ leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Team
+from feedback_app.retention.service import retention_report
+from feedback_app.services.metrics import (
+    GroupBy,
+    Period,
+    default_period,
+    min_n,
+    response_rate_figure,
+    score_report,
+)
+from feedback_app.services.support.figures import SupportGroupBy, support_report
 from feedback_app.targets.models import Target
-from surveys.metrics import Estimate
+from feedback_app.utilization.service import UtilizationGroupBy, utilization_report
+from surveys.kinds import SurveyKind
+from surveys.metrics import Estimate, no_data
+from surveys.references import Reference, references
 from surveys.targets import KPIS, InvalidTarget, Kpi, TargetState, check_target, target_state
 from surveys.targets import weekly_move as weekly_move_of
 
@@ -30,6 +44,11 @@ class TargetInput:
     value: float
     deadline: date
     team: str | None = None
+
+
+def reference_lines() -> list[Reference]:
+    """The published benchmarks to read the figures against, for ``INDUSTRY``."""
+    return references(current_app.config["INDUSTRY"])
 
 
 def all_targets() -> list[Target]:
@@ -138,15 +157,82 @@ def replace_targets(items: Sequence[TargetInput], now: datetime) -> list[Target]
     return all_targets()
 
 
+#: The survey kind whose report holds each score KPI.
+SCORE_KINDS = {
+    "csat": SurveyKind.CSAT,
+    "nps": SurveyKind.NPS,
+    "ces": SurveyKind.CES,
+    "ces_easy": SurveyKind.CES,
+}
+SUPPORT_KPIS = {
+    "fcr",
+    "abandonment",
+    "handle_time",
+    "resolution_median",
+    "resolution_mean",
+    "first_response_median",
+    "first_response_mean",
+}
+Figures = dict[tuple[str, int | None], Estimate]
+
+
+def _with_teams(
+    names: set[str], overall: dict[str, Estimate], groups: Iterable[tuple[str, dict[str, Estimate]]]
+) -> Figures:
+    """Figures ``names`` overall (team None) and of each team line (keyed by team id)."""
+    found: Figures = {(name, None): overall[name] for name in names}
+    for key, figures in groups:
+        if key.isdigit():
+            found |= {(name, int(key)): figures[name] for name in names}
+    return found
+
+
+def target_figures(targets: Sequence[Target], period: Period) -> Figures:
+    """The figure each target is for over ``period``, by (KPI, team id or None): only the
+    reports the targets need are read."""
+    kpis = {t.kpi for t in targets}
+    found: Figures = {}
+    for kind in {SCORE_KINDS[k] for k in kpis if k in SCORE_KINDS}:
+        names = {k for k in kpis if SCORE_KINDS.get(k) is kind}
+        report = score_report(kind, period, group_by=GroupBy.TEAM)
+        found |= _with_teams(names, report.figures, ((g.key, g.figures) for g in report.groups))
+    if kpis & SUPPORT_KPIS:
+        support = support_report(
+            period.since, period.until, group_by=SupportGroupBy.TEAM, min_n=min_n()
+        )
+        groups = ((g.key, g.figures) for g in support.groups)
+        found |= _with_teams(kpis & SUPPORT_KPIS, support.figures, groups)
+    if "utilization" in kpis:
+        used = utilization_report(period, group_by=UtilizationGroupBy.TEAM)
+        groups = ((g.key, g.figures) for g in used.groups)
+        found |= _with_teams({"utilization"}, used.figures, groups)
+    if "retention" in kpis:
+        found[("retention", None)] = retention_report(period).figures["retention"]
+    if "response_rate" in kpis:
+        found[("response_rate", None)] = response_rate_figure(period)
+    return found
+
+
 @dataclass(frozen=True)
 class TargetView:
     """A target beside the figure it is for: what the dashboard card shows."""
 
     target: Target
     kpi: Kpi
+    figure: Estimate
     state: TargetState | None
     #: How far the figure must move each week to reach the target by the deadline.
     weekly_move: float | None
+
+
+def target_views(targets: Sequence[Target], now: datetime) -> list[TargetView]:
+    """Each target against its figure over the 30 days up to today (no data where its team
+    has none)."""
+    figures = target_figures(targets, default_period(now))
+    return [
+        target_view(t, figures.get((t.kpi, t.team_id), no_data(min_n())), now.date())
+        for t in targets
+    ]
 
 
 def target_view(target: Target, figure: Estimate, today: date) -> TargetView:
@@ -154,6 +240,7 @@ def target_view(target: Target, figure: Estimate, today: date) -> TargetView:
     return TargetView(
         target,
         kpi,
+        figure,
         target_state(figure, target.value, kpi),
         weekly_move_of(figure, target.value, kpi, today, target.deadline),
     )

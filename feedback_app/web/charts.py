@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from feedback_app.services.metrics import Interval
@@ -78,6 +78,26 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A level drawn across the chart: a target, or a reference line (a band when it is a
+    range from ``value`` to ``high``)."""
+
+    value: float
+    caption: str
+    #: ``target`` or ``reference``: how it is drawn.
+    kind: str
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class DrawnMark:
+    mark: Mark
+    #: The level's y coordinate; for a band, the top (``high``) and bottom (``value``) edges.
+    y: float
+    y_top: float
+
+
+@dataclass(frozen=True)
 class Chart:
     height: int
     units: int
@@ -96,9 +116,8 @@ class Chart:
     zero: float | None
     #: Some period is partial, so the legend explains the dashes.
     any_partial: bool
-    #: The target's y coordinate and its caption (the value, the deadline, the move a week
-    #: it needs), drawn as a dashed line; None without a target.
-    target: tuple[float, str] | None = None
+    #: Targets and reference lines, clipped to the scale.
+    marks: list[DrawnMark] = field(default_factory=list)
 
 
 def interval_of(estimate: Estimate) -> tuple[float, float] | None:
@@ -113,10 +132,10 @@ def line_chart(
     values: Sequence[tuple[PeriodName, Estimate]],
     bounds: tuple[float, float],
     value_text: Callable[[float], str],
-    target: tuple[float, str] | None = None,
+    marks: Sequence[Mark] = (),
 ) -> Chart:
     """A line chart of ``values`` (period, estimate) on the fixed scale ``bounds``, with
-    ``target`` (value, caption) as a line across it.
+    ``marks`` (a target, reference lines) drawn across it.
 
     A fixed scale (0-100 for percentages, -100 to 100 for NPS) keeps small moves small.
     Periods with no data leave a gap in the line and the band; their labels remain.
@@ -130,6 +149,9 @@ def line_chart(
 
     def y_of(value: float) -> float:
         return TOP + plot_h * (high - value) / (high - low)
+
+    def clip(value: float) -> float:
+        return min(high, max(low, value))
 
     points: list[Point | None] = []
     for index, (name, estimate) in enumerate(values):
@@ -172,7 +194,10 @@ def line_chart(
         x_labels=x_labels,
         zero=y_of(0) if low < 0 < high else None,
         any_partial=any(name.partial for name, _ in values),
-        target=None if target is None else (y_of(min(high, max(low, target[0]))), target[1]),
+        marks=[
+            DrawnMark(m, y_of(clip(m.value)), y_of(clip(m.value if m.high is None else m.high)))
+            for m in marks
+        ],
     )
 
 

@@ -32,11 +32,16 @@ from feedback_app.services.metrics import (
     teams_and_agents,
 )
 from feedback_app.services.support.figures import SupportGroupBy
-from feedback_app.targets.service import TargetView, overall_targets, target_view
+from feedback_app.targets.service import (
+    TargetView,
+    overall_targets,
+    reference_lines,
+    target_view,
+)
 from feedback_app.utilization.service import flag_of, floor
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
-from feedback_app.web.charts import PeriodName, interval_of, line_chart, period_name
+from feedback_app.web.charts import Mark, PeriodName, interval_of, line_chart, period_name
 from feedback_app.web.csv_export import stream_csv
 from feedback_app.web.inputs import Choice, Input, InvalidInput, invalid, read_input
 from feedback_app.web.listing import page_of, page_url_args
@@ -49,7 +54,9 @@ from feedback_app.web.reports import (
 from surveys.bucketing import Bucket, bucket_label
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
+from surveys.references import Reference
 from surveys.retention import Difference
+from surveys.targets import KPIS
 from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -185,14 +192,30 @@ def card_targets(cards: list[Card], today: date) -> dict[str, TargetView]:
     }
 
 
-def chart_target(view: TargetView | None, unit: str) -> tuple[float, str] | None:
-    """The chart's target line: its value, and a caption with the move a week it needs."""
-    if view is None:
-        return None
-    caption = f"Target {format_value(view.target.value, unit)} by {view.target.deadline}"
-    if view.weekly_move:
-        caption += f": {format_signed(view.weekly_move, unit)} a week needed"
-    return view.target.value, caption
+def format_reference(line: Reference, unit: str) -> str:
+    """A reference line's published value or range, in the figure's unit."""
+    low = format_value(line.low, unit)
+    return f"{low} to {format_value(line.high, unit)}" if line.is_range else low
+
+
+def chart_marks(view: TargetView | None, lines: list[Reference], unit: str) -> list[Mark]:
+    """What the chart draws across it: the target, with the move a week it needs, and the
+    reference lines of the charted figure."""
+    marks = [
+        Mark(
+            line.low,
+            f"{line.label}: {format_reference(line, unit)}",
+            "reference",
+            line.high if line.is_range else None,
+        )
+        for line in lines
+    ]
+    if view is not None:
+        caption = f"Target {format_value(view.target.value, unit)} by {view.target.deadline}"
+        if view.weekly_move:
+            caption += f": {format_signed(view.weekly_move, unit)} a week needed"
+        marks.append(Mark(view.target.value, caption, "target"))
+    return marks
 
 
 class DashboardQuery(ReportQuery):
@@ -244,22 +267,23 @@ def index() -> tuple[str, int] | str:
     page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
     people = people_sections(page.period)
     name, bounds = HEADLINE[args.kind]
-    targets = card_targets(
-        [
-            *page.cards,
-            *page.support,
-            *page.followups,
-            *people.retention_cards,
-            *people.utilization_cards,
-        ],
-        now.date(),
-    )
+    cards = [
+        *page.cards,
+        *page.support,
+        *page.followups,
+        *people.retention_cards,
+        *people.utilization_cards,
+    ]
+    targets = card_targets(cards, now.date())
+    lines = reference_lines()
     names = series_names(page.report, now.date())
     chart = line_chart(
         [(n, line.figures[name]) for n, line in zip(names, page.report.series, strict=True)],
         bounds,
         lambda value: format_value(value, FIGURE_UNITS[name]),
-        chart_target(targets.get(name), FIGURE_UNITS[name]),
+        chart_marks(
+            targets.get(name), [line for line in lines if line.kpi == name], FIGURE_UNITS[name]
+        ),
     )
     return render_template(
         "dashboard/index.html",
@@ -278,6 +302,10 @@ def index() -> tuple[str, int] | str:
         support_labels=SUPPORT_LABELS,
         people=people,
         targets=targets,
+        references=lines,
+        cards_by_name={c.name: c for c in cards},
+        format_reference=format_reference,
+        kpis=KPIS,
         flag_of=flag_of,
         flag_labels=FLAG_LABELS,
         utilization_floor=floor(),

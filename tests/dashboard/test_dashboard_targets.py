@@ -5,6 +5,7 @@ headline figure's target and the move a week it needs."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -95,6 +96,56 @@ def test_the_chart_draws_the_target_line_and_the_weekly_move(
     login("manager")
     page = client.get(PAGE + "&kind=ces").text
     # The CES scale runs 1 to 7 over 204 px from y = 16: 6.5 sits at 16 + 204 * 0.5 / 6.
-    assert '<line class="target-line" x1="48" x2="704" y1="33.0" y2="33.0"/>' in page
+    assert '<line class="mark-line mark-target" x1="48" x2="704" y1="33.0" y2="33.0"/>' in page
     assert ">Target 6.50 by 2026-03-23: +0.17 a week needed</text>" in page
-    assert 'class="target-line"' not in client.get(PAGE + "&kind=nps").text
+    assert "mark-target" not in client.get(PAGE + "&kind=nps").text
+
+
+def test_the_targets_page_reads_each_target_against_its_own_figure(
+    client: FlaskClient, login: Callable[..., User], answer: Answer, clock: FrozenClock
+) -> None:
+    """A team's target against that team's figure of the last 30 days, an overall one
+    against everyone's."""
+    for _ in range(30):
+        answer("csat", 5, team="Billing")
+    answer("csat", 1, team="Sales")
+    goals = (("csat", None, 99.0), ("csat", "Billing", 80.0), ("fcr", "Billing", 70.0))
+    for kpi, team, value in goals:
+        save_target(TargetInput(kpi, value, date(2026, 6, 30), team), clock.now)
+    db.session.commit()
+    login("manager")
+    page = html.unescape(client.get("/admin/targets/").text)
+    assert "Targets, against the figures of 2026-02-01 to 2026-03-02 (the last 30 days)" in page
+    rows = re.findall(r'<tr id="target-\d+">(.*?)</tr>', page, re.S)
+    overall, billing, fcr = (re.sub(r"\s+", " ", row) for row in rows)
+    # 30 of 31 satisfied: 96.8%, Wilson 83.8% to 99.4%, which straddles 99%.
+    assert '<td class="text" dir="auto">Overall</td>' in overall
+    assert '<span class="figure-value">96.8%</span>' in overall
+    assert "<td>not yet distinguishable</td>" in overall
+    # Billing's 30 of 30: Wilson 88.6% to 100%, wholly above 80%.
+    assert '<td class="text" dir="auto">Billing</td>' in billing
+    assert '<span class="figure-value">100.0%</span>' in billing
+    assert "<td>met</td>" in billing
+    assert '<span class="figure-value">No data</span></td> <td>no data</td>' in fcr
+
+
+@pytest.mark.usefixtures("answers")
+def test_the_metrics_api_says_whether_each_change_is_significant(
+    client: FlaskClient, api_key: str
+) -> None:
+    answer = client.get(
+        "/api/v1/metrics?kind=csat&since=2026-02-01&until=2026-03-02",
+        headers={"Authorization": f"Bearer {api_key}"},
+    )
+    csat = answer.json["figures"]["csat"]
+    # 30/30 against 15/30; Wilson (0.886484, 1) and (0.331541, 0.668459), so Newcombe's
+    # interval is 0.5 - √(0.113516² + 0.168459²) to 0.5 + √(0² + 0.168459²).
+    assert csat["change"] == 50.0
+    assert csat["change_low"] == pytest.approx(29.6865, abs=1e-3)
+    assert csat["change_high"] == pytest.approx(66.8459, abs=1e-3)
+    assert csat["change_significant"] is True
+    ces = client.get(
+        "/api/v1/metrics?kind=ces&since=2026-02-01&until=2026-03-02",
+        headers={"Authorization": f"Bearer {api_key}"},
+    ).json["figures"]["ces"]
+    assert (ces["change"], ces["change_significant"]) == (None, None)

@@ -95,8 +95,8 @@ def test_the_chart_draws_the_target_line_and_the_weekly_move(
 ) -> None:
     login("manager")
     page = client.get(PAGE + "&kind=ces").text
-    # The CES scale runs 1 to 7 over 204 px from y = 16: 6.5 sits at 16 + 204 * 0.5 / 6.
-    assert '<line class="mark-line mark-target" x1="48" x2="704" y1="33.0" y2="33.0"/>' in page
+    # The CES scale runs 1 to 7 over 212 px from y = 12: 6.5 sits at 12 + 212 * 0.5 / 6.
+    assert '<line class="mark-line mark-target" x1="0" x2="100%" y1="29.7" y2="29.7"/>' in page
     assert ">Target 6.50 by 2026-03-23: +0.17 a week needed</text>" in page
     assert "mark-target" not in client.get(PAGE + "&kind=nps").text
 

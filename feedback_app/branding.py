@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import get_locale, gettext
 
 from feedback_app.models import Survey
-from surveys.languages import PickedText, pick_text, text_direction
+from surveys.languages import PickedText, normalise_tag, pick_text, text_direction
 from surveys.settings import HEX_COLOR
 
 DEFAULT_ACCENT = "#1f5fbf"
@@ -51,7 +51,7 @@ def survey_words(survey: Survey, locale: str | None) -> SurveyWords:
         if picked is None:
             return None
         translated = gettext(picked.text)
-        language = picked.language if translated == picked.text else str(get_locale())
+        language = picked.language if translated == picked.text else _catalogue_tag()
         return PickedText(translated.replace("{company}", survey.company_name), language)
 
     def text(field: str, usual: str) -> str:
@@ -63,7 +63,7 @@ def survey_words(survey: Survey, locale: str | None) -> SurveyWords:
         return picked.text if picked else None
 
     question = pick("question")
-    language = question.language if question else str(get_locale())
+    language = question.language if question else _catalogue_tag()
     scale = survey.scale
     return SurveyWords(
         language=language,
@@ -77,6 +77,12 @@ def survey_words(survey: Survey, locale: str | None) -> SurveyWords:
         email_greeting=optional("email_greeting"),
         email_button_line=optional("email_button_line"),
     )
+
+
+def _catalogue_tag() -> str:
+    """The language of our own words on this page, as an HTML ``lang`` (``pt-BR``)."""
+    locale = str(get_locale())
+    return normalise_tag(locale) or locale
 
 
 def accent_colors(accent: str) -> tuple[str, str]:

@@ -132,7 +132,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "INFO",
         # Languages with a translation of emails and survey pages; the first is the fallback.
-        "LOCALES": ["en", "fr"],
+        "LOCALES": ["en", "fr", "de", "es", "pt_BR", "nl"],
         # Dashboard figures from fewer observations are flagged as a low sample.
         "METRICS_MIN_N": 30,
         # A repeat contact within these days undoes a first-contact resolution.

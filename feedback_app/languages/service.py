@@ -152,13 +152,23 @@ def form_values(survey: Survey) -> dict[str, str]:
     return {**values, "default_language": survey.default_language}
 
 
-def problem_fields(problems: Mapping[str, str], languages: list[str]) -> dict[str, str]:
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem of the texts form, as its error summary names it."""
+
+    label: str
+    message: str
+
+
+def problem_fields(problems: Mapping[str, str], languages: list[str]) -> dict[str, FieldProblem]:
     """``save_texts``'s problems (``field.tag``) by the form field showing them."""
     named = {}
     for key, message in problems.items():
         field, _, tag = key.partition(".")
         if not tag:
-            named[field] = message
+            label = "Language tag" if field == "new_language" else "Default language"
+            named[field] = FieldProblem(label, message)
         else:
-            named[f"text-{field}-{tag if tag in languages else 'new'}"] = message
+            name = f"text-{field}-{tag if tag in languages else 'new'}"
+            named[name] = FieldProblem(f"{FIELD_LABELS.get(field, field)} ({tag})", message)
     return named

@@ -305,9 +305,18 @@ def _widget(
     form: EmbedForm,
     status: int = 200,
     answer: Response | None = None,
+    *,
+    updated: bool = False,
 ) -> WerkzeugResponse:
+    """The widget; ``updated`` says the answer shown replaced an earlier one."""
     return customer_page(
-        "survey/embed.html", status, ancestors, form=form, answer=answer, **page_context(survey)
+        "survey/embed.html",
+        status,
+        ancestors,
+        form=form,
+        answer=answer,
+        updated=updated,
+        **page_context(survey),
     )
 
 
@@ -449,7 +458,7 @@ def answer(public_key: str) -> WerkzeugResponse:
             ancestors,
         )
     form.form_token.data = _form_token(survey, ticket.site, stored)
-    return _widget(survey, ancestors, form, answer=stored)
+    return _widget(survey, ancestors, form, answer=stored, updated=existing is not None)
 
 
 @bp.errorhandler(RateLimitExceeded)

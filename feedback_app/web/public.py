@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, get_flashed_messages, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -35,6 +35,9 @@ from feedback_app.web.answering import (
 from feedback_app.web.guards.pages import customer_pages, invitation_context
 from surveys.answers import EditWindowClosed, SurveyExpired, can_edit, edit_deadline, is_expired
 from surveys.invitations import InvitationStatus
+
+#: The flash category of "Your answer was updated", shown by the page the edit redirects to.
+UPDATED = "answer-updated"
 
 bp = Blueprint("public", __name__)
 # The answer form still checks its CSRF token (Flask-WTF, session-bound); it is exempt from the
@@ -130,7 +133,15 @@ def survey(token: str) -> WerkzeugResponse:
         data.update(score=str(score), via="email")
     form = AnswerForm(scale, formdata=None, data=data)
     autosubmit = score is not None and state.editable
-    return _page(state, form, token, 400 if notice else 200, notice=notice, autosubmit=autosubmit)
+    return _page(
+        state,
+        form,
+        token,
+        400 if notice else 200,
+        notice=notice,
+        autosubmit=autosubmit,
+        updated=get_flashed_messages(category_filter=[UPDATED]),
+    )
 
 
 @bp.post("/s/<token>")
@@ -141,12 +152,17 @@ def answer(token: str) -> WerkzeugResponse:
     form = AnswerForm(survey.scale)
     if not form.validate():
         if "csrf_token" in form.errors:
-            return message_page(
+            # The page's session ended (a tab open for hours, cookies cleared): the form comes
+            # back as typed, with a fresh token, so that one press saves it.
+            return _page(
+                state,
+                form,
+                token,
                 400,
-                gettext("This page has expired"),
-                gettext("Your answer was not saved. Please open the survey again and resend it."),
-                survey=survey,
-                retry_url=url_for("public.survey", token=token),
+                notice=gettext(
+                    "This page was open for a long time, so your answer is not saved yet. "
+                    "Please check it and press the button again."
+                ),
             )
         return _page(state, form, token, 422)
     try:
@@ -163,4 +179,6 @@ def answer(token: str) -> WerkzeugResponse:
         return _expired(state.invitation)
     except EditWindowClosed:
         return _closed(state.invitation)
+    if state.answer is not None:
+        flash(gettext("Your answer was updated."), UPDATED)
     return redirect(url_for("public.survey", token=token), 303)

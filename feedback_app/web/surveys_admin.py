@@ -11,6 +11,7 @@ from feedback_app.extensions import db
 from feedback_app.languages.service import (
     FIELD_HINTS,
     FIELD_LABELS,
+    FieldProblem,
     form_texts,
     form_values,
     language_name,
@@ -96,7 +97,7 @@ def texts(survey_id: int) -> WerkzeugResponse:
         else:
             flash("Texts saved.", "info")
             return redirect(url_for(".settings", survey_id=survey.id, _anchor="languages"))
-    form = SettingsForm(survey.kind, data=SettingsForm.initial(settings_of(survey)))
+    form = SettingsForm(survey.kind, formdata=None, data=SettingsForm.initial(settings_of(survey)))
     return _settings_page(
         survey,
         form,
@@ -111,7 +112,7 @@ def _settings_page(
     form: SettingsForm,
     status: int,
     text_values: dict[str, str] | None = None,
-    text_problems: dict[str, str] | None = None,
+    text_problems: dict[str, FieldProblem] | None = None,
 ) -> WerkzeugResponse:
     """The settings page, its texts section showing ``text_values`` (else the stored ones)."""
     return make_response(

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from pathlib import Path
 
 import sqlalchemy as sa
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -18,8 +15,6 @@ from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.suppression import unsubscribe
 from tests.helpers import FrozenClock, csrf_from
-
-CATALOGUE = Path(__file__).resolve().parents[2] / "feedback_app/translations/fr/LC_MESSAGES"
 
 
 def closed_port() -> int:
@@ -155,15 +150,6 @@ def test_a_french_customer_gets_the_email_and_the_unsubscribe_page_in_french(
     assert '<html lang="fr">' in mail.html
     page = client.get(f"/u/{token}")
     assert "Seulement les enquêtes de recommandation" in page.text
-
-
-def test_the_compiled_french_catalogue_matches_its_source() -> None:
-    with (CATALOGUE / "messages.po").open("rb") as source:
-        po = {m.id: m.string for m in read_po(source) if m.id}
-    with (CATALOGUE / "messages.mo").open("rb") as compiled:
-        mo = {m.id: m.string for m in read_mo(compiled) if m.id}
-    assert mo == po
-    assert all(po.values())
 
 
 def test_every_default_text_of_the_survey_domain_is_marked_for_translation() -> None:

@@ -385,6 +385,8 @@ def test_the_answer_can_be_changed_from_the_thank_you_state_once_per_token(
 
     assert second.status_code == 200
     assert "Update my answer" in second.text
+    assert '<span class="updated">Your answer was updated.</span>' in second.text
+    assert "Your answer was updated." not in first.text
     assert replayed.status_code == 409
     [row] = responses()
     assert (row.score, row.bucket.value, row.comment) == (4, "satisfied", "Slow, but ok")

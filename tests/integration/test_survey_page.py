@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -164,19 +165,31 @@ def test_a_scheduled_invitation_can_be_answered_before_it_is_sent(
     assert answered.opened_at is None
 
 
-def test_a_post_without_the_csrf_token_is_refused_and_saves_nothing(
+def test_a_post_from_an_expired_session_comes_back_as_typed_and_one_press_saves_it(
     client: FlaskClient, make_invitation: MakeInvitation
 ) -> None:
+    """The tab was open for hours (or the cookies were cleared): nothing is saved without the
+    form's token, but nothing typed is lost either."""
     invitation, token = make_invitation()
+    comment = "The agent <b>really</b> listened"
 
-    result = client.post(f"/s/{token}", data={"score": "5"})
+    result = client.post(f"/s/{token}", data={"score": "5", "comment": comment})
 
     assert result.status_code == 400
-    assert "This page has expired" in result.text
-    assert "Your answer was not saved." in result.text
-    assert f'href="/s/{token}"' in result.text
+    assert (
+        '<p class="notice" role="alert">This page was open for a long time, so your answer is '
+        "not saved yet. Please check it and press the button again.</p>"
+    ) in result.text
+    assert f">\r\n{html.escape(comment, quote=False)}</textarea>" in result.text
+    assert 'id="score-5" value="5" checked>' in result.text
     assert responses() == []
     assert reload(invitation).status is InvitationStatus.SCHEDULED
+    resent = client.post(
+        f"/s/{token}", data={"csrf_token": csrf_from(result.text), "score": "5", "comment": comment}
+    )
+    assert resent.status_code == 303
+    [row] = responses()
+    assert (row.score, row.comment) == (5, comment)
 
 
 @pytest.mark.parametrize(

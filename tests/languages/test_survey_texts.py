@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
@@ -75,7 +76,7 @@ def test_the_invitation_email_says_the_surveys_own_words(
     reminder = survey_email(invitation, reminder=True)
 
     assert email.subject == "Su opinión sobre Acme"
-    assert reminder.subject == "Reminder: Su opinión sobre Acme"
+    assert reminder.subject == "Recordatorio: Su opinión sobre Acme"
     assert email.text.startswith("Hola Casey:\n\n")
     assert "¿Qué tal Acme?" in email.text
     assert "1 (Fatal): " in email.text
@@ -97,3 +98,46 @@ def test_without_its_own_words_the_email_says_ours(
         "Choose a score to open the survey with it chosen; you can add a comment there.\n"
         in email.text
     )
+
+
+PORTUGUESE = "Quão satisfeito você ficou com o atendimento que recebeu da Acme?"
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang", "question", "send"),
+    [
+        (
+            "pt-BR",
+            "pt-BR",
+            "Quão satisfeito você ficou com o atendimento que recebeu da Acme?",
+            "Enviar",
+        ),
+        (
+            "pt",
+            "pt-BR",
+            "Quão satisfeito você ficou com o atendimento que recebeu da Acme?",
+            "Enviar",
+        ),
+        ("de-AT", "de", "Wie zufrieden waren Sie mit dem Support von Acme?", "Senden"),
+        ("nl", "nl", "Hoe tevreden was u over de ondersteuning die u van Acme kreeg?", "Versturen"),
+        ("es", "es", "¿Qué tan satisfecho quedó con la atención que recibió de Acme?", "Enviar"),
+    ],
+)
+def test_the_usual_question_and_our_words_in_each_shipped_language(
+    client: FlaskClient,
+    make_invitation: MakeInvitation,
+    locale: str,
+    lang: str,
+    question: str,
+    send: str,
+) -> None:
+    invitation, token = make_invitation()
+    invitation.survey.company_name = "Acme"
+    invitation.customer.locale = locale
+    db.session.commit()
+
+    page = client.get(f"/s/{token}").text
+
+    assert f'<html lang="{lang}">' in page
+    assert f'<h1 class="question">{question}</h1>' in page
+    assert f'<button type="submit" class="send">{send}</button>' in page

@@ -133,6 +133,8 @@ def test_the_default_language_can_change_only_to_one_with_the_question(
         refused.text
     )
     assert 'name="text-question-fr" rows="2" dir="auto"' in refused.text
+    assert 'value="Support satisfaction (CSAT)"' in refused.text
+    assert '<input aria-describedby="enabled-hint" checked id="enabled"' in refused.text
     assert changed.status_code == 302
     assert stored(csat) == (
         "fr",
@@ -144,7 +146,7 @@ def test_the_default_language_can_change_only_to_one_with_the_question(
     )
     assert blank.status_code == 422
     assert (
-        '<li><a href="#text-question-fr">text-question-fr: must not be empty in the default '
+        '<li><a href="#text-question-fr">Question (fr): must not be empty in the default '
         "language</a></li>"
     ) in blank.text
     assert 'aria-invalid="true">' in blank.text

@@ -1,5 +1,6 @@
-/* Survey pages: post a one-click score at once, keep double taps from posting twice, and in
-   an embed tell the host page how tall the widget is. No framework, nothing loaded. */
+/* Survey pages: post a one-click score at once, keep double taps from posting twice, count
+   the comment's characters left, and in an embed tell the host page how tall the widget is.
+   No framework, nothing loaded. */
 (function () {
   "use strict";
 
@@ -20,12 +21,27 @@
     });
   });
 
+  // The comment's limit, stated in the page, becomes a count of what is left as one types.
+  document.querySelectorAll("textarea[maxlength]").forEach(function (box) {
+    var counter = document.getElementById(box.id + "-counter");
+    if (!counter || !counter.getAttribute("data-left")) { return; }
+    var max = Number(box.getAttribute("maxlength"));
+    var show = function () {
+      counter.textContent = counter.getAttribute("data-left")
+        .replace("{left}", String(Math.max(0, max - box.value.length)));
+    };
+    show();
+    box.addEventListener("input", show);
+  });
+
   // A score link from the invitation email: the page shows it selected and sends it now; the
   // visible button stays as the fallback for browsers without JavaScript.
   var pending = document.querySelector("form[data-autosubmit]");
   if (pending && pending.querySelector("input[name=score]:checked")) {
     var saving = pending.querySelector(".saving");
     if (saving) { saving.hidden = false; }
+    // Said for browsers without JavaScript, where the button must be pressed; not so here.
+    document.querySelectorAll("[data-chosen]").forEach(function (note) { note.hidden = true; });
     pending.querySelector("button[type=submit]").disabled = true;
     pending.submit();
   }

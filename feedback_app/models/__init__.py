@@ -37,6 +37,7 @@ from feedback_app.models.support import (
 )
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 from feedback_app.privacy.models import ForgottenAddress
+from feedback_app.questions.models import QuestionChoice, ResponseAnswer, SurveyQuestion
 from feedback_app.themes.models import PinnedTheme, Theme, ThemeMention, ThemeRun, ThemeTag
 from feedback_app.utilization.models import AgentDay
 
@@ -76,7 +77,9 @@ __all__ = [
     "Outcome",
     "PasswordResetRequest",
     "PinnedTheme",
+    "QuestionChoice",
     "Response",
+    "ResponseAnswer",
     "Role",
     "RollupDimension",
     "RoutingRule",
@@ -88,6 +91,7 @@ __all__ = [
     "SupportHistogram",
     "SupportRollup",
     "Survey",
+    "SurveyQuestion",
     "Team",
     "Theme",
     "ThemeMention",

@@ -190,6 +190,7 @@ class Page:
 PAGES = [
     Page("public.survey", "GET", "/s/{token}", {"score": "9"}, {}, customer=True),
     Page("public.answer", "POST", "/s/{token}", {}, {"score": "9", "comment": "Good"}, True),
+    Page("public.answer_questions", "POST", "/s/{token}/questions", {}, {"question-1": "3"}, True),
     Page("embed.widget", "GET", "/embed/{key}", {"origin": SITE, "locale": "fr"}, {}, True),
     Page(
         "embed.answer",
@@ -197,6 +198,14 @@ PAGES = [
         "/embed/{key}",
         {"origin": SITE, "locale": "fr"},
         {"score": "9", "comment": "Good", "form_token": "t"},
+        customer=True,
+    ),
+    Page(
+        "embed.answer_questions",
+        "POST",
+        "/embed/{key}/questions",
+        {"origin": SITE, "locale": "fr"},
+        {"question-1": "3", "form_token": "t"},
         customer=True,
     ),
     Page("unsubscribe.choose", "GET", "/u/{token}", {"from": "email"}, {}, customer=True),

@@ -37,14 +37,17 @@ from feedback_app.models import (
     WebhookEndpoint,
     WebhookFormat,
 )
+from feedback_app.questions.editing import add_question
 from feedback_app.routing.service import add_rule
 from feedback_app.services.followups import Actor, CaseChange, change_case, save_rule
 from feedback_app.services.invitations import token_for
 from feedback_app.services.surveys import survey_for_kind
+from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE, CaseStatus, Outcome
 from surveys.followups import DEFAULT_RULES
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
+from surveys.questions import QuestionDraft, QuestionType
 from surveys.routing import Conditions
 
 #: Small enough to seed in a few seconds, large enough for every page to have rows.
@@ -112,6 +115,17 @@ def seed_site(now: datetime) -> Site:
     survey = survey_for_kind(SurveyKind.CSAT, now)
     survey.allowed_origins = EMBEDDING_SITE
     rule = add_rule(SurveyKind.CSAT, survey.id, Conditions(channel="chat", tag="vip"), now)
+    question = add_question(
+        survey,
+        QuestionDraft(
+            QuestionType.ONE_CHOICE,
+            {"en": "What was the main reason?"},
+            True,
+            frozenset({Bucket.UNSATISFIED}),
+            ((None, {"en": "Too slow"}), (None, {"en": "Not solved"})),
+        ),
+        now,
+    )
     recovery_path = _resurvey(now)
     db.session.commit()
     setup_token, reset_token = _account_links(now)
@@ -136,6 +150,7 @@ def seed_site(now: datetime) -> Site:
             "connector_id": connector.id,
             "delivery_id": delivery_id,
             "rule_id": rule.id,
+            "question_id": question.id,
             "message_id": mail.id,
             "token": token_for(open_invitation),
             "public_key": survey.public_key,

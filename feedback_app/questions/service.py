@@ -9,7 +9,7 @@ moves the rollups (``services.settling``), as for a changed score.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,13 +18,21 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from feedback_app.extensions import db
-from feedback_app.models import Response
+from feedback_app.models import Response, Survey
 from feedback_app.questions.models import QuestionChoice, ResponseAnswer, SurveyQuestion
 from feedback_app.services.claims import take_write_lock
 from feedback_app.services.responses import edit_window
 from surveys.answers import EditWindowClosed, can_edit
 from surveys.bucketing import Bucket
-from surveys.questions import Answer, ChoiceSpec, QuestionSpec, QuestionType, questions_for
+from surveys.kinds import SurveyKind
+from surveys.questions import (
+    CHOICE_TYPES,
+    Answer,
+    ChoiceSpec,
+    QuestionSpec,
+    pick_question_text,
+    questions_for,
+)
 
 
 def survey_questions(survey_id: int) -> list[SurveyQuestion]:
@@ -95,7 +103,7 @@ def answers_by_response(response_ids: Iterable[int]) -> dict[int, list[Answer]]:
     }
 
 
-def _answer(question_id: int, rows: list[tuple[int | None, str | None, int | None]]) -> Answer:
+def _answer(question_id: int, rows: list[Any]) -> Answer:
     choices = tuple(choice for choice, _, _ in rows if choice is not None)
     _, text, rating = rows[0]
     return Answer(question_id, choice_ids=choices, text=text, rating=rating)
@@ -105,36 +113,27 @@ def answers_of(response: Response) -> list[Answer]:
     return answers_by_response([response.id]).get(response.id, [])
 
 
-def answer_json(answer: Answer, question_type: QuestionType) -> dict[str, Any]:
-    """An answer as the API and the webhooks give it: its question and choices, text or rating."""
-    if question_type.has_choices:
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """An answer as the API and the webhooks give it: its question and choices, text or rating.
+
+    A choice question's answer always names a choice, so its parts say its type.
+    """
+    if answer.choice_ids:
         return {"question": answer.question_id, "choices": list(answer.choice_ids)}
-    if question_type is QuestionType.RATING:
+    if answer.rating is not None:
         return {"question": answer.question_id, "rating": answer.rating}
     return {"question": answer.question_id, "text": answer.text}
 
 
-def question_types(survey_ids: Iterable[int]) -> dict[int, QuestionType]:
-    """The type of every question of ``survey_ids``, by question id."""
-    ids = list(set(survey_ids))
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(
-            sa.select(SurveyQuestion.id, SurveyQuestion.type).where(
-                SurveyQuestion.survey_id.in_(ids)
-            )
-        ).all()
-    )
+def answers_as_json(answers: Iterable[Answer]) -> list[dict[str, Any]]:
+    return [answer_json(answer) for answer in answers]
 
 
-def answers_json(responses: Sequence[Response]) -> dict[int, list[dict[str, Any]]]:
+def answers_json(response_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """The ``answers`` of each response as the API and the webhooks give them, by id."""
-    by_response = answers_by_response(response.id for response in responses)
-    types = question_types(response.survey_id for response in responses)
     return {
-        response_id: [answer_json(answer, types[answer.question_id]) for answer in answers]
-        for response_id, answers in by_response.items()
+        response_id: answers_as_json(answers)
+        for response_id, answers in answers_by_response(response_ids).items()
     }
 
 
@@ -187,3 +186,90 @@ def _rows(response_id: int, answers: Iterable[Answer]) -> Iterable[ResponseAnswe
                 text=answer.text,
                 rating=answer.rating,
             )
+
+
+def questions_of(kind: SurveyKind | None, survey_id: int | None) -> list[SurveyQuestion]:
+    """The questions of one survey, or of every survey of ``kind`` (or of all), in order."""
+    query = sa.select(SurveyQuestion).options(selectinload(SurveyQuestion.choices))
+    if survey_id is not None:
+        query = query.where(SurveyQuestion.survey_id == survey_id)
+    elif kind is not None:
+        query = query.join(Survey, Survey.id == SurveyQuestion.survey_id).where(Survey.kind == kind)
+    order = (SurveyQuestion.survey_id, SurveyQuestion.position, SurveyQuestion.id)
+    return list(db.session.scalars(query.order_by(*order)))
+
+
+def answer_cells(
+    questions: Sequence[SurveyQuestion], answers: Sequence[Answer]
+) -> list[str | int | None]:
+    """One cell per question, as the CSV shows it: the choices' texts (``; ``-separated), the
+    text or the rating; empty when unanswered."""
+    by_question = {answer.question_id: answer for answer in answers}
+    cells: list[str | int | None] = []
+    for question in questions:
+        answer = by_question.get(question.id)
+        if answer is None:
+            cells.append(None)
+        elif question.type.has_choices:
+            names = {
+                choice.id: pick_question_text(choice.texts, None) for choice in question.choices
+            }
+            cells.append("; ".join(names.get(choice, str(choice)) for choice in answer.choice_ids))
+        else:
+            cells.append(answer.rating if answer.rating is not None else answer.text)
+    return cells
+
+
+def question_heading(question: SurveyQuestion) -> str:
+    """A question's CSV column heading: its id and its text."""
+    return f"question {question.id}: {pick_question_text(question.texts, None)}"
+
+
+def with_answers(
+    responses: Iterable[Response], batch: int = 500
+) -> Iterator[tuple[Response, list[Answer]]]:
+    """Each response with its answers, the answers read one query per ``batch`` responses."""
+    chunk: list[Response] = []
+    for response in responses:
+        chunk.append(response)
+        if len(chunk) == batch:
+            yield from _answered(chunk)
+            chunk = []
+    yield from _answered(chunk)
+
+
+def _answered(chunk: list[Response]) -> Iterator[tuple[Response, list[Answer]]]:
+    answers = answers_by_response(response.id for response in chunk)
+    for response in chunk:
+        yield response, answers.get(response.id, [])
+
+
+def readable_answers(response: Response) -> list[tuple[str, str]]:
+    """A response's answers as staff read them: (question, answer) in the survey's order."""
+    questions = survey_questions(response.survey_id)
+    cells = answer_cells(questions, answers_of(response))
+    return [
+        (pick_question_text(question.texts, None), str(cell))
+        for question, cell in zip(questions, cells, strict=True)
+        if cell is not None
+    ]
+
+
+def reason_options() -> list[tuple[str, str]]:
+    """Every choice of a choice question, as a filter offers it: (id, "Question: choice")."""
+    rows = db.session.execute(
+        sa.select(
+            QuestionChoice.id, QuestionChoice.texts, QuestionChoice.retired, SurveyQuestion.texts
+        )
+        .join(SurveyQuestion, SurveyQuestion.id == QuestionChoice.question_id)
+        .where(SurveyQuestion.type.in_(CHOICE_TYPES))
+        .order_by(SurveyQuestion.survey_id, SurveyQuestion.position, QuestionChoice.position)
+    )
+    return [
+        (
+            str(choice_id),
+            f"{pick_question_text(question, None)}: {pick_question_text(choice, None)}"
+            + (" (retired)" if retired else ""),
+        )
+        for choice_id, choice, retired, question in rows
+    ]

@@ -14,7 +14,7 @@ from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length
 
 from feedback_app.branding import accent_colors, followup_text, question_text
-from feedback_app.models import Response, Survey
+from feedback_app.models import Survey
 from feedback_app.web.security_headers import content_security_policy, nonce, set_policy
 from surveys.answers import MAX_COMMENT_LENGTH, ResponseSource
 from surveys.errors import InvalidScore
@@ -220,7 +220,6 @@ def _problem_words(question: QuestionSpec, values: Sequence[str]) -> str:
 
 
 def questions_context(
-    answer: Response | None,
     questions: Sequence[QuestionSpec],
     *,
     stored: Sequence[Answer] = (),
@@ -228,7 +227,7 @@ def questions_context(
     problems: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The template context of the additional questions shown once a score is saved."""
-    if answer is None or not questions:
+    if not questions:
         return {"questions": []}
     return {
         "questions": asked_questions_view(

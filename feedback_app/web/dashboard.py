@@ -13,6 +13,12 @@ from feedback_app.channels.labels import labels_in_use
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import PinnedTheme, Role, Theme
+from feedback_app.questions.service import (
+    answer_cells,
+    question_heading,
+    questions_of,
+    with_answers,
+)
 from feedback_app.services.dashboard_kpis import people_sections
 from feedback_app.services.metrics import (
     SUPPORT_COLUMNS,
@@ -292,12 +298,20 @@ def export_responses() -> WerkzeugResponse | tuple[str, int]:
         where = read_query(ResponseFilterQuery).where(utcnow())
     except InvalidInput as error:
         return render_template("dashboard/responses.html", errors=error.errors), 422
+    questions = questions_of(where.kind, where.survey_id)
     rows = (
-        [_csv_value(payload, column) for column in RESPONSE_COLUMNS]
-        for payload in map(response_payload, iter_responses(where))
+        [
+            *(
+                _csv_value(response_payload(response, answers), column)
+                for column in RESPONSE_COLUMNS
+            ),
+            *answer_cells(questions, answers),
+        ]
+        for response, answers in with_answers(iter_responses(where))
     )
+    header = [*RESPONSE_COLUMNS, *map(question_heading, questions)]
     period = where.period
-    return stream_csv(f"responses-{period.since}-{period.until}.csv", RESPONSE_COLUMNS, rows)
+    return stream_csv(f"responses-{period.since}-{period.until}.csv", header, rows)
 
 
 def _csv_value(payload: dict[str, Any], column: str) -> Any:

@@ -333,9 +333,9 @@ def _widget(
 
 def _stored_questions(answer: Response | None) -> dict[str, Any]:
     if answer is None:
-        return questions_context(None, ())
+        return questions_context(())
     asked = asked_questions(answer)
-    return questions_context(answer, asked, stored=answers_of(answer) if asked else ())
+    return questions_context(asked, stored=answers_of(answer) if asked else ())
 
 
 def _refusal_context() -> dict[str, Any]:
@@ -463,7 +463,7 @@ def answer_questions(public_key: str) -> WerkzeugResponse:
     answers, problems = validate_answers(asked, posted)
     score_form = _score_form(survey, form.form_token.data, existing)
     if problems:
-        context = questions_context(existing, asked, posted=posted, problems=problems)
+        context = questions_context(asked, posted=posted, problems=problems)
         return _widget(survey, ancestors, score_form, 422, existing, **context)
     try:
         answer_embed_questions(

@@ -132,9 +132,9 @@ def _page(
 def _stored_questions(state: Answering) -> dict[str, object]:
     """The additional questions of an answer still editable, filled with what it holds."""
     if state.answer is None or not state.editable:
-        return questions_context(None, ())
+        return questions_context(())
     asked = asked_questions(state.answer)
-    return questions_context(state.answer, asked, stored=answers_of(state.answer) if asked else ())
+    return questions_context(asked, stored=answers_of(state.answer) if asked else ())
 
 
 def _score_form(state: Answering) -> AnswerForm:
@@ -215,7 +215,7 @@ def answer_questions(token: str) -> WerkzeugResponse:
     posted = posted_answers(asked, request.form)
     answers, problems = validate_answers(asked, posted)
     if problems:
-        context = questions_context(state.answer, asked, posted=posted, problems=problems)
+        context = questions_context(asked, posted=posted, problems=problems)
         return _page(state, _score_form(state), token, 422, more_form=form, **context)
     try:
         record_answers(state.answer, asked, answers, now)

@@ -37,6 +37,7 @@ from feedback_app.models import (
     Team,
     User,
 )
+from feedback_app.questions.editing import add_question
 from feedback_app.routing.service import add_rule
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
@@ -44,6 +45,7 @@ from feedback_app.services.suppression import unsubscribe
 from feedback_app.services.webhooks import create_endpoint
 from surveys import channels
 from surveys.kinds import SurveyKind
+from surveys.questions import QuestionDraft, QuestionType
 from surveys.routing import Conditions
 from surveys.tokens import hash_token
 from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, csrf_from, store_answer
@@ -74,6 +76,7 @@ class World:
     connector_id: str
     delivery_id: int
     rule_id: int
+    question_id: int
     user_id: int
     team_id: int
     setup_token: str
@@ -95,6 +98,7 @@ class World:
             "connector": self.connector_id,
             "delivery": self.delivery_id,
             "rule": self.rule_id,
+            "question": self.question_id,
             "user": self.user_id,
             "team": self.team_id,
             "setup": self.setup_token,
@@ -139,6 +143,9 @@ def world(
     record, _ = unsubscribe(customer, SurveyKind.CES, "link", clock.now)
     connector = create_connector("freshdesk", "Helpdesk", clock.now)
     rule = add_rule(SurveyKind.NPS, survey.id, Conditions(locale="fr"), clock.now)
+    question = add_question(
+        survey, QuestionDraft(QuestionType.RATING, {"en": "Stars"}, False, frozenset()), clock.now
+    )
     db.session.commit()
     receive(connector, {}, b"{}", clock.now)
     colleague = users.invite("new.colleague@example.com", Role.AGENT, "Admin", clock.now)
@@ -168,6 +175,7 @@ def world(
         connector_id=connector.id,
         delivery_id=db.session.scalars(sa.select(ConnectorDelivery.id)).one(),
         rule_id=rule.id,
+        question_id=question.id,
         user_id=colleague.id,
         team_id=team.id,
         setup_token=links["account_setup"].split("/account/setup/")[1].split()[0],
@@ -372,6 +380,41 @@ PAGES = [
         "/admin/routing/rules/{rule}",
         {},
         {"survey": "{survey}", "channel": "chat", "team": "Billing", "source": "api"},
+    ),
+    Page(
+        "questions_admin.index",
+        "POST",
+        "/admin/surveys/{survey}/questions/",
+        {"bucket": "x"},
+        {"text": "Why?"},
+    ),
+    Page(
+        "questions_admin.edit",
+        "POST",
+        "/admin/surveys/{survey}/questions/{question}",
+        {},
+        {"type": "rating", "text": "Stars", "choices": ""},
+    ),
+    Page(
+        "questions_admin.preview",
+        "GET",
+        "/admin/surveys/{survey}/questions/preview",
+        {"bucket": "detractor", "language": "fr"},
+        {},
+    ),
+    Page(
+        "questions_admin.move",
+        "POST",
+        "/admin/surveys/{survey}/questions/{question}/move",
+        {},
+        {"direction": "up"},
+    ),
+    Page(
+        "questions_admin.delete",
+        "POST",
+        "/admin/surveys/{survey}/questions/{question}/delete",
+        {},
+        {"go": "1"},
     ),
     Page("routing.move", "POST", "/admin/routing/rules/{rule}/move", {}, {"direction": "up"}),
     Page("routing.delete", "POST", "/admin/routing/rules/{rule}/delete", {}, {"go": "1"}),
@@ -633,7 +676,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         result = send(client, world, page, path=path, query={})
         assert result.status_code == 404, (page.endpoint, result.status_code)
         checked += 1
-    assert checked == 17
+    assert checked == 22
 
 
 LISTINGS = [

@@ -1,4 +1,5 @@
-"""A CSAT survey with one question of each type, the reason list for unsatisfied customers."""
+"""A CSAT survey with one question of each type, the reason list for unsatisfied customers
+(``add_asked``, also used by the browser tests)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ class Asked:
 
 @pytest.fixture
 def asked(app: Flask, clock: FrozenClock) -> Asked:
+    return add_asked(clock)
+
+
+def add_asked(clock: FrozenClock) -> Asked:
+    """The main CSAT survey's four questions, one of each type."""
     survey = survey_for_kind(SurveyKind.CSAT, clock.now)
 
     def add(kind: QuestionType, en: str, fr: str, choices=(), **options: object) -> SurveyQuestion:

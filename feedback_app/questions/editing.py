@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
-from feedback_app.models import Survey
-from feedback_app.questions.models import QuestionChoice, SurveyQuestion
+from feedback_app.models import Response, Survey
+from feedback_app.models.metrics import RollupDimension, ScoreRollup
+from feedback_app.questions.models import QuestionChoice, ResponseAnswer, SurveyQuestion
 from feedback_app.questions.service import survey_questions
 from surveys.questions import MAX_QUESTIONS, InvalidQuestion, QuestionDraft, check_draft
 
@@ -83,14 +86,35 @@ def move_question(question: SurveyQuestion, offset: int) -> None:
 
 
 def delete_question(question: SurveyQuestion) -> None:
-    """Delete a question and every answer to it; commits."""
+    """Delete a question and every answer to it, and take its answers out of the rollups;
+    commits."""
     survey_id = question.survey_id
     _log(question, "deleted")
+    _uncount(question)
     db.session.delete(question)
     db.session.flush()
     for position, row in enumerate(survey_questions(survey_id)):
         row.position = position
     db.session.commit()
+
+
+def _uncount(question: SurveyQuestion) -> None:
+    """Forget the question's ``choice`` rollup rows and its choices in ``counted_choices``."""
+    db.session.execute(
+        sa.delete(ScoreRollup).where(
+            ScoreRollup.dimension == RollupDimension.CHOICE,
+            ScoreRollup.survey_id == question.survey_id,
+            ScoreRollup.segment == str(question.id),
+        )
+    )
+    answered = sa.select(ResponseAnswer.response_id).where(
+        ResponseAnswer.question_id == question.id
+    )
+    prefix = f"{question.id}:"
+    for response in db.session.scalars(sa.select(Response).where(Response.id.in_(answered))):
+        kept = [text for text in response.counted_choices or () if not text.startswith(prefix)]
+        if kept != (response.counted_choices or []):
+            response.counted_choices = kept
 
 
 def _log(question: SurveyQuestion, change: str) -> None:

@@ -273,3 +273,20 @@ def reason_options() -> list[tuple[str, str]]:
         )
         for choice_id, choice, retired, question in rows
     ]
+
+
+def picked_choices(response_ids: Iterable[int]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The choices each response picked now, as the rollups count them: (question, choice)
+    id texts, in answer order."""
+    ids = list(response_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(ResponseAnswer.response_id, ResponseAnswer.question_id, ResponseAnswer.choice_id)
+        .where(ResponseAnswer.response_id.in_(ids), ResponseAnswer.choice_id.is_not(None))
+        .order_by(ResponseAnswer.response_id, ResponseAnswer.id)
+    )
+    picked: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for response_id, question_id, choice_id in rows:
+        picked[response_id].append((str(question_id), str(choice_id)))
+    return {response_id: tuple(pairs) for response_id, pairs in picked.items()}

@@ -13,6 +13,7 @@ from feedback_app.channels.labels import labels_in_use
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import PinnedTheme, Role, Theme
+from feedback_app.questions.breakdown import choice_breakdown, choice_questions
 from feedback_app.questions.service import (
     answer_cells,
     question_heading,
@@ -41,7 +42,14 @@ from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
 from feedback_app.web.charts import line_chart
 from feedback_app.web.csv_export import stream_csv
-from feedback_app.web.inputs import Choice, Input, InvalidInput, invalid, read_input
+from feedback_app.web.inputs import (
+    Choice,
+    Input,
+    InvalidInput,
+    WholeNumber,
+    invalid,
+    read_input,
+)
 from feedback_app.web.listing import page_of, page_url_args
 from feedback_app.web.reports import (
     InteractionFilterQuery,
@@ -172,6 +180,17 @@ class DashboardQuery(ReportQuery):
     interval: Annotated[Interval | None, Choice(Interval)] = Interval.WEEK
     group_by: Annotated[GroupBy | None, Choice(GroupBy)] = GroupBy.CHANNEL
     support_by: Annotated[SupportGroupBy, Choice(SupportGroupBy)] = SupportGroupBy.CHANNEL
+    #: The choice question the scores are broken down by; the kind's first by default.
+    question: Annotated[int | None, WholeNumber(1)] = None
+
+    @field_validator("question")
+    @classmethod
+    def _choice_question_of_kind(cls, question: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("kind")
+        known = set() if kind is None else {q.id for q in choice_questions(kind)}
+        if question is not None and kind is not None and question not in known:
+            raise invalid(f"there is no choice question {question} of a {kind} survey")
+        return question
 
     @field_validator("support_by")
     @classmethod
@@ -197,6 +216,10 @@ def index() -> tuple[str, int] | str:
         return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
     page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
     people = people_sections(page.period)
+    questions = choice_questions(args.kind)
+    chosen = next((q for q in questions if q.id == args.question), None)
+    if chosen is None and questions:
+        chosen = questions[0]
     name, bounds = HEADLINE[args.kind]
     chart = line_chart(
         [(line.label, line.figures[name]) for line in page.report.series],
@@ -218,6 +241,8 @@ def index() -> tuple[str, int] | str:
         support_columns=SUPPORT_COLUMNS,
         support_labels=SUPPORT_LABELS,
         people=people,
+        choice_questions=questions,
+        by_answer=None if chosen is None else choice_breakdown(chosen, page.period),
         flag_of=flag_of,
         flag_labels=FLAG_LABELS,
         utilization_floor=floor(),

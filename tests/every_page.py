@@ -37,15 +37,18 @@ from feedback_app.models import (
     WebhookEndpoint,
     WebhookFormat,
 )
+from feedback_app.questions.editing import add_question
 from feedback_app.routing.service import add_rule
 from feedback_app.services.followups import Actor, CaseChange, change_case, save_rule
 from feedback_app.services.invitations import token_for
 from feedback_app.services.surveys import survey_for_kind
 from feedback_app.targets.service import TargetInput, save_target
+from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE, CaseStatus, Outcome
 from surveys.followups import DEFAULT_RULES
 from surveys.invitations import InvitationStatus
 from surveys.kinds import SurveyKind
+from surveys.questions import QuestionDraft, QuestionType
 from surveys.routing import Conditions
 
 #: Small enough to seed in a few seconds, large enough for every page to have rows.
@@ -114,6 +117,17 @@ def seed_site(now: datetime) -> Site:
     survey.allowed_origins = EMBEDDING_SITE
     rule = add_rule(SurveyKind.CSAT, survey.id, Conditions(channel="chat", tag="vip"), now)
     target = save_target(TargetInput("csat", 85.0, (now + timedelta(days=60)).date()), now)
+    question = add_question(
+        survey,
+        QuestionDraft(
+            QuestionType.ONE_CHOICE,
+            {"en": "What was the main reason?"},
+            True,
+            frozenset({Bucket.UNSATISFIED}),
+            ((None, {"en": "Too slow"}), (None, {"en": "Not solved"})),
+        ),
+        now,
+    )
     recovery_path = _resurvey(now)
     db.session.commit()
     setup_token, reset_token = _account_links(now)
@@ -140,6 +154,7 @@ def seed_site(now: datetime) -> Site:
             "delivery_id": delivery_id,
             "rule_id": rule.id,
             "target_id": target.id,
+            "question_id": question.id,
             "message_id": mail.id,
             "token": token_for(open_invitation),
             "public_key": survey.public_key,

@@ -57,6 +57,7 @@ ACTIONS: dict[str, str] = {
     "survey.settings_changed": "a survey's settings changed (the fields are in the details)",
     "survey.followup_rule_changed": "a survey's follow-up rule changed from the command line",
     "survey.embed_secret_rotated": "a survey's embed signing secret was replaced",
+    "survey.question_changed": "an additional question was added, changed, moved or deleted",
     "survey.rebucketed": "stored responses were re-filed by the current thresholds",
     "routing.rule_added": "a survey routing rule was added (its conditions are in the details)",
     "routing.rule_changed": "a survey routing rule's survey or conditions changed",

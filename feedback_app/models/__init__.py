@@ -38,6 +38,7 @@ from feedback_app.models.support import (
 )
 from feedback_app.models.surveys import Invitation, Response, Survey, Unsubscribe
 from feedback_app.privacy.models import ForgottenAddress
+from feedback_app.questions.models import QuestionChoice, ResponseAnswer, SurveyQuestion
 from feedback_app.reviews.models import ReviewDelivery, ReviewKind
 from feedback_app.targets.models import Target
 from feedback_app.themes.models import PinnedTheme, Theme, ThemeMention, ThemeRun, ThemeTag
@@ -81,7 +82,9 @@ __all__ = [
     "Outcome",
     "PasswordResetRequest",
     "PinnedTheme",
+    "QuestionChoice",
     "Response",
+    "ResponseAnswer",
     "ReviewDelivery",
     "ReviewKind",
     "Role",
@@ -95,6 +98,7 @@ __all__ = [
     "SupportHistogram",
     "SupportRollup",
     "Survey",
+    "SurveyQuestion",
     "Target",
     "Team",
     "Theme",

@@ -27,6 +27,9 @@ class RollupDimension(enum.StrEnum):
     AGENT = "agent"
     #: A customer property declared in ``SEGMENTS``; the row's ``segment`` names it.
     SEGMENT = "segment"
+    #: A choice of an additional question: ``segment`` is the question's id, ``value`` the
+    #: choice's; a response counts once in each choice it picked.
+    CHOICE = "choice"
 
 
 class ScoreRollup(Base):

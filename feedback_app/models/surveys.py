@@ -173,6 +173,9 @@ class Response(Base):
     unsettled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The score as the rollups count it; empty until first settled.
     counted_score: Mapped[int | None]
+    #: The choices picked in additional questions as the rollups count them
+    #: (``question:choice`` ids); empty until first settled.
+    counted_choices: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
     survey: Mapped[Survey] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

@@ -23,9 +23,16 @@ from sqlalchemy.orm import joinedload
 from feedback_app.extensions import db
 from feedback_app.models import Response, Survey
 from feedback_app.outage import UNAVAILABLE
+from feedback_app.questions.service import picked_choices
 from feedback_app.services.claims import claim
 from feedback_app.services.followups import sync_case
-from feedback_app.services.rollups import Entry, apply_entries, entry_of
+from feedback_app.services.rollups import (
+    Entry,
+    apply_entries,
+    choice_texts,
+    counted_choices,
+    entry_of,
+)
 from feedback_app.services.webhooks import queue_response_event
 
 log = logging.getLogger(__name__)
@@ -51,6 +58,14 @@ _SETTLED = (
     .where(Response.id.in_(sa.bindparam("ids", expanding=True)))
     .values(unsettled=False, counted_score=Response.score)
     .execution_options(synchronize_session=False)
+)
+
+
+#: The choices each settled response now counts in, for those whose choices moved.
+_COUNTED_CHOICES = (
+    sa.update(Response.__table__)
+    .where(Response.__table__.c.id == sa.bindparam("rid"))
+    .values(counted_choices=sa.bindparam("picked"))
 )
 
 
@@ -83,6 +98,8 @@ def _settle(limit: int, *, one_by_one: bool) -> int:
     settled: list[int] = []
     added: list[Entry] = []
     removed: list[Entry] = []
+    picked = picked_choices(response.id for response in responses)
+    moved_choices: list[dict[str, object]] = []
     for response in responses:
         created = response.counted_score is None
         if one_by_one:
@@ -91,15 +108,21 @@ def _settle(limit: int, *, one_by_one: bool) -> int:
         else:
             _follow_up(response, created)
         settled.append(response.id)
-        entry = entry_of(response)
+        choices = picked.get(response.id, ())
+        counted = counted_choices(response)
+        entry = entry_of(response, choices)
         if created:
             added.append(entry)
-        elif response.counted_score != response.score:
+        elif response.counted_score != response.score or counted != choices:
             added.append(entry)
-            removed.append(replace(entry, score=response.counted_score))
+            removed.append(replace(entry, score=response.counted_score, choices=counted))
+        if counted != choices:
+            moved_choices.append({"rid": response.id, "picked": choice_texts(choices)})
     db.session.flush()
     if settled:
         db.session.execute(_SETTLED, {"ids": settled})
+    if moved_choices:
+        db.session.execute(_COUNTED_CHOICES, moved_choices)
     # Last, right before the commit, as one statement: every answer of a day adds to the same
     # rollup rows, and this holds them locked until the commit.
     apply_entries(added, removed)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
-from feedback_app.models import FollowUpCase, Response
+from feedback_app.models import FollowUpCase, Response, ResponseAnswer
 from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE, CaseStatus, is_overdue
 
@@ -36,6 +36,8 @@ class CaseFilters:
     opened_until: datetime | None = None
     #: Words looked for in the response's comment, case-insensitively.
     search: str = ""
+    #: A choice of an additional question (a reason) the response picked.
+    choice_id: int | None = None
 
 
 def case_query(filters: CaseFilters, now: datetime) -> sa.Select[tuple[FollowUpCase]]:
@@ -82,6 +84,13 @@ def _filtered(query: sa.Select, filters: CaseFilters, now: datetime) -> sa.Selec
         query = query.where(overdue)
     elif filters.overdue is False:
         query = query.where(~overdue)
+    if filters.choice_id is not None:
+        query = query.where(
+            sa.exists().where(
+                ResponseAnswer.response_id == case.response_id,
+                ResponseAnswer.choice_id == filters.choice_id,
+            )
+        )
     words = filters.search.split()
     if words:
         query = query.join(Response, Response.id == case.response_id).where(

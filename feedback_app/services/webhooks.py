@@ -29,6 +29,7 @@ from feedback_app.models import (
     WebhookEndpoint,
     WebhookFormat,
 )
+from feedback_app.questions.service import answers_json
 from feedback_app.services.transaction_cache import per_transaction
 from notifications import new_secret
 from notifications.addresses import RefusedAddress, checked_addresses, url_host
@@ -227,6 +228,7 @@ def response_payload(response: Response) -> dict[str, Any]:
         "scale_max": response.survey.scale.high,
         "bucket": response.bucket.value,
         "comment": response.comment,
+        "answers": answers_json([response.id]).get(response.id, []),
         "customer": {"email": customer.email, "name": customer.name} if customer else None,
         "interaction_external_id": interaction.external_id if interaction else None,
         "channel": response.channel,

@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.connectors import hooks
     from feedback_app.delighted import register_delighted
     from feedback_app.privacy import admin as privacy_admin
+    from feedback_app.questions import admin as questions_admin
     from feedback_app.routing import admin as routing_admin
     from feedback_app.scorecards import views as scorecards_views
     from feedback_app.targets import admin as targets_admin
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_admin.bp)
     app.register_blueprint(routing_admin.bp)
     app.register_blueprint(targets_admin.bp)
+    app.register_blueprint(questions_admin.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(themes_views.bp)
     app.register_blueprint(scorecards_views.bp)

@@ -14,6 +14,13 @@ from feedback_app.channels.labels import labels_in_use
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import PinnedTheme, Role, Theme
+from feedback_app.questions.breakdown import choice_breakdown, choice_questions
+from feedback_app.questions.service import (
+    answer_cells,
+    question_heading,
+    questions_of,
+    with_answers,
+)
 from feedback_app.services.dashboard_kpis import people_sections
 from feedback_app.services.metrics import (
     SUPPORT_COLUMNS,
@@ -43,7 +50,14 @@ from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
 from feedback_app.web.charts import Mark, PeriodName, interval_of, line_chart, period_name
 from feedback_app.web.csv_export import stream_csv
-from feedback_app.web.inputs import Choice, Input, InvalidInput, invalid, read_input
+from feedback_app.web.inputs import (
+    Choice,
+    Input,
+    InvalidInput,
+    WholeNumber,
+    invalid,
+    read_input,
+)
 from feedback_app.web.listing import page_of, page_url_args
 from feedback_app.web.reports import (
     InteractionFilterQuery,
@@ -226,6 +240,17 @@ class DashboardQuery(ReportQuery):
     interval: Annotated[Interval | None, Choice(Interval)] = Interval.WEEK
     group_by: Annotated[GroupBy | None, Choice(GroupBy)] = GroupBy.CHANNEL
     support_by: Annotated[SupportGroupBy, Choice(SupportGroupBy)] = SupportGroupBy.CHANNEL
+    #: The choice question the scores are broken down by; the kind's first by default.
+    question: Annotated[int | None, WholeNumber(1)] = None
+
+    @field_validator("question")
+    @classmethod
+    def _choice_question_of_kind(cls, question: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("kind")
+        known = set() if kind is None else {q.id for q in choice_questions(kind)}
+        if question is not None and kind is not None and question not in known:
+            raise invalid(f"there is no choice question {question} of a {kind} survey")
+        return question
 
     @field_validator("support_by")
     @classmethod
@@ -266,6 +291,10 @@ def index() -> tuple[str, int] | str:
         return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
     page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
     people = people_sections(page.period)
+    questions = choice_questions(args.kind)
+    chosen = next((q for q in questions if q.id == args.question), None)
+    if chosen is None and questions:
+        chosen = questions[0]
     name, bounds = HEADLINE[args.kind]
     cards = [
         *page.cards,
@@ -306,6 +335,8 @@ def index() -> tuple[str, int] | str:
         cards_by_name={c.name: c for c in cards},
         format_reference=format_reference,
         kpis=KPIS,
+        choice_questions=questions,
+        by_answer=None if chosen is None else choice_breakdown(chosen, page.period),
         flag_of=flag_of,
         flag_labels=FLAG_LABELS,
         utilization_floor=floor(),
@@ -386,12 +417,20 @@ def export_responses() -> WerkzeugResponse | tuple[str, int]:
         where = read_query(ResponseFilterQuery).where(utcnow())
     except InvalidInput as error:
         return render_template("dashboard/responses.html", errors=error.errors), 422
+    questions = questions_of(where.kind, where.survey_id)
     rows = (
-        [_csv_value(payload, column) for column in RESPONSE_COLUMNS]
-        for payload in map(response_payload, iter_responses(where))
+        [
+            *(
+                _csv_value(response_payload(response, answers), column)
+                for column in RESPONSE_COLUMNS
+            ),
+            *answer_cells(questions, answers),
+        ]
+        for response, answers in with_answers(iter_responses(where))
     )
+    header = [*RESPONSE_COLUMNS, *map(question_heading, questions)]
     period = where.period
-    return stream_csv(f"responses-{period.since}-{period.until}.csv", RESPONSE_COLUMNS, rows)
+    return stream_csv(f"responses-{period.since}-{period.until}.csv", header, rows)
 
 
 def _csv_value(payload: dict[str, Any], column: str) -> Any:

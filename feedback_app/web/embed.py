@@ -54,14 +54,23 @@ from wtforms import HiddenField
 from feedback_app.clock import utcnow
 from feedback_app.extensions import csrf, db, limiter
 from feedback_app.models import Response, Survey
+from feedback_app.questions.service import answers_of, asked_questions
 from feedback_app.services.embed.answers import (
     AlreadyAnswered,
     FormTokenSpent,
     answer_embed,
+    answer_embed_questions,
     find_customer,
 )
 from feedback_app.services.embed.flood import count_refusal
-from feedback_app.web.answering import AnswerForm, customer_page, message_page, page_context
+from feedback_app.web.answering import (
+    AnswerForm,
+    customer_page,
+    message_page,
+    page_context,
+    posted_answers,
+    questions_context,
+)
 from feedback_app.web.guards.pages import customer_pages
 from feedback_app.web.security_headers import frame_ancestors
 from surveys.answers import EditWindowClosed
@@ -75,6 +84,7 @@ from surveys.embedding import (
     origin_of,
 )
 from surveys.identity import Identity, IdentityProblem, InvalidIdentity, verify_identity
+from surveys.questions import validate_answers
 
 bp = Blueprint("embed", __name__)
 # The embed form carries its own signed token instead of the session CSRF token; see EmbedForm.
@@ -307,8 +317,12 @@ def _widget(
     answer: Response | None = None,
     *,
     updated: bool = False,
+    **context: Any,
 ) -> WerkzeugResponse:
-    """The widget; ``updated`` says the answer shown replaced an earlier one."""
+    """The widget; once answered, with the additional questions its bucket is asked;
+    ``updated`` says the answer shown replaced an earlier one."""
+    if "questions" not in context:
+        context = _stored_questions(answer)
     return customer_page(
         "survey/embed.html",
         status,
@@ -317,7 +331,15 @@ def _widget(
         answer=answer,
         updated=updated,
         **page_context(survey),
+        **context,
     )
+
+
+def _stored_questions(answer: Response | None) -> dict[str, Any]:
+    if answer is None:
+        return questions_context(())
+    asked = asked_questions(answer)
+    return questions_context(asked, stored=answers_of(answer) if asked else ())
 
 
 def _refusal_context() -> dict[str, Any]:
@@ -400,47 +422,24 @@ def _stored(response: WerkzeugResponse) -> bool:
     deduct_when=_stored,
 )
 def answer(public_key: str) -> WerkzeugResponse:
-    survey, ancestors = _survey(public_key)
-    g.locale = request.args.get("locale")
-    allowed = allowed_sites(ancestors)
-    try:
-        check_answer_origin(allowed, posted_from=request.origin, ours=_our_origins())
-    except EmbeddingRefused as error:
-        return _embedding_refused(error, survey, ancestors)
-    form = EmbedForm(survey.scale)
-    ticket = _ticket(form.form_token.data, survey, ancestors)
-    identity = _identity(survey, ancestors, ticket.issued_at)
-    try:
-        check_site(allowed, ticket.site)
-    except EmbeddingRefused as error:
-        return _embedding_refused(error, survey, ancestors)
-    existing = None
-    if ticket.response_id is not None:
-        existing = db.session.get(Response, ticket.response_id)
-    if ticket.identity != _identity_text() or (ticket.response_id and existing is None):
-        return _expired(survey, ancestors)
+    post = _checked_post(public_key)
+    survey, ancestors, form = post.survey, post.ancestors, post.form
     if not form.validate():
-        return _widget(survey, ancestors, form, 422, existing)
+        return _widget(survey, ancestors, form, 422, post.existing)
     try:
         stored = answer_embed(
             survey,
             form.score.data,
             form.comment.data,
             utcnow(),
-            token_id=ticket.token_id,
-            token_expires_at=ticket.expires_at,
-            identity=identity,
-            editing=existing,
+            token_id=post.ticket.token_id,
+            token_expires_at=post.ticket.expires_at,
+            identity=post.identity,
+            editing=post.existing,
             locale=str(get_locale()),
         )
     except FormTokenSpent:
-        return _refusal(
-            409,
-            gettext("This answer was already sent"),
-            gettext("It was saved once. Please reload the page to change it."),
-            survey,
-            ancestors,
-        )
+        return _spent(survey, ancestors)
     except AlreadyAnswered:
         return _refusal(
             409,
@@ -450,15 +449,107 @@ def answer(public_key: str) -> WerkzeugResponse:
             ancestors,
         )
     except EditWindowClosed:
-        return _refusal(
-            403,
-            gettext("This answer can no longer be changed"),
-            gettext("Your answer was saved; the time to change it has passed."),
-            survey,
-            ancestors,
+        return _edit_closed(survey, ancestors)
+    form.form_token.data = _form_token(survey, post.ticket.site, stored)
+    return _widget(survey, ancestors, form, answer=stored, updated=post.existing is not None)
+
+
+@bp.post("/embed/<public_key>/questions")
+@limiter.limit(_answers_limit, scope="embed-answers")
+def answer_questions(public_key: str) -> WerkzeugResponse:
+    """The additional questions, answered in the widget once its score was saved."""
+    post = _checked_post(public_key)
+    survey, ancestors, form, existing = post.survey, post.ancestors, post.form, post.existing
+    if existing is None:
+        return _expired(survey, ancestors)
+    asked = asked_questions(existing)
+    posted = posted_answers(asked, request.form)
+    answers, problems = validate_answers(asked, posted)
+    score_form = _score_form(survey, form.form_token.data, existing)
+    if problems:
+        context = questions_context(asked, posted=posted, problems=problems)
+        return _widget(survey, ancestors, score_form, 422, existing, **context)
+    try:
+        answer_embed_questions(
+            existing,
+            asked,
+            answers,
+            utcnow(),
+            token_id=post.ticket.token_id,
+            token_expires_at=post.ticket.expires_at,
         )
-    form.form_token.data = _form_token(survey, ticket.site, stored)
-    return _widget(survey, ancestors, form, answer=stored, updated=existing is not None)
+    except FormTokenSpent:
+        return _spent(survey, ancestors)
+    except EditWindowClosed:
+        return _edit_closed(survey, ancestors)
+    score_form.form_token.data = _form_token(survey, post.ticket.site, existing)
+    return _widget(survey, ancestors, score_form, answer=existing)
+
+
+@dataclass(frozen=True)
+class _Post:
+    """A post to the widget that passed every check of the module's docstring."""
+
+    survey: Survey
+    ancestors: list[str]
+    form: EmbedForm
+    ticket: FormTicket
+    identity: Identity | None
+    #: The response the form token lets this post change.
+    existing: Response | None
+
+
+def _checked_post(public_key: str) -> _Post:
+    """Check a post's origin, form token, identity and site; aborts with the refusal page."""
+    survey, ancestors = _survey(public_key)
+    g.locale = request.args.get("locale")
+    allowed = allowed_sites(ancestors)
+    try:
+        check_answer_origin(allowed, posted_from=request.origin, ours=_our_origins())
+    except EmbeddingRefused as error:
+        abort(_embedding_refused(error, survey, ancestors))
+    form = EmbedForm(survey.scale)
+    ticket = _ticket(form.form_token.data, survey, ancestors)
+    identity = _identity(survey, ancestors, ticket.issued_at)
+    try:
+        check_site(allowed, ticket.site)
+    except EmbeddingRefused as error:
+        abort(_embedding_refused(error, survey, ancestors))
+    existing = None
+    if ticket.response_id is not None:
+        existing = db.session.get(Response, ticket.response_id)
+    if ticket.identity != _identity_text() or (ticket.response_id and existing is None):
+        abort(_expired(survey, ancestors))
+    return _Post(survey, ancestors, form, ticket, identity, existing)
+
+
+def _score_form(survey: Survey, token: str | None, answer: Response) -> EmbedForm:
+    """The score form filled with the saved answer, to show again beside the questions."""
+    return EmbedForm(
+        survey.scale,
+        formdata=None,
+        data={"score": str(answer.score), "comment": answer.comment, "form_token": token},
+    )
+
+
+def _spent(survey: Survey, ancestors: list[str]) -> WerkzeugResponse:
+    return _refusal(
+        409,
+        gettext("This answer was already sent"),
+        gettext("It was saved once. Please reload the page to change it."),
+        survey,
+        ancestors,
+    )
+
+
+def _edit_closed(survey: Survey, ancestors: list[str]) -> WerkzeugResponse:
+    return _refusal(
+        403,
+        gettext("This answer can no longer be changed"),
+        gettext("Your answer was saved; the time to change it has passed."),
+        survey,
+        ancestors,
+    )
 
 
 @bp.errorhandler(RateLimitExceeded)

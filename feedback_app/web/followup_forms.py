@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, DateRange, Length, Optional
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, FollowUpCase, Role, Survey, Team, User
+from feedback_app.questions.service import reason_options
 from feedback_app.services.followups import CaseChange
 from feedback_app.services.triage import UNASSIGNED, CaseFilters
 from feedback_app.web.guards.values import EARLIEST_DAY, LATEST_DAY, whole_number
@@ -87,6 +88,7 @@ class TriageFilterForm(FlaskForm):
     opened_from = DateField("Opened from", validators=[Optional(), _DAY_RANGE])
     opened_to = DateField("Opened to (included)", validators=[Optional(), _DAY_RANGE])
     q = SearchField("Search comments", validators=[Length(max=200)])
+    reason = SelectField("Reason", default="")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, meta={"csrf": False}, **kwargs)
@@ -104,6 +106,7 @@ class TriageFilterForm(FlaskForm):
             ]
         )
         self.owner.choices = options([ANY, ("me", "Me"), ("none", "Unassigned"), *owner_choices()])
+        self.reason.choices = options([ANY, *reason_options()])
 
     def filters(self, me: User) -> CaseFilters:
         status = self.status.data or "active"
@@ -121,6 +124,7 @@ class TriageFilterForm(FlaskForm):
             opened_since=_day_start(self.opened_from.data),
             opened_until=_day_start(self.opened_to.data, days_after=1),
             search=self.q.data or "",
+            choice_id=whole_number(self.reason.data),
         )
 
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Role
+from feedback_app.questions.service import readable_answers
 from feedback_app.services.followups import Actor, change_case, write_to_customer
 from feedback_app.services.triage import case_query, status_counts
 from feedback_app.web.auth import role_required
@@ -121,6 +122,7 @@ def _render_case(case: FollowUpCase, form: CaseForm, message_form: MessageForm) 
         case=case,
         form=form,
         message_form=message_form,
+        answers=readable_answers(case.response),
         overdue=is_overdue(case.status, case.due_at, now),
         now=now,
     ), 422 if failed else 200

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback_app.clock import utcnow
 from feedback_app.extensions import csrf
 from feedback_app.models import Invitation, Response
+from feedback_app.questions.service import answers_of, asked_questions, record_answers
 from feedback_app.services.invitations import find_by_token
 from feedback_app.services.responses import (
     LockedInvitation,
@@ -27,14 +28,18 @@ from feedback_app.services.responses import (
 )
 from feedback_app.web.answering import (
     AnswerForm,
+    QuestionsForm,
     customer_page,
     message_page,
     page_context,
+    posted_answers,
     preselected_score,
+    questions_context,
 )
 from feedback_app.web.guards.pages import customer_pages, invitation_context
 from surveys.answers import EditWindowClosed, SurveyExpired, can_edit, edit_deadline, is_expired
 from surveys.invitations import InvitationStatus
+from surveys.questions import validate_answers
 
 #: The flash category of "Your answer was updated", shown by the page the edit redirects to.
 UPDATED = "answer-updated"
@@ -104,19 +109,43 @@ def _closed(invitation: Invitation) -> WerkzeugResponse:
 
 
 def _page(
-    state: Answering, form: AnswerForm, token: str, status: int = 200, **context: object
+    state: Answering,
+    form: AnswerForm,
+    token: str,
+    status: int = 200,
+    more_form: QuestionsForm | None = None,
+    **context: object,
 ) -> WerkzeugResponse:
+    if "questions" not in context:
+        context.update(_stored_questions(state))
     return customer_page(
         "survey/page.html",
         status,
         token=token,
         form=form,
+        more_form=more_form or QuestionsForm(formdata=None),
         answer=state.answer,
         editable=state.editable,
         deadline=state.deadline,
         **page_context(state.invitation.survey),
         **context,
     )
+
+
+def _stored_questions(state: Answering) -> dict[str, object]:
+    """The additional questions of an answer still editable, filled with what it holds."""
+    if state.answer is None or not state.editable:
+        return questions_context(())
+    asked = asked_questions(state.answer)
+    return questions_context(asked, stored=answers_of(state.answer) if asked else ())
+
+
+def _score_form(state: Answering) -> AnswerForm:
+    """The score form filled with the saved answer."""
+    data = {}
+    if state.answer is not None:
+        data = {"score": str(state.answer.score), "comment": state.answer.comment}
+    return AnswerForm(state.invitation.survey.scale, formdata=None, data=data)
 
 
 @bp.get("/s/<token>")
@@ -126,12 +155,9 @@ def survey(token: str) -> WerkzeugResponse:
     record_open(state.invitation, now)
     scale = state.invitation.survey.scale
     score, notice = preselected_score(scale, request.args.get("score"))
-    data = {}
-    if state.answer is not None:
-        data = {"score": str(state.answer.score), "comment": state.answer.comment}
+    form = _score_form(state)
     if score is not None:
-        data.update(score=str(score), via="email")
-    form = AnswerForm(scale, formdata=None, data=data)
+        form.score.data, form.via.data = str(score), "email"
     autosubmit = score is not None and state.editable
     return _page(
         state,
@@ -181,4 +207,36 @@ def answer(token: str) -> WerkzeugResponse:
         return _closed(state.invitation)
     if state.answer is not None:
         flash(gettext("Your answer was updated."), UPDATED)
+    return redirect(url_for("public.survey", token=token), 303)
+
+
+@bp.post("/s/<token>/questions")
+def answer_questions(token: str) -> WerkzeugResponse:
+    """The additional questions, answered (or changed) after the score was saved."""
+    now = utcnow()
+    state = _load(token, now)
+    if state.answer is None:
+        return redirect(url_for("public.survey", token=token), 303)
+    survey = state.invitation.survey
+    form = QuestionsForm()
+    if not form.validate():
+        return message_page(
+            400,
+            gettext("This page has expired"),
+            gettext("Your answers were not saved. Please open the survey again and resend them."),
+            survey=survey,
+            retry_url=url_for("public.survey", token=token),
+        )
+    if not state.editable:
+        return _closed(state.invitation)
+    asked = asked_questions(state.answer)
+    posted = posted_answers(asked, request.form)
+    answers, problems = validate_answers(asked, posted)
+    if problems:
+        context = questions_context(asked, posted=posted, problems=problems)
+        return _page(state, _score_form(state), token, 422, more_form=form, **context)
+    try:
+        record_answers(state.answer, asked, answers, now)
+    except EditWindowClosed:
+        return _closed(state.invitation)
     return redirect(url_for("public.survey", token=token), 303)

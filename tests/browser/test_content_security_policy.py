@@ -172,7 +172,7 @@ def test_every_customer_page_works_under_the_policy(
     assert [(row.score, row.source) for row in answers_to(invitation)] == [(2, "email")]
     # The thanks page, where the answer may still be changed.
     page.locator("label[for=score-4]").click()
-    page.locator("button.send").click()
+    page.locator("form.answer button.send").click()
     expect(page.locator("section.thanks")).to_be_visible()
     assert [(row.score, row.source) for row in answers_to(invitation)] == [(4, "email")]
 

@@ -98,6 +98,7 @@ def test_an_admin_registers_an_endpoint_and_receives_signed_response_events(
         "scale_max": 10,
         "bucket": "detractor",
         "comment": "Slow to answer",
+        "answers": [],
         "customer": {"email": "customer@example.com", "name": "Casey"},
         "interaction_external_id": None,
         "channel": None,

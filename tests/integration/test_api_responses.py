@@ -100,6 +100,7 @@ def test_the_payload_of_a_response(
                 "score": 6,
                 "bucket": "detractor",
                 "comment": "Too slow",
+                "answers": [],
                 "kind": "nps",
                 "survey_id": stored.survey_id,
                 "customer_email": "c1@example.com",

@@ -38,6 +38,7 @@ from feedback_app.models import (
     Team,
     User,
 )
+from feedback_app.questions.editing import add_question
 from feedback_app.routing.service import add_rule
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
@@ -46,6 +47,7 @@ from feedback_app.services.webhooks import create_endpoint
 from feedback_app.targets.service import TargetInput, save_target
 from surveys import channels
 from surveys.kinds import SurveyKind
+from surveys.questions import QuestionDraft, QuestionType
 from surveys.routing import Conditions
 from surveys.tokens import hash_token
 from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, csrf_from, store_answer
@@ -77,6 +79,7 @@ class World:
     delivery_id: int
     rule_id: int
     target_id: int
+    question_id: int
     user_id: int
     team_id: int
     agent_id: int
@@ -100,6 +103,7 @@ class World:
             "delivery": self.delivery_id,
             "rule": self.rule_id,
             "target": self.target_id,
+            "question": self.question_id,
             "user": self.user_id,
             "team": self.team_id,
             "agent": self.agent_id,
@@ -146,6 +150,9 @@ def world(
     connector = create_connector("freshdesk", "Helpdesk", clock.now)
     rule = add_rule(SurveyKind.NPS, survey.id, Conditions(locale="fr"), clock.now)
     target = save_target(TargetInput("csat", 80.0, date(2026, 4, 1)), clock.now)
+    question = add_question(
+        survey, QuestionDraft(QuestionType.RATING, {"en": "Stars"}, False, frozenset()), clock.now
+    )
     db.session.commit()
     receive(connector, {}, b"{}", clock.now)
     colleague = users.invite("new.colleague@example.com", Role.AGENT, "Admin", clock.now)
@@ -176,6 +183,7 @@ def world(
         delivery_id=db.session.scalars(sa.select(ConnectorDelivery.id)).one(),
         rule_id=rule.id,
         target_id=target.id,
+        question_id=question.id,
         user_id=colleague.id,
         team_id=team.id,
         agent_id=agent.id,
@@ -199,6 +207,7 @@ class Page:
 PAGES = [
     Page("public.survey", "GET", "/s/{token}", {"score": "9"}, {}, customer=True),
     Page("public.answer", "POST", "/s/{token}", {}, {"score": "9", "comment": "Good"}, True),
+    Page("public.answer_questions", "POST", "/s/{token}/questions", {}, {"question-1": "3"}, True),
     Page("embed.widget", "GET", "/embed/{key}", {"origin": SITE, "locale": "fr"}, {}, True),
     Page(
         "embed.answer",
@@ -206,6 +215,14 @@ PAGES = [
         "/embed/{key}",
         {"origin": SITE, "locale": "fr"},
         {"score": "9", "comment": "Good", "form_token": "t"},
+        customer=True,
+    ),
+    Page(
+        "embed.answer_questions",
+        "POST",
+        "/embed/{key}/questions",
+        {"origin": SITE, "locale": "fr"},
+        {"question-1": "3", "form_token": "t"},
         customer=True,
     ),
     Page("unsubscribe.choose", "GET", "/u/{token}", {"from": "email"}, {}, customer=True),
@@ -395,6 +412,41 @@ PAGES = [
         "/admin/routing/rules/{rule}",
         {},
         {"survey": "{survey}", "channel": "chat", "team": "Billing", "source": "api"},
+    ),
+    Page(
+        "questions_admin.index",
+        "POST",
+        "/admin/surveys/{survey}/questions/",
+        {"bucket": "x"},
+        {"text": "Why?"},
+    ),
+    Page(
+        "questions_admin.edit",
+        "POST",
+        "/admin/surveys/{survey}/questions/{question}",
+        {},
+        {"type": "rating", "text": "Stars", "choices": ""},
+    ),
+    Page(
+        "questions_admin.preview",
+        "GET",
+        "/admin/surveys/{survey}/questions/preview",
+        {"bucket": "detractor", "language": "fr"},
+        {},
+    ),
+    Page(
+        "questions_admin.move",
+        "POST",
+        "/admin/surveys/{survey}/questions/{question}/move",
+        {},
+        {"direction": "up"},
+    ),
+    Page(
+        "questions_admin.delete",
+        "POST",
+        "/admin/surveys/{survey}/questions/{question}/delete",
+        {},
+        {"go": "1"},
     ),
     Page("routing.move", "POST", "/admin/routing/rules/{rule}/move", {}, {"direction": "up"}),
     Page("routing.delete", "POST", "/admin/routing/rules/{rule}/delete", {}, {"go": "1"}),

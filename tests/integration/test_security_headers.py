@@ -22,8 +22,13 @@ from tests.helpers import FrozenClock, csrf_from
 ORIGINS = "https://help.example.com http://127.0.0.1:5001"
 #: What the view itself says about caching: static files and the embed loader are cached.
 CACHED = {"static": "no-cache", "embed.script": "public, max-age=3600"}
-#: Pages framed by someone: the embed by its survey's origins, the mail preview by its page.
-FRAMED = {"embed.widget": ORIGINS, "mailbox.html_part": "'self'"}
+#: Pages framed by someone: the embed by its survey's origins, the mail preview and the
+#: questions' phone preview by their own page.
+FRAMED = {
+    "embed.widget": ORIGINS,
+    "mailbox.html_part": "'self'",
+    "questions_admin.preview": "'self'",
+}
 
 
 def directives(policy: str) -> dict[str, str]:

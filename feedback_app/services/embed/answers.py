@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Response, SpentEmbedToken, Survey
+from feedback_app.questions.service import record_answers
 from feedback_app.services.claims import take_write_lock
 from feedback_app.services.responses import record_response
 from surveys.answers import ResponseSource
 from surveys.fatigue import answered_recently
 from surveys.identity import Identity
+from surveys.questions import Answer, QuestionSpec
 
 
 class FormTokenSpent(Exception):
@@ -69,13 +72,7 @@ def answer_embed(
         fatigue window (nothing is written).
     :raises InvalidScore, InvalidComment, EditWindowClosed: as ``record_response``.
     """
-    take_write_lock()
-    db.session.add(SpentEmbedToken(token_id=token_id, expires_at=token_expires_at))
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise FormTokenSpent(token_id) from None
+    _spend(token_id, token_expires_at)
     customer = None
     if identity is not None and editing is None:
         customer = _locked_customer(identity, now)
@@ -93,6 +90,35 @@ def answer_embed(
         response=editing,
         locale=locale,
     )
+
+
+def answer_embed_questions(
+    response: Response,
+    asked: Sequence[QuestionSpec],
+    answers: Sequence[Answer],
+    now: datetime,
+    *,
+    token_id: str,
+    token_expires_at: datetime,
+) -> None:
+    """Spend the form token and store the answers to the additional questions; commits.
+
+    :raises FormTokenSpent: the token was spent before (nothing is written).
+    :raises EditWindowClosed: as ``record_answers``.
+    """
+    _spend(token_id, token_expires_at)
+    record_answers(response, asked, answers, now)
+
+
+def _spend(token_id: str, expires_at: datetime) -> None:
+    """Keep the form token's id, so it carries no second post; raises if it already did."""
+    take_write_lock()
+    db.session.add(SpentEmbedToken(token_id=token_id, expires_at=expires_at))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise FormTokenSpent(token_id) from None
 
 
 def _locked_customer(identity: Identity, now: datetime) -> Customer | None:

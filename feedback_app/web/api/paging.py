@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
@@ -40,6 +40,13 @@ class PageQuery(Input):
 
 def paginated(query: sa.Select[Any], serialize: Callable[[Any], T], paging: PageQuery) -> Page[T]:
     """One page of ``query``'s rows, serialized, with the totals a client needs to page on."""
+    return paginated_together(query, lambda rows: [serialize(row) for row in rows], paging)
+
+
+def paginated_together(
+    query: sa.Select[Any], serialize: Callable[[Sequence[Any]], list[T]], paging: PageQuery
+) -> Page[T]:
+    """``paginated``, serializing the page's rows together (what they share read at once)."""
     per_page = paging.per_page or current_app.config["API_PAGE_SIZE"]
     total = (
         db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
@@ -47,7 +54,7 @@ def paginated(query: sa.Select[Any], serialize: Callable[[Any], T], paging: Page
     )
     rows = db.session.scalars(query.limit(per_page).offset((paging.page - 1) * per_page)).all()
     return {
-        "items": [serialize(row) for row in rows],
+        "items": serialize(rows),
         "page": paging.page,
         "per_page": per_page,
         "total": total,

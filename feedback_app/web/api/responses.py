@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Required
 
 from flask import Blueprint
 from pydantic import Field
 from typing_extensions import TypedDict
 
 from feedback_app.models import ApiScope, Response
+from feedback_app.questions.service import answers_as_json, answers_by_response
 from feedback_app.services.response_queries import ResponseFilters, responses_query
 from feedback_app.web.api.answers import Page, Time, iso
 from feedback_app.web.api.operations import operation
-from feedback_app.web.api.paging import PageQuery, paginated
+from feedback_app.web.api.paging import PageQuery, paginated_together
 from feedback_app.web.inputs import Choice, Timestamp
 from surveys.bucketing import Bucket
 from surveys.kinds import SurveyKind
+from surveys.questions import Answer
 
 bp = Blueprint("responses", __name__)
 
@@ -30,11 +33,22 @@ class ResponseQuery(PageQuery):
     bucket: Annotated[Bucket | None, Choice(Bucket)] = None
 
 
+class AnswerOut(TypedDict, total=False):
+    """One additional question's answer: ``choices`` (ids), ``text`` or ``rating``."""
+
+    question: Required[int]
+    choices: list[int]
+    text: str
+    rating: int
+
+
 class ResponseOut(TypedDict):
     id: int
     score: int
     bucket: Bucket
     comment: str
+    #: The answers to the survey's additional questions, in its order of questions.
+    answers: list[AnswerOut]
     kind: SurveyKind
     survey_id: int
     customer_email: str | None
@@ -59,15 +73,23 @@ def list_responses(query: ResponseQuery) -> Page[ResponseOut]:
     filters = ResponseFilters(
         since=query.since, until=query.until, kind=query.kind, bucket=query.bucket
     )
-    return paginated(responses_query(filters), response_payload, query)
+    return paginated_together(responses_query(filters), response_payloads, query)
 
 
-def response_payload(response: Response) -> ResponseOut:
+def response_payloads(responses: Sequence[Response]) -> list[ResponseOut]:
+    """Responses as the API gives them, their answers read in one query."""
+    answers = answers_by_response(response.id for response in responses)
+    return [response_payload(response, answers.get(response.id, [])) for response in responses]
+
+
+def response_payload(response: Response, answers: Sequence[Answer]) -> ResponseOut:
+    """A response as the API gives it, with its answers to the additional questions."""
     return {
         "id": response.id,
         "score": response.score,
         "bucket": response.bucket,
         "comment": response.comment,
+        "answers": answers_as_json(answers),
         "kind": response.kind,
         "survey_id": response.survey_id,
         "customer_email": response.customer.email if response.customer else None,

@@ -2,7 +2,7 @@
 answers, and the choices each response counts with in the rollups
 
 Revision ID: 1104
-Revises: 1003
+Revises: 1103
 Create Date: 2026-12-02 06:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1104"
-down_revision = "1003"
+down_revision = "1103"
 branch_labels = None
 depends_on = None
 

@@ -88,7 +88,7 @@ def test_the_call_centre_sample_reaches_the_dashboard(
     ):
         assert f'<h3>{label}</h3>\n  <p><span class="figure-value">{value}</span>' in text
     # Diane took 28 calls, 6 abandoned, and resolved 20 of the 22 she answered.
-    row = text[text.index(">Diane</a></th>") :].split("</tr>")[0]
+    row = text[text.index(">Diane</a>") :].split("</tr>")[0]
     assert re.findall(r'figure-value">([^<]*)<', row)[:3] == ["28", "21.4%", "90.9%"]
     # Hold and after-call work are not in the file: no data, not zero.
     assert '<h3>Hold time (mean)</h3>\n  <p><span class="figure-value">No data</span>' in text

@@ -201,7 +201,8 @@ def test_bad_queries_name_each_bad_argument(
 
 #: A line of the score tables (whose rows link to the responses behind them).
 ROW = re.compile(
-    r'<th scope="row"><a href="/dashboard/responses[^"]*">([^<]*)</a></th>\s*'
+    r'<th scope="row"><a href="/dashboard/responses[^"]*">([^<]*)</a>'
+    r'(?:<br><a class="agent-page" href="/me\?agent=\d+">Agent page.*?</a>)?</th>\s*'
     r'<td><span class="figure-value">([^<]*)</span>'
 )
 

@@ -44,6 +44,10 @@ def test_one_response_read_by_id_with_or_without_its_person(
         404,
         {"status": 404, "message": "no survey response has this id"},
     )
+    # An id past the column's range matches no route: still the API's 404, whatever the query
+    # holds (a NUL here is the API's to refuse, and nothing reads it).
+    beyond = delighted.get("survey_responses/19441456601?expand=person%00")
+    assert (beyond.status_code, beyond.json["status"]) == (404, 404)
 
 
 def test_the_whole_object_sent_back_changes_score_and_comment(

@@ -16,13 +16,14 @@ from feedback_app.web.api import openapi
 from feedback_app.web.api.errors import ApiError, error_answer
 from feedback_app.web.api.keys import authenticate
 from feedback_app.web.api.operations import PUBLIC, operation_of
+from feedback_app.web.guards.values import digits_up_to
 from feedback_app.web.inputs import MAX_INT
 
 
 class DatabaseId(IntegerConverter):
     """``<id:name>``: a row id, 1 to 2**31 - 1 in ASCII digits; anything else is a 404."""
 
-    regex = r"[0-9]{1,10}"
+    regex = digits_up_to(MAX_INT)
 
     def __init__(self, map: object) -> None:
         super().__init__(map, min=1, max=MAX_INT)  # type: ignore[arg-type]

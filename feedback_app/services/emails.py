@@ -26,6 +26,7 @@ from feedback_app.models import Customer, Invitation, Survey
 from feedback_app.services.invitations import token_for
 from feedback_app.texts import kind_name
 from notifications import Message
+from surveys.kinds import SurveyKind
 from surveys.languages import fill_greeting, normalise_tag
 
 
@@ -211,11 +212,15 @@ class SurveyEmails:
     def __init__(self) -> None:
         self._stencils: dict[tuple[int, str, bool, bool], _Stencil] = {}
 
-    def _stencil(self, survey: Survey, locale: str | None, reminder: bool, named: bool) -> _Stencil:
+    def _stencil(
+        self, survey: Survey, locale: str | None, reminder: bool, named: bool, contact: bool
+    ) -> _Stencil:
         """:param locale: the customer's own tag: the survey's texts are picked for it, our
-        own words for the closest language we ship."""
+        own words for the closest language we ship.
+        :param contact: the survey asks about a contact with support; a periodic NPS does
+        not, and must not thank the customer for a contact they never made."""
         lang = best_locale(locale)
-        key = (survey.id, normalise_tag(locale or "") or lang, reminder, named)
+        key = (survey.id, normalise_tag(locale or "") or lang, reminder, named, contact)
         if key not in self._stencils:
             company = survey.company_name
             base = current_app.config["BASE_URL"].rstrip("/")
@@ -233,10 +238,28 @@ class SurveyEmails:
                         " only takes a moment.",
                         company=company,
                     )
+                    if contact
+                    else gettext(
+                        "Now and then we ask our customers what they think of %(company)s. It"
+                        " only takes a moment.",
+                        company=company,
+                    )
+                )
+                reason = (
+                    gettext(
+                        "You received this email because you contacted %(company)s.",
+                        company=company,
+                    )
+                    if contact
+                    else gettext(
+                        "You received this email because you are a customer of %(company)s.",
+                        company=company,
+                    )
                 )
                 words = survey_words(survey, locale)
                 context = {
                     "intro": intro,
+                    "reason": reason,
                     "words": words,
                     "greeting": _greeting(words, _NAME if named else ""),
                     # True with or without JavaScript on the page the link opens.
@@ -267,7 +290,8 @@ class SurveyEmails:
         survey = invitation.survey
         customer: Customer = invitation.customer
         name = customer.name
-        stencil = self._stencil(survey, customer.locale, reminder, bool(name))
+        contact = invitation.interaction_id is not None or survey.kind is not SurveyKind.NPS
+        stencil = self._stencil(survey, customer.locale, reminder, bool(name), contact)
         token = token_for(invitation)
         text = _fill(stencil.text, {"name": name, "token": token})
         html = _fill(stencil.html, {"name": escape(name), "token": escape(token)})

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from feedback_app.extensions import db
 from feedback_app.models import (
     FollowUpCase,
+    Interaction,
     Invitation,
     OutboxMessage,
     OutboxStatus,
@@ -85,6 +86,58 @@ def test_the_invitation_arrives_with_both_parts_headers_and_score_buttons(
     assert row.status is OutboxStatus.SENT and row.sent_at == clock.now
     db.session.refresh(invitation)
     assert invitation.status is InvitationStatus.SENT and invitation.sent_at == clock.now
+
+
+@pytest.mark.parametrize(
+    ("kind", "after_contact", "intro", "reason"),
+    [
+        (
+            "nps",
+            False,
+            "Now and then we ask our customers what they think of Acme. It only takes a moment.",
+            "You received this email because you are a customer of Acme.",
+        ),
+        (
+            "nps",
+            True,
+            "Thank you for contacting Acme. Could you tell us how we did? It only takes a moment.",
+            "You received this email because you contacted Acme.",
+        ),
+        (
+            "csat",
+            False,
+            "Thank you for contacting Acme. Could you tell us how we did? It only takes a moment.",
+            "You received this email because you contacted Acme.",
+        ),
+    ],
+)
+def test_only_a_survey_about_a_contact_thanks_the_customer_for_it(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: Callable[..., tuple[Invitation, str]],
+    smtp_handler: SinkHandler,
+    kind: str,
+    after_contact: bool,
+    intro: str,
+    reason: str,
+) -> None:
+    """A periodic NPS goes to customers who may never have called; one sent after a closed
+    ticket, like every CSAT and CES, is about that contact."""
+    interaction = (
+        Interaction(external_id="T-1", created_at=clock.now, updated_at=clock.now)
+        if after_contact
+        else None
+    )
+    make_invitation(kind=kind, interaction=interaction)
+    dispatch_due_invitations(clock.now)
+    deliver_outbox(clock.now)
+    [received] = smtp_handler.received
+    text = received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = received.message.get_body(("html",)).get_content()
+    assert f"\n\n{intro}\n\n" in text
+    assert f"\n{reason}\n" in text
+    assert f'<p style="margin:0 0 16px 0;">{intro}</p>' in html
+    assert f'<p style="margin:0 0 8px 0;">{reason}</p>' in html
 
 
 def test_a_button_in_the_received_email_answers_the_survey(

@@ -79,7 +79,9 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     denominator = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # In exact arithmetic the interval holds p and ends at 1 when p is 1; in floating point
+    # ``centre + half`` can fall an ulp short, so the bounds are pinned to p.
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 def proportion(successes: int, n: int, min_n: int = DEFAULT_MIN_N) -> Estimate:
@@ -87,7 +89,10 @@ def proportion(successes: int, n: int, min_n: int = DEFAULT_MIN_N) -> Estimate:
     if n == 0:
         return no_data(min_n)
     low, high = wilson_interval(successes, n)
-    return Estimate(100 * successes / n, n, 100 * low, 100 * high, min_n)
+    value = 100 * successes / n
+    # ``100 * successes / n`` and ``100 * p`` may differ by an ulp: the interval holds the
+    # figure as it is written.
+    return Estimate(value, n, min(value, 100 * low), max(value, 100 * high), min_n)
 
 
 def net_promoter_score(

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from surveys import Bucket, SurveyKind, classify
@@ -101,6 +101,7 @@ def test_nps_of_answers_counts_each_answer_by_its_bucket_in_any_order(
 
 @PROPERTIES
 @given(st.integers(0, 100_000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+@example((10, 10))
 def test_a_proportion_is_a_percentage_with_an_interval_inside_0_and_100(
     counts: tuple[int, int],
 ) -> None:
@@ -114,6 +115,9 @@ def test_a_proportion_is_a_percentage_with_an_interval_inside_0_and_100(
     assert_within(estimate, 0, 100)
     assert estimate.low is not None and estimate.high is not None
     assert estimate.high > estimate.low
+    # Exactly, not within a rounding error: a chart draws value - low and high - value as
+    # bar lengths, which must not be negative.
+    assert estimate.low <= estimate.value <= estimate.high
 
 
 @PROPERTIES

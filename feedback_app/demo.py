@@ -168,33 +168,6 @@ TOPICS = ("Billing", "Technical support", "Account access", "Shipping", "Returns
 #: The live channels, where a customer can give up waiting (abandon) and handle time has
 #: talk, hold and after-call work.
 LIVE = (channels.CHAT, channels.PHONE)
-COMMENTS = {
-    "good": (
-        "Quick and friendly, thank you!",
-        "Solved on the first reply. Great job.",
-        "The agent explained everything clearly.",
-        "Very patient with my questions.",
-        "Exactly what I needed, and fast.",
-        "Loved the follow-up email with the steps.",
-        "Friendly and knew the product inside out.",
-    ),
-    "middle": (
-        "Fine, but it took a couple of emails.",
-        "Got there in the end.",
-        "OK, though I had to repeat my account details.",
-        "Helpful, but the wait on the phone was long.",
-        "Answer was correct but a bit generic.",
-    ),
-    "bad": (
-        "I was transferred three times and nobody owned the problem.",
-        "Still not fixed after a week.",
-        "The refund was promised but never arrived.",
-        "Took days to get any answer at all.",
-        "The agent did not read my message properly.",
-        "Billing charged me twice and support just sent a template.",
-        "I had to explain the same thing to four people.",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -428,31 +401,42 @@ def _answer(rng: random.Random, day: datetime, skills: dict[int, float], now: da
         )
 
 
+#: A comment with about half of the answers, the rest leave the box empty.
+COMMENT_CHANCE = 0.5
+
+
 @functools.cache
-def _french_comments() -> tuple[tuple[int, str], ...]:
-    """Real NPS answers in French (see demo_data/README.md)."""
-    text = resources.files("feedback_app").joinpath("demo_data/nps_comments_fr.csv")
+def _comments() -> dict[tuple[SurveyKind, str, str], tuple[str, ...]]:
+    """The demo's comments by kind, mood and language (see demo_data/README.md)."""
+    text = resources.files("feedback_app").joinpath("demo_data/comments.csv")
+    found: dict[tuple[SurveyKind, str, str], list[str]] = {}
     with text.open(encoding="utf-8") as handle:
-        return tuple((int(row["score"]), row["comment"]) for row in csv.DictReader(handle))
+        for row in csv.DictReader(handle):
+            key = (SurveyKind(row["kind"]), row["mood"], row["language"])
+            found.setdefault(key, []).append(row["comment"])
+    return {key: tuple(comments) for key, comments in found.items()}
 
 
 def _answer_of(rng: random.Random, kind: SurveyKind, skill: float, french: bool) -> tuple[int, str]:
-    """A score drawn around the agent's skill, and a comment half of the time."""
-    if kind is SurveyKind.NPS and french:
-        return rng.choice(_french_comments())
+    """A score drawn around the agent's skill, and a comment in the customer's language that
+    fits the score, half of the time."""
     low, high = {SurveyKind.CSAT: (1, 5), SurveyKind.CES: (1, 7), SurveyKind.NPS: (0, 10)}[kind]
     quality = min(1.0, max(0.0, rng.gauss(skill, 0.25)))
     score = low + round(quality * (high - low))
     share = (score - low) / (high - low)
     mood = "good" if share >= 0.75 else "middle" if share >= 0.5 else "bad"
-    comment = rng.choice(COMMENTS[mood]) if rng.random() < 0.5 else ""
-    return score, comment
+    if rng.random() >= COMMENT_CHANCE:
+        return score, ""
+    return score, rng.choice(_comments()[kind, mood, "fr" if french else "en"])
 
 
 def _work_cases(now: datetime, users: dict[str, User]) -> None:
-    """Managers resolve most cases within a day, inside the deadline; some wait; a few linger.
+    """Managers settle most cases the day after they open, inside the deadline; others are
+    taken up, wait on the customer or sit past their deadline for days first, and a few are
+    closed without reaching the customer.
 
-    Each case's fate is fixed by its id, so the last days keep a realistic open queue.
+    Each case's fate is fixed by its id, so the last fortnight keeps a realistic queue:
+    recent, in progress, waiting and overdue cases, over months of settled ones.
     """
     cases = db.session.scalars(
         sa.select(FollowUpCase)
@@ -461,14 +445,26 @@ def _work_cases(now: datetime, users: dict[str, User]) -> None:
     ).all()
     manager = Actor.of(users["manager@example.com"])
     for case in cases:
-        fate = random.Random(case.id).random()
-        if fate < 0.6:
-            change = CaseChange(
-                status=CaseStatus.RESOLVED,
-                outcome=[Outcome.FIXED, Outcome.EXPLAINED, Outcome.COMPENSATED][case.id % 3],
-                note="Called the customer and sorted it out.",
+        fate = random.Random(case.id)
+        settled_on_day = 1 if fate.random() < 0.35 else fate.randint(2, 40)
+        step = fate.random()
+        if now - case.opened_at >= timedelta(days=settled_on_day):
+            change = (
+                CaseChange(
+                    status=CaseStatus.CLOSED_WITHOUT_ACTION,
+                    outcome=Outcome.UNREACHABLE,
+                    note="Three calls and an email, no answer.",
+                )
+                if step < 0.08
+                else CaseChange(
+                    status=CaseStatus.RESOLVED,
+                    outcome=[Outcome.FIXED, Outcome.EXPLAINED, Outcome.COMPENSATED][case.id % 3],
+                    note="Called the customer and sorted it out.",
+                )
             )
-        elif fate < 0.75 and case.status is not CaseStatus.WAITING_ON_CUSTOMER:
+        elif step < 0.3 and case.status is CaseStatus.OPEN:
+            change = CaseChange(status=CaseStatus.IN_PROGRESS, note="Looking into the account.")
+        elif step < 0.55 and case.status is CaseStatus.OPEN:
             change = CaseChange(status=CaseStatus.WAITING_ON_CUSTOMER, note="Left a voicemail.")
         else:
             continue

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+from importlib import resources
+
 import sqlalchemy as sa
 from flask.testing import FlaskCliRunner
 
 from feedback_app.extensions import db
-from feedback_app.models import Customer, Interaction, Invitation, Response, Team, User
+from feedback_app.models import (
+    Customer,
+    Interaction,
+    Invitation,
+    Response,
+    Team,
+    User,
+)
 from feedback_app.services.support.rollups import support_rollup_differences
 from surveys import classify
 from surveys.invitations import InvitationStatus
@@ -56,6 +66,14 @@ def test_demo_seeds_every_kind_through_the_services_and_only_once(runner: FlaskC
     live = [i for i in interactions if i.answered and i.channel in ("Chat", "Phone")]
     assert live and all(i.talk_seconds is not None for i in live)
     assert support_rollup_differences() == []
+    # Comments fit the survey and the score, in the customer's language.
+    with resources.files("feedback_app").joinpath("demo_data/comments.csv").open() as rows:
+        written = {(r["kind"], r["language"], r["comment"]) for r in csv.DictReader(rows)}
+    commented = db.session.scalars(sa.select(Response).where(Response.comment != "")).all()
+    assert len(commented) > 10
+    for response in commented:
+        language = "fr" if response.customer.locale == "fr" else "en"
+        assert (response.kind.value, language, response.comment) in written
 
     before = count(Response)
     again = runner.invoke(args=["demo", "--if-empty"])

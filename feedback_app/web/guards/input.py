@@ -43,6 +43,10 @@ def refuse_malformed_input() -> None:
     """Raise ``MalformedInput`` for a NUL anywhere in the address, the query or the form, or a
     file part in the form."""
     if is_api(request):
+        # An API reads its own input. An address no route matched is still refused here for
+        # a NUL in it, which no route could hold; its query is not read, so it is a 404.
+        if request.url_rule is None and NUL in request.path:
+            raise MalformedInput(None, Oddity.NUL)
         return
     if NUL in request.path:
         raise MalformedInput(None, Oddity.NUL)

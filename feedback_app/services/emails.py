@@ -199,6 +199,92 @@ def _greeting(words: SurveyWords, name: str) -> str:
     return gettext("Hello %(name)s,", name=name) if name else gettext("Hello,")
 
 
+def _survey_email(
+    survey: Survey,
+    locale: str | None,
+    *,
+    reminder: bool,
+    contact: bool,
+    to_name: str,
+    score_url: Callable[[int], str],
+    survey_url: str,
+    unsubscribe_url: str,
+) -> tuple[Branding, tuple[str, str, str]]:
+    """The branding and the subject, text and HTML of a survey email to ``to_name``, its
+    links as given: a customer's token links, or the admin's preview."""
+    lang = best_locale(locale)
+    company = survey.company_name
+    with force_locale(lang):
+        intro = (
+            gettext(
+                "A few days ago we asked how we did. If you have a moment, your answer"
+                " helps %(company)s improve.",
+                company=company,
+            )
+            if reminder
+            else gettext(
+                "Thank you for contacting %(company)s. Could you tell us how we did? It"
+                " only takes a moment.",
+                company=company,
+            )
+            if contact
+            else gettext(
+                "Now and then we ask our customers what they think of %(company)s. It"
+                " only takes a moment.",
+                company=company,
+            )
+        )
+        reason = (
+            gettext("You received this email because you contacted %(company)s.", company=company)
+            if contact
+            else gettext(
+                "You received this email because you are a customer of %(company)s.",
+                company=company,
+            )
+        )
+        words = survey_words(survey, locale)
+        context = {
+            "intro": intro,
+            "reason": reason,
+            "words": words,
+            "greeting": _greeting(words, to_name),
+            # True with or without JavaScript on the page the link opens.
+            "button_line": words.email_button_line
+            or gettext(
+                "Choose a score to open the survey with it chosen; you can add a comment there."
+            ),
+            "question": words.question,
+            "kind_name": kind_name(survey.kind),
+            "scale": survey.scale,
+            "reminder": reminder,
+            "score_urls": [(n, score_url(n)) for n in survey.scale.points],
+            "survey_url": survey_url,
+            "unsubscribe_url": unsubscribe_url,
+        }
+    brand = branding(survey)
+    return brand, _render("survey", context, lang, brand, to_name)
+
+
+def survey_email_preview(
+    survey: Survey, locale: str | None, *, to_email: str, to_name: str, page_url: str
+) -> Message:
+    """The survey's invitation as a customer in ``locale`` reads it, for the admin's preview
+    and "send me a test": its links open ``page_url`` (the preview of the page, where nothing
+    is recorded) instead of a customer's token. A periodic NPS reads as one."""
+    join = "&" if "?" in page_url else "?"
+    brand, content = _survey_email(
+        survey,
+        locale,
+        reminder=False,
+        contact=survey.kind is not SurveyKind.NPS,
+        to_name=to_name,
+        score_url=lambda n: f"{page_url}{join}score={n}",
+        survey_url=page_url,
+        unsubscribe_url=page_url,
+    )
+    return _message(brand, to_email=to_email, to_name=to_name, content=content)
+
+
 class SurveyEmails:
     """Renders invitations and reminders, sharing what emails of one survey have in common.
 
@@ -219,65 +305,26 @@ class SurveyEmails:
         own words for the closest language we ship.
         :param contact: the survey asks about a contact with support; a periodic NPS does
         not, and must not thank the customer for a contact they never made."""
-        lang = best_locale(locale)
-        key = (survey.id, normalise_tag(locale or "") or lang, reminder, named, contact)
+        key = (
+            survey.id,
+            normalise_tag(locale or "") or best_locale(locale),
+            reminder,
+            named,
+            contact,
+        )
         if key not in self._stencils:
-            company = survey.company_name
             base = current_app.config["BASE_URL"].rstrip("/")
             link = f"{base}/s/{_TOKEN}"
-            with force_locale(lang):
-                intro = (
-                    gettext(
-                        "A few days ago we asked how we did. If you have a moment, your answer"
-                        " helps %(company)s improve.",
-                        company=company,
-                    )
-                    if reminder
-                    else gettext(
-                        "Thank you for contacting %(company)s. Could you tell us how we did? It"
-                        " only takes a moment.",
-                        company=company,
-                    )
-                    if contact
-                    else gettext(
-                        "Now and then we ask our customers what they think of %(company)s. It"
-                        " only takes a moment.",
-                        company=company,
-                    )
-                )
-                reason = (
-                    gettext(
-                        "You received this email because you contacted %(company)s.",
-                        company=company,
-                    )
-                    if contact
-                    else gettext(
-                        "You received this email because you are a customer of %(company)s.",
-                        company=company,
-                    )
-                )
-                words = survey_words(survey, locale)
-                context = {
-                    "intro": intro,
-                    "reason": reason,
-                    "words": words,
-                    "greeting": _greeting(words, _NAME if named else ""),
-                    # True with or without JavaScript on the page the link opens.
-                    "button_line": words.email_button_line
-                    or gettext(
-                        "Choose a score to open the survey with it chosen; you can add a"
-                        " comment there."
-                    ),
-                    "question": words.question,
-                    "kind_name": kind_name(survey.kind),
-                    "scale": survey.scale,
-                    "reminder": reminder,
-                    "score_urls": [(n, f"{link}?score={n}") for n in survey.scale.points],
-                    "survey_url": link,
-                    "unsubscribe_url": f"{base}/u/{_TOKEN}",
-                }
-            brand = branding(survey)
-            subject, text, html = _render("survey", context, lang, brand, _NAME if named else "")
+            brand, (subject, text, html) = _survey_email(
+                survey,
+                locale,
+                reminder=reminder,
+                contact=contact,
+                to_name=_NAME if named else "",
+                score_url=lambda n: f"{link}?score={n}",
+                survey_url=link,
+                unsubscribe_url=f"{base}/u/{_TOKEN}",
+            )
             self._stencils[key] = _Stencil(brand, subject, _SLOT.split(text), _SLOT.split(html))
         return self._stencils[key]
 

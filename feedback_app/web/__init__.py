@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
     from feedback_app.delighted import register_delighted
+    from feedback_app.previews import views as previews_views
     from feedback_app.privacy import admin as privacy_admin
     from feedback_app.questions import admin as questions_admin
     from feedback_app.routing import admin as routing_admin
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(routing_admin.bp)
     app.register_blueprint(targets_admin.bp)
     app.register_blueprint(questions_admin.bp)
+    app.register_blueprint(previews_views.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(themes_views.bp)
     app.register_blueprint(scorecards_views.bp)

@@ -39,6 +39,7 @@ NOT_PAGES = (
     "dashboard.export_",
     "audit.export",
     "mailbox.html_part",
+    "previews.email",
 )
 
 

@@ -434,6 +434,16 @@ PAGES = [
         {"bucket": "detractor", "language": "fr"},
         {},
     ),
+    Page("previews.index", "GET", "/admin/surveys/{survey}/preview/", {"language": "fr"}, {}),
+    Page("previews.email", "GET", "/admin/surveys/{survey}/preview/email", {"language": "x"}, {}),
+    Page(
+        "previews.page",
+        "POST",
+        "/admin/surveys/{survey}/preview/page",
+        {"language": "fr", "score": "3"},
+        {"score": "3", "comment": "Fine"},
+    ),
+    Page("previews.test", "POST", "/admin/surveys/{survey}/preview/test", {}, {"go": "1"}),
     Page(
         "questions_admin.move",
         "POST",
@@ -723,7 +733,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         result = send(client, world, page, path=path, query={})
         assert result.status_code == 404, (page.endpoint, result.status_code)
         checked += 1
-    assert checked == 27
+    assert checked == 31
 
 
 LISTINGS = [

@@ -285,7 +285,7 @@ def slack_text(event: str, payload: dict[str, Any]) -> str:
 def slack_changes(changed: dict[str, Any]) -> str:
     """What a ``response.updated`` changed, in words: "changed the score from 2 to 4 and
     added a comment"."""
-    said = []
+    said: list[str] = []
     if score := changed.get("score"):
         said.append(f"changed the score from {score['from']} to {score['to']}")
     if comment := changed.get("comment"):
@@ -295,7 +295,8 @@ def slack_changes(changed: dict[str, Any]) -> str:
             said.append("edited their comment" if "from" not in comment else "added a comment")
     if "answers" in changed:
         said.append("changed their answers to the questions")
-    return " and ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
+    *rest, last = said
+    return f"{', '.join(rest)} and {last}" if rest else last
 
 
 def unsubscribe_payload(record: Unsubscribe) -> dict[str, Any]:
@@ -430,17 +431,9 @@ def queue_response_event(
 ) -> None:
     """Queue ``response.created``, or ``response.updated`` with what ``changed`` (its
     ``data.changed``); does not commit. ``services.announcing`` says which, and when."""
-    if changed is None:
-        queue_webhook_event(
-            "response.created", lambda: response_payload(response), now, record=response
-        )
-        return
-    queue_webhook_event(
-        "response.updated",
-        lambda: response_payload(response) | {"changed": changed},
-        now,
-        record=response,
-    )
+    event = "response.created" if changed is None else "response.updated"
+    told = {} if changed is None else {"changed": changed}
+    queue_webhook_event(event, lambda: response_payload(response) | told, now, record=response)
 
 
 def queue_unsubscribe_event(record: Unsubscribe, now: datetime) -> None:

@@ -21,7 +21,7 @@ from feedback_app.scheduler import run_job
 from feedback_app.services.announcing import announce_quiet_answers
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.settling import settle_answers
-from feedback_app.services.webhooks import create_endpoint
+from feedback_app.services.webhooks import create_endpoint, slack_changes
 from surveys.questions import Answer
 from tests.delivery.sinks import WebhookReceiver
 from tests.helpers import FrozenClock, race, store_answer
@@ -350,3 +350,15 @@ def test_two_workers_announce_each_answer_once(
     deliver_outbox(clock.now)
     scores = sorted(event["data"]["score"] for event in webhook_receiver.verified)
     assert scores == sorted(number % 11 for number in range(12))
+
+
+def test_a_slack_message_names_every_change_in_one_sentence() -> None:
+    changed = {
+        "score": {"from": 2, "to": 4},
+        "comment": {"to": "Fine"},
+        "answers": {"to": []},
+    }
+    assert slack_changes(changed) == (
+        "changed the score from 2 to 4, edited their comment and changed their answers to the"
+        " questions"
+    )

@@ -81,6 +81,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # PEM file of CAs to trust for receivers' certificates instead of the system's (a
         # receiver with a private CA); "" for the system's. Certificates are always checked.
         "WEBHOOK_CA_FILE": "",
+        # Seconds an answer with a score only must stay unchanged before its response.created
+        # goes out; a comment or answers to the additional questions send it at once.
+        "WEBHOOK_QUIET_SECONDS": 120,
         # Reverse proxies in front of the app (nginx: 1). Only then are their X-Forwarded-For
         # and X-Forwarded-Proto headers believed, for the client's address and the scheme.
         "PROXY_HOPS": 0,
@@ -175,6 +178,7 @@ BOUNDED_NUMBERS = {
     "REVIEW_WEEKDAY": (0, 6),
     "REVIEW_MONTH_DAY": (1, 28),
     "REVIEW_HOUR": (0, 23),
+    "WEBHOOK_QUIET_SECONDS": (0, 24 * 3600),
 }
 #: Rate limits as Flask-Limiter reads them, e.g. "30 per minute" or "10/second; 500/day".
 RATE_LIMITS = (

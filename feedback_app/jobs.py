@@ -28,6 +28,7 @@ def all_jobs() -> dict[str, Job]:
     from feedback_app.connectors import processing as connectors
     from feedback_app.reviews import service as reviews
     from feedback_app.services import (
+        announcing,
         digest,
         dispatch,
         followups,
@@ -53,6 +54,12 @@ def all_jobs() -> dict[str, Job]:
             lambda _now: settling.settle_answers(),
             1,
             "Open follow-up cases, queue webhooks and count rollups for new and changed answers.",
+        ),
+        Job(
+            "announce-answers",
+            announcing.announce_quiet_answers,
+            5,
+            "Send response.created for answers left unchanged for FEEDBACK_WEBHOOK_QUIET_SECONDS.",
         ),
         Job(
             "connector-deliveries",

@@ -36,6 +36,9 @@ def base_config(database_url: str, clock: FrozenClock | None = None) -> dict[str
         "DATABASE_URL": database_url,
         "BASE_URL": "http://feedback.test",
         "COMPANY_NAME": "Acme",
+        # Answers go to the webhooks when settled, as most tests expect; the tests of the quiet
+        # time (tests/delivery/test_webhook_announcements.py) set their own.
+        "WEBHOOK_QUIET_SECONDS": 0,
         "CLOCK": clock,
     }
 

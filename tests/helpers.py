@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import TestResponse
@@ -234,6 +235,37 @@ def wait_for_lock_waiters(engine: sa.Engine, count: int) -> None:
         while watcher.execute(waiting).scalar_one() < count:
             watcher.rollback()
             assert time.monotonic() < deadline, "nothing queued behind the lock"
+
+
+#: Seconds the racing workers wait for each other to start.
+RACE_WAIT = 10
+
+
+def race(app: Flask, job: Callable[[datetime], int], now: datetime) -> list[int]:
+    """Run ``job`` in two threads at once, each until it finds nothing; returns their totals."""
+    start = threading.Barrier(2, timeout=RACE_WAIT)
+    totals = [0, 0]
+    errors: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        try:
+            start.wait()
+            while True:
+                with app.app_context():
+                    handled = job(now)
+                if not handled:
+                    return
+                totals[index] += handled
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(RACE_WAIT * 3)
+    assert errors == []
+    return totals
 
 
 def store_answer(invitation: Invitation, score: int, now: datetime, comment: str = "") -> Response:

@@ -19,6 +19,9 @@ from surveys.languages import FALLBACK_LANGUAGE
 if TYPE_CHECKING:
     from feedback_app.models.followups import FollowUpRuleSettings
 
+#: A SHA-256 digest, in hex.
+DIGEST_LENGTH = 64
+
 
 class Survey(Base):
     __tablename__ = "surveys"
@@ -176,6 +179,14 @@ class Response(Base):
     #: The choices picked in additional questions as the rollups count them
     #: (``question:choice`` ids); empty until first settled.
     counted_choices: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    #: When ``response.created`` went out (``services.announcing``): empty while the customer
+    #: may still be answering. With it, what the receivers were last told, so a later change
+    #: is described: the score, and digests of the comment and of the additional answers
+    #: (empty when there was none), not copies a customer's forgetting would have to reach.
+    announced_at: Mapped[datetime | None]
+    announced_score: Mapped[int | None]
+    announced_comment_digest: Mapped[str | None] = mapped_column(sa.String(DIGEST_LENGTH))
+    announced_answers_digest: Mapped[str | None] = mapped_column(sa.String(DIGEST_LENGTH))
 
     survey: Mapped[Survey] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
@@ -194,6 +205,13 @@ class Response(Base):
             "id",
             postgresql_where=sa.text("unsettled"),
             sqlite_where=sa.text("unsettled"),
+        ),
+        # The answers whose ``response.created`` waits for the customer to finish.
+        sa.Index(
+            "ix_responses_unannounced",
+            "id",
+            postgresql_where=sa.text("announced_at IS NULL"),
+            sqlite_where=sa.text("announced_at IS NULL"),
         ),
         sa.UniqueConstraint("survey_id", "source_id", name="uq_responses_survey_source_id"),
     )

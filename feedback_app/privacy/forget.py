@@ -111,6 +111,7 @@ def _strip_responses(ids: list[int]) -> None:
                 invitation_id=None,
                 interaction_id=None,
                 comment="",
+                announced_comment_digest=None,
                 locale=None,
                 source_id=None,
                 created_at=day_start,

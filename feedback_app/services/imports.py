@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Response, Survey, Team
+from feedback_app.services.announcing import announced_as_history
 from feedback_app.services.rollups import Entry, apply_entries
 from feedback_app.services.support import segments
 from surveys.answers import ResponseSource
@@ -80,9 +81,12 @@ def import_batches(
 
 
 def insert_counted(records: list[dict[str, Any]]) -> None:
-    """Insert response rows of history and count them in the score rollups; their customers'
-    segments from the customers' properties now."""
-    db.session.execute(sa.insert(Response.__table__), records)
+    """Insert response rows of history, announced as they are (no webhooks), and count them in
+    the score rollups; their customers' segments from the customers' properties now."""
+    db.session.execute(
+        sa.insert(Response.__table__),
+        [r | announced_as_history(r["score"], r["comment"], r["updated_at"]) for r in records],
+    )
     properties = segments.properties_of({r["customer_id"] for r in records} - {None})
     apply_entries(
         Entry.of(

@@ -1,14 +1,15 @@
 """Settling answers: what follows from a new or changed response, done by the worker in batches.
 
 The survey page stores an answer and marks it unsettled; this job then, for a batch of them
-in one transaction, opens or updates follow-up cases, queues the ``response.*`` webhooks and
-moves the rollup counts, all rollup rows in one upsert. Doing that per answer in the request
-cost more than storing the answer itself, and every answer of a day queued on the same rollup
-rows; batched, the rollups and the webhook endpoints are touched once per batch.
+in one transaction, opens or updates follow-up cases, announces them to the webhooks (once
+the customer has finished, ``services.announcing``) and moves the rollup counts, all rollup
+rows in one upsert. Doing that per answer in the request cost more than storing the answer
+itself, and every answer of a day queued on the same rollup rows; batched, the rollups and
+the webhook endpoints are touched once per batch.
 
 ``counted_score`` is the score as the rollups count it, so an edit, however often repeated
 before the job runs, moves its count from where it really is; and a response settled for
-the first time (``counted_score`` empty) is a new one for the cases and the webhooks.
+the first time (``counted_score`` empty) is a new one for the cases.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import Response, Survey
 from feedback_app.outage import UNAVAILABLE
 from feedback_app.questions.service import picked_choices
+from feedback_app.services.announcing import announce, answers_digests
 from feedback_app.services.claims import claim
 from feedback_app.services.followups import sync_case
 from feedback_app.services.rollups import (
@@ -33,7 +36,6 @@ from feedback_app.services.rollups import (
     counted_choices,
     entry_of,
 )
-from feedback_app.services.webhooks import queue_response_event
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +97,22 @@ def _settle(limit: int, *, one_by_one: bool) -> int:
     if not responses:
         db.session.commit()  # ends the claim (SQLite's write lock) at once
         return 0
+    now = utcnow()
     settled: list[int] = []
     added: list[Entry] = []
     removed: list[Entry] = []
-    picked = picked_choices(response.id for response in responses)
+    ids = [response.id for response in responses]
+    picked = picked_choices(ids)
+    answers = answers_digests(ids)
     moved_choices: list[dict[str, object]] = []
     for response in responses:
         created = response.counted_score is None
+        digest = answers.get(response.id)
         if one_by_one:
-            if not _followed_up_alone(response, created):
+            if not _followed_up_alone(response, created, digest, now):
                 continue
         else:
-            _follow_up(response, created)
+            _follow_up(response, created, digest, now)
         settled.append(response.id)
         choices = picked.get(response.id, ())
         counted = counted_choices(response)
@@ -130,16 +136,20 @@ def _settle(limit: int, *, one_by_one: bool) -> int:
     return len(settled)
 
 
-def _follow_up(response: Response, created: bool) -> None:
+def _follow_up(
+    response: Response, created: bool, answers_digest: str | None, now: datetime
+) -> None:
     sync_case(response, response.updated_at, created=created)
-    queue_response_event(response, response.updated_at, created=created)
+    announce(response, answers_digest, now)
 
 
-def _followed_up_alone(response: Response, created: bool) -> bool:
+def _followed_up_alone(
+    response: Response, created: bool, answers_digest: str | None, now: datetime
+) -> bool:
     """Follow up one answer in a savepoint; False, logged and undone, if it fails."""
     try:
         with db.session.begin_nested():
-            _follow_up(response, created)
+            _follow_up(response, created, answers_digest, now)
             db.session.flush()
     except UNAVAILABLE:
         raise

@@ -261,10 +261,14 @@ def slack_text(event: str, payload: dict[str, Any]) -> str:
             person = f"{who['name']} <{who['email']}>"
         bucket = payload["bucket"]
         mark = ":rotating_light: " if bucket in LOW_BUCKETS else ""
-        verb = "changed their answer to" if event == "response.updated" else "answered"
+        did = (
+            slack_changes(payload["changed"])
+            if event == "response.updated"
+            else f"answered {payload['score']}/{payload['scale_max']}"
+        )
         line = (
-            f"{mark}*{bucket.capitalize()}*: {slack_escape(person)} {verb} {payload['score']}/"
-            f"{payload['scale_max']} on {payload['kind'].upper()}"
+            f"{mark}*{bucket.capitalize()}*: {slack_escape(person)} {did}"
+            f" on {payload['kind'].upper()}"
         )
         if payload.get("agent"):
             line += f" (agent {slack_escape(payload['agent'])})"
@@ -276,6 +280,23 @@ def slack_text(event: str, payload: dict[str, Any]) -> str:
     summary = payload.get("summary") or f"case {payload.get('id', '')}".strip()
     url = payload.get("url")
     return f"{event}: {slack_escape(summary)}" + (f" <{url}|Open>" if url else "")
+
+
+def slack_changes(changed: dict[str, Any]) -> str:
+    """What a ``response.updated`` changed, in words: "changed the score from 2 to 4 and
+    added a comment"."""
+    said: list[str] = []
+    if score := changed.get("score"):
+        said.append(f"changed the score from {score['from']} to {score['to']}")
+    if comment := changed.get("comment"):
+        if comment["to"] is None:
+            said.append("removed their comment")
+        else:
+            said.append("edited their comment" if "from" not in comment else "added a comment")
+    if "answers" in changed:
+        said.append("changed their answers to the questions")
+    *rest, last = said
+    return f"{', '.join(rest)} and {last}" if rest else last
 
 
 def unsubscribe_payload(record: Unsubscribe) -> dict[str, Any]:
@@ -405,10 +426,14 @@ def _active_endpoints() -> Sequence[WebhookEndpoint]:
     return per_transaction("webhooks.endpoints", lambda: db.session.scalars(_ACTIVE).all())
 
 
-def queue_response_event(response: Response, now: datetime, *, created: bool) -> None:
-    """Queue ``response.created`` or ``response.updated``; does not commit."""
-    event = "response.created" if created else "response.updated"
-    queue_webhook_event(event, lambda: response_payload(response), now, record=response)
+def queue_response_event(
+    response: Response, now: datetime, *, changed: dict[str, Any] | None = None
+) -> None:
+    """Queue ``response.created``, or ``response.updated`` with what ``changed`` (its
+    ``data.changed``); does not commit. ``services.announcing`` says which, and when."""
+    event = "response.created" if changed is None else "response.updated"
+    told = {} if changed is None else {"changed": changed}
+    queue_webhook_event(event, lambda: response_payload(response) | told, now, record=response)
 
 
 def queue_unsubscribe_event(record: Unsubscribe, now: datetime) -> None:

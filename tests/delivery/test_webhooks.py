@@ -112,7 +112,12 @@ def test_an_admin_registers_an_endpoint_and_receives_signed_response_events(
         {
             "type": "response.updated",
             "timestamp": "2026-03-02T09:05:00+00:00",
-            "data": data | {"score": 5, "updated_at": "2026-03-02T09:05:00+00:00"},
+            "data": data
+            | {
+                "score": 5,
+                "updated_at": "2026-03-02T09:05:00+00:00",
+                "changed": {"score": {"from": 3, "to": 5}},
+            },
         },
     ]
     rows = webhook_rows()

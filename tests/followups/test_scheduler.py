@@ -30,7 +30,7 @@ from feedback_app.services.rollups import rollup_differences
 from feedback_app.services.settling import backlog, settle_answers
 from surveys.invitations import InvitationStatus
 from tests.followups.conftest import Answer
-from tests.helpers import store_answer
+from tests.helpers import race, store_answer
 
 WAIT = 10
 
@@ -85,33 +85,6 @@ def test_the_real_scheduler_runs_a_job_on_its_interval(
     assert runs == [1, 0]
     db.session.refresh(invitation)
     assert invitation.status is InvitationStatus.EXPIRED
-
-
-def race(app: Flask, job: Callable[[datetime], int], now: datetime) -> list[int]:
-    """Run ``job`` in two threads at once, each until it finds nothing; returns their totals."""
-    start = threading.Barrier(2, timeout=WAIT)
-    totals = [0, 0]
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            start.wait()
-            while True:
-                with app.app_context():
-                    handled = job(now)
-                if not handled:
-                    return
-                totals[index] += handled
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(WAIT * 3)
-    assert errors == []
-    return totals
 
 
 def test_two_workers_send_each_reminder_and_escalation_exactly_once(

@@ -32,6 +32,7 @@ from feedback_app.services.metrics import (
 )
 from feedback_app.services.outbox import queue_email
 from feedback_app.services.support.figures import volume_by_channel
+from feedback_app.targets.service import TargetView, target_view, targets_for
 from feedback_app.web.dashboard import format_change, format_margin, format_value
 from notifications import InlineImage
 from surveys.bucketing import Bucket
@@ -40,6 +41,7 @@ from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate
 from surveys.schedule import review_month, review_week
 from surveys.scope import Scope, ScopeBy
+from surveys.targets import Direction
 
 BATCH_SIZE = 50
 #: Detractors' comments listed in one section of a monthly review; the rest are counted.
@@ -124,14 +126,15 @@ def _trend_period(spec: ReviewSpec, period: Period) -> Period:
 
 @dataclass(frozen=True)
 class FigureRow:
-    """One figure of a section: this period's and the one before. A figure's target, once
-    targets exist, belongs here beside them."""
+    """One figure of a section: this period's, the one before, and where this period's
+    stands against its target (None: no target is set for it)."""
 
     name: str
     label: str
     unit: str
     current: Estimate
     previous: Estimate
+    target: TargetView | None = None
 
 
 def figure_text(estimate: Estimate, unit: str) -> str:
@@ -147,6 +150,18 @@ def figure_text(estimate: Estimate, unit: str) -> str:
 
 def change_text(row: FigureRow) -> str:
     return format_change(row.current, row.previous, row.unit)
+
+
+def target_text(row: FigureRow) -> str:
+    """The target and the state of this period's figure against it: "at least 85.0% by
+    2026-06-30: met"; empty without a target."""
+    if row.target is None:
+        return ""
+    view = row.target
+    bound = "at least" if view.kpi.better is Direction.HIGHER else "at most"
+    goal = format_value(view.target.value, row.unit)
+    state = view.state.value if view.state is not None else "no data"
+    return f"{bound} {goal} by {view.target.deadline}: {state}"
 
 
 @dataclass(frozen=True)
@@ -178,8 +193,16 @@ def _section(spec: ReviewSpec, period: Period, team: Team | None, now: datetime)
     ).series
     # The trend's last two parts are the reviewed period and the one before.
     current, previous = trend[-1][1], trend[-2][1]
+    targets = targets_for(team.id if team is not None else None)
     rows = [
-        FigureRow(name, label, unit, current[name], previous[name])
+        FigureRow(
+            name,
+            label,
+            unit,
+            current[name],
+            previous[name],
+            target_view(targets[name], current[name], period.until) if name in targets else None,
+        )
         for name, label, unit in spec.figures
     ]
     charted = [row for row in rows if row.name in spec.charted]
@@ -339,6 +362,8 @@ def _queue(
             "sections": list(zip(sections, cids, strict=True)),
             "figure": figure_text,
             "change": change_text,
+            "target": target_text,
+            "targeted": any(row.target for section in sections for row in section.rows),
             "dashboard_url": f"{base}/dashboard?since={period.since}&until={period.until}",
             "followups_url": f"{base}/followups/",
         },

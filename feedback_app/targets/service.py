@@ -70,6 +70,16 @@ def overall_targets() -> dict[str, Target]:
     return {t.kpi: t for t in db.session.scalars(sa.select(Target).where(Target.team_id.is_(None)))}
 
 
+def targets_for(team_id: int | None) -> dict[str, Target]:
+    """The target each KPI is read against for a team (None: overall): the team's own, else
+    the overall one, by KPI name."""
+    found: dict[str, Target] = {}
+    query = sa.select(Target).where(Target.team_id.is_(None) | (Target.team_id == team_id))
+    for target in db.session.scalars(query.order_by(Target.team_id.is_(None).desc())):
+        found[target.kpi] = target
+    return found
+
+
 def _team_id(name: str | None) -> int | None:
     if name is None:
         return None

@@ -135,27 +135,30 @@ def format_value(value: float | None, unit: str) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """Seconds as the largest two units that matter: "45 s", "12 min", "3 h 20 min", "2 d 4 h"."""
+    """Seconds as the largest two units that matter: "45 s", "12 min", "3 h 20 min", "2 d 4 h";
+    a second unit of zero is left out ("1 h", not "1 h 0 min")."""
     whole = round(abs(seconds))
     sign = "-" if seconds < 0 else ""
     days, rest = divmod(whole, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{sign}{days} d {hours} h"
+        return f"{sign}{days} d {hours} h" if hours else f"{sign}{days} d"
     if hours:
-        return f"{sign}{hours} h {minutes} min"
+        return f"{sign}{hours} h {minutes} min" if minutes else f"{sign}{hours} h"
     if minutes:
         return f"{sign}{minutes} min"
     return f"{sign}{secs} s"
 
 
 def format_change(current: Estimate, previous: Estimate, unit: str) -> str:
-    """The change against the previous period, signed; percentages move in points."""
+    """The change against the previous period, signed ("no change" when it rounds to none,
+    rather than "+0 s"); percentages move in points."""
     delta = change(current, previous)
     if delta is None:
         return "no comparison"
-    return format_signed(delta, unit)
+    written = format_signed(delta, unit)
+    return "no change" if written[1:] == format_signed(0.0, unit)[1:] else written
 
 
 def format_signed(value: float, unit: str) -> str:

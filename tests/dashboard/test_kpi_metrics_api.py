@@ -437,7 +437,7 @@ def test_the_page_shows_the_utilization_api_numbers(
             for g in body["groups"]
         ]
     assert rows == expected
-    assert rows[0] == ("Ann", "16 h 0 min", "15 h 30 min", "96.9%", "Overworked")
+    assert rows[0] == ("Ann", "16 h", "15 h 30 min", "96.9%", "Overworked")
     assert shown["Agent utilization"] == "80.9%"
 
 

@@ -9,7 +9,7 @@ import re
 import struct
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -23,6 +23,7 @@ from feedback_app.models import Customer, Response, ReviewDelivery, Team, User
 from feedback_app.reviews.service import send_monthly_reviews, send_weekly_reviews
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.support.settling import settle_interactions
+from feedback_app.targets.service import TargetInput, save_target
 from surveys.schedule import review_month, review_week
 from tests.dashboard.conftest import at, interaction
 from tests.delivery.conftest import smtp_config, smtp_handler, smtp_sink  # noqa: F401
@@ -153,7 +154,7 @@ def test_the_weekly_review_reaches_each_recipient_once_with_their_teams_figures(
         "First contact resolution: 50.0% (n = 2, ± 40.5 pts, low sample); before: 100.0%"
         " (n = 1, ± 39.7 pts, low sample); change: -50.0 pts\n"
         "Average handle time: 15 min (n = 2, 5 min to 24 min, low sample); before: 15 min"
-        " (n = 1, low sample); change: +0 s\n"
+        " (n = 1, low sample); change: no change\n"
     )
     assert support in sue and support in admin
     assert "Time to resolution (mean): 12 h 30 min (n = 2, 0 s to 1 d 11 h, low sample)" in sue
@@ -229,6 +230,47 @@ def test_the_monthly_review_lists_each_teams_detractors_comments_to_its_manager(
     assert png_size(png) == (600, 600)  # three panels
     html = got["sam@example.com"].get_body(("html",)).get_content()
     assert 'dir="auto">NPS 3, 2026-02-13: Sales never called</li>' in html
+
+
+def test_the_reviews_read_each_figure_against_its_target(
+    org: dict[str, User],
+    clock: FrozenClock,
+    smtp_handler: SinkHandler,  # noqa: F811
+) -> None:
+    """A team's own target, else the overall one; a figure without a target says so."""
+    for item in (
+        TargetInput("fcr", 99, date(2026, 6, 30)),
+        TargetInput("handle_time", 3600, date(2026, 6, 30), team="Support"),
+        TargetInput("csat", 40, date(2026, 4, 30), team="Sales"),
+    ):
+        save_target(item, clock.now)
+    db.session.commit()
+    send_weekly_reviews(clock.now)
+    send_monthly_reviews(clock.now)
+    deliver_outbox(clock.now)
+
+    weekly = reviews(smtp_handler, WEEKLY)
+    sue, sam = text_of(weekly["sue@example.com"]), text_of(weekly["sam@example.com"])
+    # Support: FCR 1 of 2 (at most 90.5%) misses 99%; handle time 15 min (5 to 24 min) is
+    # under an hour. Sales: FCR 1 of 1 (20.7% to 100%) cannot tell yet.
+    assert "change: -50.0 pts; target: at least 99.0% by 2026-06-30: missed\n" in sue
+    assert "change: no change; target: at most 1 h by 2026-06-30: met\n" in sue
+    assert "target: at least 99.0% by 2026-06-30: not yet distinguishable\n" in sam
+    assert "Average handle time: 5 min (n = 1, low sample); before: No data; change: no" in sam
+    assert "target: at most" not in sam
+    html = weekly["sue@example.com"].get_body(("html",)).get_content()
+    assert '<th scope="col" style="' in html and ">Target</th></tr>" in html
+    assert ">at most 1 h by 2026-06-30: met</td></tr>" in html
+    assert ">None set</td></tr>" in html
+
+    monthly = reviews(smtp_handler, MONTHLY)
+    # Sales: CSAT 1 of 1 (20.7% to 100%) against 40%: not yet distinguishable.
+    assert (
+        "CSAT: 100.0% (n = 1, ± 39.7 pts, low sample); before: No data; change: no comparison;"
+        " target: at least 40.0% by 2026-04-30: not yet distinguishable\n"
+    ) in text_of(monthly["sam@example.com"])
+    assert "target:" not in text_of(monthly["sue@example.com"])
+    assert ">Target</th>" not in monthly["sue@example.com"].get_body(("html",)).get_content()
 
 
 def test_two_workers_at_once_send_each_review_once(

@@ -15,7 +15,15 @@ from surveys.metrics import Estimate, mean_of, proportion
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0 s"), (45.4, "45 s"), (720, "12 min"), (12000, "3 h 20 min"), (187200, "2 d 4 h")],
+    [
+        (0, "0 s"),
+        (45.4, "45 s"),
+        (720, "12 min"),
+        (12000, "3 h 20 min"),
+        (3600, "1 h"),
+        (187200, "2 d 4 h"),
+        (172800, "2 d"),
+    ],
 )
 def test_durations(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
@@ -30,6 +38,9 @@ def test_values_changes_and_margins() -> None:
     assert format_change(proportion(1, 4), proportion(1, 2), "percent") == "-25.0 pts"
     assert format_change(Estimate(60.0, 2), Estimate(180.0, 2), "duration") == "-2 min"
     assert format_change(Estimate(1.0, 1), Estimate(None, 0), "points") == "no comparison"
+    assert format_change(Estimate(900.2, 2), Estimate(900.0, 1), "duration") == "no change"
+    assert format_change(proportion(1, 3), proportion(2, 6), "percent") == "no change"
+    assert format_change(Estimate(-0.04, 9), Estimate(0.0, 9), "points") == "no change"
     assert format_margin(proportion(8, 10), "percent") == "± 22.7 pts"
     assert format_margin(mean_of([60.0, 120.0, 180.0]), "duration") == "52 s to 3 min"
     assert format_margin(Estimate(1.0, 1), "mean") == ""

@@ -91,11 +91,9 @@ def _filtered(query: sa.Select, filters: CaseFilters, now: datetime) -> sa.Selec
                 ResponseAnswer.choice_id == filters.choice_id,
             )
         )
-    words = filters.search.split()
+    words = comment_has_words(filters.search)
     if words:
-        query = query.join(Response, Response.id == case.response_id).where(
-            *(Response.comment.ilike(f"%{escape_like(word)}%", escape="\\") for word in words)
-        )
+        query = query.join(Response, Response.id == case.response_id).where(*words)
     return query
 
 
@@ -146,3 +144,11 @@ def _iso(value: Any) -> str | None:
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def comment_has_words(search: str) -> list[sa.ColumnElement[bool]]:
+    """That the response's comment holds every word of ``search``, in any case; a ``%`` or
+    ``_`` typed is only itself, on SQLite as on PostgreSQL."""
+    return [
+        Response.comment.ilike(f"%{escape_like(word)}%", escape="\\") for word in search.split()
+    ]

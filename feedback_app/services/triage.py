@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Response, ResponseAnswer
+from feedback_app.text_match import contains_text
 from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE, CaseStatus, is_overdue
 
@@ -142,13 +143,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def comment_has_words(search: str) -> list[sa.ColumnElement[bool]]:
     """That the response's comment holds every word of ``search``, in any case; a ``%`` or
     ``_`` typed is only itself, on SQLite as on PostgreSQL."""
-    return [
-        Response.comment.ilike(f"%{escape_like(word)}%", escape="\\") for word in search.split()
-    ]
+    return [contains_text(Response.comment, word) for word in search.split()]

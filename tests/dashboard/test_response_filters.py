@@ -320,3 +320,20 @@ def test_a_bad_filter_is_named_by_its_label_and_the_others_are_kept(
     for name in ("score", "q"):
         assert f'name="{name}" value="{html.escape(args[name])}"' in page.text
     assert "<tbody>" not in page.text
+
+
+def test_search_folds_the_case_of_every_letter(
+    client: FlaskClient, login: Callable[..., User], answer: Answer
+) -> None:
+    """SQLite's own lower() folds ASCII only; the search folds "É" as PostgreSQL does."""
+    answer("csat", 2, at=at(3), comment="L'ÉCOLE était FERMÉE", email="eco@example.com")
+    answer("csat", 2, at=at(4), comment="Ecole fermee", email="plain@example.com")
+    db.session.commit()
+    login("manager")
+    for search, expected in [
+        ("école fermée", ["eco@example.com"]),
+        ("ÉTAIT", ["eco@example.com"]),
+        ("ecole", ["plain@example.com"]),
+    ]:
+        page = client.get("/dashboard/responses", query_string={"q": search, "since": "2026-02-01"})
+        assert customers(page.text) == expected, search

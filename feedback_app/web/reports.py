@@ -89,7 +89,7 @@ class ScoreRange(Rule):
     on some kind's scale; read as ``(low, high)``."""
 
     def read(self, value: object, from_text: bool) -> tuple[int, int] | None:
-        text = str(value).strip() if isinstance(value, str | int) else None
+        text = value.strip() if isinstance(value, str) else None
         if text == "":
             return None
         ends = [part.strip() for part in text.split("-")] if text else []
@@ -132,6 +132,15 @@ class PeriodQuery(Input):
         return Period(self.since or until - timedelta(days=fallback.days - 1), until)
 
 
+def _survey_of_kind(survey_id: int | None, info: ValidationInfo) -> int | None:
+    """A survey that exists and, when the kind (declared before it) is chosen, is of it."""
+    kind = info.data.get("kind")
+    survey = db.session.get(Survey, survey_id) if survey_id is not None else None
+    if survey_id is not None and (survey is None or kind not in (None, survey.kind)):
+        raise invalid(f"there is no {kind or 'such'} survey {survey_id}")
+    return survey_id
+
+
 def property_to_group_by(name: str | None, info: ValidationInfo) -> str | None:
     """``property``, required when ``group_by`` (declared before it) is ``property``; so
     validated when missing too (``validate_default``)."""
@@ -160,15 +169,7 @@ class ReportQuery(PeriodQuery):
     property: PropertyName = Field(None, validate_default=True)
     survey: Annotated[int | None, WholeNumber(1)] = None
 
-    @field_validator("survey")
-    @classmethod
-    def _survey_of_kind(cls, survey_id: int | None, info: ValidationInfo) -> int | None:
-        kind = info.data.get("kind")
-        if survey_id is not None and kind is not None:
-            survey = db.session.get(Survey, survey_id)
-            if survey is None or survey.kind != kind:
-                raise invalid(f"there is no {kind} survey {survey_id}")
-        return survey_id
+    _survey = field_validator("survey")(_survey_of_kind)
 
     def options(self) -> dict[str, Any]:
         """The keyword arguments ``score_report`` takes besides kind and period."""
@@ -237,14 +238,7 @@ class ResponseFilterQuery(PeriodQuery):
 
     _bucket = field_validator("bucket")(_bucket_of_kind)
 
-    @field_validator("survey")
-    @classmethod
-    def _known_survey(cls, survey_id: int | None, info: ValidationInfo) -> int | None:
-        kind = info.data.get("kind")
-        survey = db.session.get(Survey, survey_id) if survey_id is not None else None
-        if survey_id is not None and (survey is None or kind not in (None, survey.kind)):
-            raise invalid(f"there is no {kind or 'such'} survey {survey_id}")
-        return survey_id
+    _survey = field_validator("survey")(_survey_of_kind)
 
     @field_validator("score")
     @classmethod

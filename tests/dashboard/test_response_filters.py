@@ -337,3 +337,25 @@ def test_search_folds_the_case_of_every_letter(
     ]:
         page = client.get("/dashboard/responses", query_string={"q": search, "since": "2026-02-01"})
         assert customers(page.text) == expected, search
+
+
+@pytest.mark.parametrize("group_by", ["channel", "team", "agent"])
+def test_the_dashboards_drill_links_still_list_their_responses(
+    client: FlaskClient, login: Callable[..., User], listed: dict[str, Response], group_by: str
+) -> None:
+    login("manager")
+    board = client.get(f"/dashboard?kind=nps&{FEB}&interval=week&group_by={group_by}").text
+    links = [
+        html.unescape(link)
+        for link in re.findall(r'href="(/dashboard/responses\?[^"]+)"', board)
+        if f"&{group_by}=" in html.unescape(link)
+    ]
+    assert links
+    listed_by_group = []
+    for link in links:
+        page = client.get(link)
+        assert page.status_code == 200, link
+        listed_by_group += customers(page.text)
+    assert sorted(listed_by_group) == ["Ada", "Bea", "cy@example.com"]
+    export = client.get(f"/dashboard/export/responses.csv?kind=nps&{FEB}")
+    assert len(read_csv(export.text)) == 3

@@ -35,7 +35,11 @@ from feedback_app.models import (
     ThemeTag,
 )
 from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension
-from feedback_app.services.response_queries import ResponseFilters, responses_query
+from feedback_app.services.response_queries import (
+    ResponseFilters,
+    comment_has_words,
+    responses_query,
+)
 from feedback_app.services.support import segments
 from feedback_app.services.support.entries import aware
 from feedback_app.services.support.figures import (
@@ -45,7 +49,6 @@ from feedback_app.services.support.figures import (
     volume_by_channel,
 )
 from feedback_app.services.support.rollups import repeat_window
-from feedback_app.services.triage import comment_has_words
 from surveys import SurveyKind
 from surveys.bucketing import Bucket
 from surveys.cases import CaseStatus

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Agent, CommentReview, CommentTag, Interaction, Response, User
-from feedback_app.services.triage import comment_has_words
+from feedback_app.services.response_queries import comment_has_words
 from surveys.bucketing import Bucket
 from surveys.kinds import SurveyKind
 from surveys.review import ReviewTag

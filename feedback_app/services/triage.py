@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Response, ResponseAnswer
-from feedback_app.text_match import contains_text
+from feedback_app.services.response_queries import comment_has_words
 from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE, CaseStatus, is_overdue
 
@@ -141,9 +141,3 @@ def case_json(case: FollowUpCase, now: datetime) -> dict[str, Any]:
 
 def _iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def comment_has_words(search: str) -> list[sa.ColumnElement[bool]]:
-    """That the response's comment holds every word of ``search``, in any case; a ``%`` or
-    ``_`` typed is only itself, on SQLite as on PostgreSQL."""
-    return [contains_text(Response.comment, word) for word in search.split()]

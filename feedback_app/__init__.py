@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback_app import config as app_config
-from feedback_app import secret_key
+from feedback_app import secret_key, text_match
 from feedback_app.extensions import babel, csrf, db, limiter, migrate
 from feedback_app.i18n import select_locale
 from feedback_app.logs import configure_logging
@@ -91,7 +91,8 @@ def _engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
-    """Foreign keys on, WAL for concurrent readers, and a busy timeout, on every connection."""
+    """Foreign keys on, WAL for concurrent readers, a busy timeout and the Unicode ``lower()``
+    PostgreSQL has (``text_match``), on every connection."""
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -100,6 +101,7 @@ def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+        text_match.register_sqlite(dbapi_connection)
 
 
 def development(app: Flask) -> bool:

@@ -27,7 +27,7 @@ from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
 from feedback_app.models import ApiKey, WebhookEndpoint
-from feedback_app.services.triage import escape_like
+from feedback_app.text_match import contains_text
 from feedback_app.web.apis import is_api
 
 #: Every action the log knows, with what it means; ``record`` refuses any other name, so
@@ -269,10 +269,6 @@ class AuditFilters:
     until: date | None = None
 
 
-def _contains(column: Any, text: str) -> Any:
-    return sa.func.lower(column).like(f"%{escape_like(text.lower())}%", escape="\\")
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
@@ -281,11 +277,11 @@ def events_query(filters: AuditFilters) -> sa.Select[tuple[AuditEvent]]:
     """The events matching ``filters``, newest first."""
     query = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if filters.actor:
-        query = query.where(_contains(AuditEvent.actor, filters.actor))
+        query = query.where(contains_text(AuditEvent.actor, filters.actor))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.target:
-        query = query.where(_contains(AuditEvent.target, filters.target))
+        query = query.where(contains_text(AuditEvent.target, filters.target))
     if filters.since:
         query = query.where(AuditEvent.at >= _day_start(filters.since))
     if filters.until and filters.until < date.max:
@@ -328,7 +324,10 @@ def key_uses(filters: AuditFilters) -> list[KeyUse]:
     )
     if filters.actor:
         query = query.where(
-            sa.or_(_contains(ApiKey.name, filters.actor), _contains(ApiKey.prefix, filters.actor))
+            sa.or_(
+                contains_text(ApiKey.name, filters.actor),
+                contains_text(ApiKey.prefix, filters.actor),
+            )
         )
     if filters.since:
         query = query.where(ApiKeyUse.day >= filters.since)

@@ -31,7 +31,7 @@ from feedback_app.models import (
     Unsubscribe,
 )
 from feedback_app.services.ingest import normalize_email
-from feedback_app.services.triage import escape_like
+from feedback_app.text_match import escape_like
 
 #: Characters that may stand right before or after an address inside a longer one: an
 #: address found next to one of them is someone else's (``bob@x.com`` in ``jimbob@x.com``).

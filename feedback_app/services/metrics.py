@@ -35,7 +35,11 @@ from feedback_app.models import (
     ThemeTag,
 )
 from feedback_app.models.metrics import SCORE_COLUMNS, RollupDimension
-from feedback_app.services.response_queries import ResponseFilters, responses_query
+from feedback_app.services.response_queries import (
+    ResponseFilters,
+    comment_has_words,
+    responses_query,
+)
 from feedback_app.services.support import segments
 from feedback_app.services.support.entries import aware
 from feedback_app.services.support.figures import (
@@ -526,6 +530,12 @@ class ResponseFilter:
     theme_id: int | None = None
     #: A pinned theme's id: the responses tagged with it.
     pinned_id: int | None = None
+    #: The lowest and highest score listed, both included.
+    scores: tuple[int, int] | None = None
+    #: True: only responses with a comment; False: only those without.
+    has_comment: bool | None = None
+    #: Words every listed comment holds, in any case.
+    search: str = ""
 
 
 def drill_down_query(where: ResponseFilter) -> sa.Select[tuple[Response]]:
@@ -537,6 +547,11 @@ def drill_down_query(where: ResponseFilter) -> sa.Select[tuple[Response]]:
     )
     if where.survey_id is not None:
         query = query.where(Response.survey_id == where.survey_id)
+    if where.scores is not None:
+        query = query.where(Response.score.between(*where.scores))
+    if where.has_comment is not None:
+        query = query.where(Response.comment != "" if where.has_comment else Response.comment == "")
+    query = query.where(*comment_has_words(where.search))
     if where.theme_id is not None:
         mentions = sa.select(ThemeMention.response_id).where(
             ThemeMention.theme_id == where.theme_id
@@ -553,6 +568,16 @@ def drill_down_query(where: ResponseFilter) -> sa.Select[tuple[Response]]:
             )
         )
     return query
+
+
+def case_ids(responses: Sequence[Response]) -> dict[int, int]:
+    """The follow-up case of each response that has one: its id by the response's."""
+    rows = db.session.execute(
+        sa.select(FollowUpCase.response_id, FollowUpCase.id).where(
+            FollowUpCase.response_id.in_([response.id for response in responses])
+        )
+    )
+    return {response_id: case_id for response_id, case_id in rows}
 
 
 def iter_responses(where: ResponseFilter, batch: int = 1000) -> Iterator[Response]:
@@ -671,6 +696,14 @@ def teams_and_agents() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     teams = db.session.execute(sa.select(Team.id, Team.name).order_by(Team.name))
     agents = db.session.execute(sa.select(Agent.id, agent_name).order_by(agent_name))
     return [(i, name) for i, name in teams], [(i, name) for i, name in agents]
+
+
+def survey_names() -> list[tuple[int, str]]:
+    """Every survey as (id, name with its kind) pairs, by name: a filter's choices."""
+    surveys = db.session.execute(
+        sa.select(Survey.id, Survey.name, Survey.kind).order_by(Survey.name, Survey.id)
+    )
+    return [(i, f"{name} ({kind.value.upper()})") for i, name, kind in surveys]
 
 
 # --- The dashboard page ---------------------------------------------------------------------

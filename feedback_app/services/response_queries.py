@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from feedback_app.models import Response
+from feedback_app.text_match import contains_text
 from surveys.bucketing import Bucket
 from surveys.kinds import SurveyKind
 
@@ -44,3 +45,9 @@ def responses_query(filters: ResponseFilters) -> sa.Select[Any]:
     if filters.bucket is not None:
         query = query.where(Response.bucket == filters.bucket)
     return query.order_by(Response.created_at.desc(), Response.id.desc())
+
+
+def comment_has_words(search: str) -> list[sa.ColumnElement[bool]]:
+    """That the response's comment holds every word of ``search``, in any case; a ``%`` or
+    ``_`` typed is only itself, on SQLite as on PostgreSQL."""
+    return [contains_text(Response.comment, word) for word in search.split()]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Agent, CommentReview, CommentTag, Interaction, Response, User
-from feedback_app.services.triage import escape_like
+from feedback_app.services.response_queries import comment_has_words
 from surveys.bucketing import Bucket
 from surveys.kinds import SurveyKind
 from surveys.review import ReviewTag
@@ -66,8 +66,7 @@ def review_query(user: User, filters: ReviewFilters) -> sa.Select[tuple[Response
             .where(CommentReview.response_id == Response.id)
             .where(CommentTag.review_id == CommentReview.id, CommentTag.tag == filters.tag)
         )
-    for word in filters.search.split():
-        query = query.where(Response.comment.ilike(f"%{escape_like(word)}%", escape="\\"))
+    query = query.where(*comment_has_words(filters.search))
     return query.order_by(Response.created_at.desc(), Response.id.desc())
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Response, ResponseAnswer
+from feedback_app.services.response_queries import comment_has_words
 from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE, CaseStatus, is_overdue
 
@@ -91,11 +92,9 @@ def _filtered(query: sa.Select, filters: CaseFilters, now: datetime) -> sa.Selec
                 ResponseAnswer.choice_id == filters.choice_id,
             )
         )
-    words = filters.search.split()
+    words = comment_has_words(filters.search)
     if words:
-        query = query.join(Response, Response.id == case.response_id).where(
-            *(Response.comment.ilike(f"%{escape_like(word)}%", escape="\\") for word in words)
-        )
+        query = query.join(Response, Response.id == case.response_id).where(*words)
     return query
 
 
@@ -142,7 +141,3 @@ def case_json(case: FollowUpCase, now: datetime) -> dict[str, Any]:
 
 def _iso(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

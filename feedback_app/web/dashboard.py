@@ -23,12 +23,14 @@ from feedback_app.questions.service import (
 )
 from feedback_app.services.dashboard_kpis import people_sections
 from feedback_app.services.metrics import (
+    NONE,
     SUPPORT_COLUMNS,
     Card,
     GroupBy,
     Interval,
     ScoreReport,
     SupportFigure,
+    case_ids,
     dashboard,
     drill_down_query,
     interaction_lines,
@@ -36,6 +38,7 @@ from feedback_app.services.metrics import (
     iter_responses,
     min_n,
     score_report,
+    survey_names,
     teams_and_agents,
 )
 from feedback_app.services.support.figures import SupportGroupBy
@@ -65,7 +68,7 @@ from feedback_app.web.reports import (
     ResponseFilterQuery,
     estimate_data,
 )
-from surveys.bucketing import Bucket, bucket_label
+from surveys.bucketing import BUCKET_CHOICES, BUCKETS_BY_KIND, Bucket, bucket_label
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate, change
 from surveys.references import Reference
@@ -111,6 +114,27 @@ SUPPORT_LABELS = {
     "first_response_median": "First response (median)",
     "first_response_mean": "First response (mean)",
 }
+
+#: How the responses page names each filter, on its form and in its messages.
+RESPONSE_FILTER_LABELS = {
+    "since": "From",
+    "until": "To",
+    "kind": "Kind",
+    "survey": "Survey",
+    "score": "Score",
+    "bucket": "Bucket",
+    "has_comment": "Comment",
+    "channel": "Channel",
+    "team": "Team",
+    "agent": "Agent",
+    "q": "Search comments",
+    "property": "Customer property",
+    "property_value": "Property value",
+    "theme": "Theme",
+    "tag": "Pinned theme",
+}
+#: A filter's first choice, which does not filter.
+ANY = ("", "Any")
 
 #: How the page names a utilization flag: in words, never by colour alone.
 FLAG_LABELS = {
@@ -348,19 +372,61 @@ def index() -> tuple[str, int] | str:
     )
 
 
+def filter_args() -> dict[str, str]:
+    """The query string without its empty fields: a filter form's "Any" does not filter."""
+    return {key: value for key, value in request.args.items() if value}
+
+
+def bucket_choices(kind: str | None) -> list[tuple[str, str]]:
+    """The bucket filter's choices: the chosen kind's buckets as it names them (a CES answer
+    is easy or difficult), else each bucket named for every kind it covers."""
+    if kind not in {k.value for k in SurveyKind}:
+        return list(BUCKET_CHOICES)
+    chosen = SurveyKind(kind)
+    return [(b.value, bucket_label(b, chosen).capitalize()) for b in BUCKETS_BY_KIND[chosen]]
+
+
+def responses_page(values: dict[str, str], errors: dict[str, str], **listing: Any) -> str:
+    """The responses page with its filter form showing ``values``, and the listing or, with
+    ``errors``, what is wrong with which filter."""
+    teams, agents = teams_and_agents()
+    choices = {
+        "kind": [ANY, *((k.value, k.value.upper()) for k in SurveyKind)],
+        "survey": [ANY, *((str(i), name) for i, name in survey_names())],
+        "bucket": [ANY, *bucket_choices(values.get("kind"))],
+        "has_comment": [ANY, ("yes", "With a comment"), ("no", "Without a comment")],
+        "channel": [ANY, (NONE, "No channel"), *((c, c) for c in labels_in_use())],
+        "team": [ANY, (NONE, "No team"), *((str(i), name) for i, name in teams)],
+        "agent": [ANY, (NONE, "No agent"), *((str(i), name) for i, name in agents)],
+    }
+    return render_template(
+        "dashboard/responses.html",
+        values=values,
+        errors=errors,
+        choices=choices,
+        labels=RESPONSE_FILTER_LABELS,
+        **listing,
+    )
+
+
 @bp.get("/responses")
 @role_required(Role.MANAGER)
 def responses() -> tuple[str, int] | str:
-    """The responses behind a figure, newest first, a page at a time."""
+    """The responses behind a figure, or as filtered and searched here, newest first, a page
+    at a time; bad filters are named, the others kept, 422."""
+    args = filter_args()
     try:
-        where = read_query(ResponseFilterQuery).where(utcnow())
+        where = read_query(ResponseFilterQuery, args).where(utcnow())
     except InvalidInput as error:
-        return render_template("dashboard/responses.html", errors=error.errors), 422
-    return render_template(
-        "dashboard/responses.html",
-        errors={},
+        return responses_page(args, error.errors), 422
+    page = page_of(drill_down_query(where))
+    period = {"since": where.period.since.isoformat(), "until": where.period.until.isoformat()}
+    return responses_page(
+        {**args, **period},
+        {},
         where=where,
-        page=page_of(drill_down_query(where)),
+        page=page,
+        cases=case_ids(page.items),
         page_url_args=page_url_args,
         theme=db.session.get(Theme, where.theme_id) if where.theme_id else None,
         pinned=db.session.get(PinnedTheme, where.pinned_id) if where.pinned_id else None,
@@ -372,9 +438,8 @@ def responses() -> tuple[str, int] | str:
 def interactions() -> tuple[str, int] | str:
     """The interactions behind a support figure, latest first, a page at a time; an empty
     filter field does not filter."""
-    args = {key: value for key, value in request.args.items() if value}
     try:
-        where = read_query(InteractionFilterQuery, args).where(utcnow())
+        where = read_query(InteractionFilterQuery, filter_args()).where(utcnow())
     except InvalidInput as error:
         return render_template("dashboard/interactions.html", errors=error.errors), 422
     page = page_of(interaction_query(where))
@@ -415,11 +480,12 @@ RESPONSE_COLUMNS = (
 @bp.get("/export/responses.csv")
 @role_required(Role.MANAGER)
 def export_responses() -> WerkzeugResponse | tuple[str, int]:
-    """The responses behind a figure as CSV, streamed."""
+    """The responses the page lists, with the same filters, as CSV, streamed."""
+    args = filter_args()
     try:
-        where = read_query(ResponseFilterQuery).where(utcnow())
+        where = read_query(ResponseFilterQuery, args).where(utcnow())
     except InvalidInput as error:
-        return render_template("dashboard/responses.html", errors=error.errors), 422
+        return responses_page(args, error.errors), 422
     questions = questions_of(where.kind, where.survey_id)
     rows = (
         [

@@ -35,12 +35,15 @@ from feedback_app.web.inputs import Choice, Day, Input, Rule, Text, WholeNumber,
 from surveys.bucketing import BUCKETS_BY_KIND, Bucket
 from surveys.changes import change_difference
 from surveys.channels import MAX_LENGTH as CHANNEL_LENGTH
-from surveys.kinds import SurveyKind
+from surveys.kinds import KIND_SPECS, SurveyKind
 from surveys.metrics import Estimate, change
 from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
 
 #: The longest range a report may cover, so a typo cannot ask for a daily series of a century.
 MAX_DAYS = 3660
+#: The scores any kind's scale reaches.
+LOWEST_SCORE = min(spec.low for spec in KIND_SPECS.values())
+HIGHEST_SCORE = max(spec.high for spec in KIND_SPECS.values())
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,28 @@ class ChannelName(Rule):
         return {"anyOf": [text, {"const": NONE}]} if self.or_none else text
 
 
+@dataclass(frozen=True)
+class ScoreRange(Rule):
+    """A score (``9``) or a range of scores, both ends included (``0-6``), as ASCII digits
+    on some kind's scale; read as ``(low, high)``."""
+
+    def read(self, value: object, from_text: bool) -> tuple[int, int] | None:
+        text = value.strip() if isinstance(value, str) else None
+        if text == "":
+            return None
+        ends = [part.strip() for part in text.split("-")] if text else []
+        if not 1 <= len(ends) <= 2 or not all(end.isascii() and end.isdigit() for end in ends):
+            raise invalid("must be a score such as 9 or a range such as 0-6")
+        scale = WholeNumber(LOWEST_SCORE, HIGHEST_SCORE)
+        low, high = (scale.read(end, from_text=True) for end in (ends[0], ends[-1]))
+        if low > high:
+            raise invalid("must go from the lower score to the higher one, such as 0-6")
+        return low, high
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^[0-9]+( *- *[0-9]+)?$"}
+
+
 class PeriodQuery(Input):
     """``since`` and ``until``: whole UTC days, both included; until today and 30 days long by
     default."""
@@ -105,6 +130,15 @@ class PeriodQuery(Input):
         fallback = default_period(now)
         until = self.until or fallback.until
         return Period(self.since or until - timedelta(days=fallback.days - 1), until)
+
+
+def _survey_of_kind(survey_id: int | None, info: ValidationInfo) -> int | None:
+    """A survey that exists and, when the kind (declared before it) is chosen, is of it."""
+    kind = info.data.get("kind")
+    survey = db.session.get(Survey, survey_id) if survey_id is not None else None
+    if survey_id is not None and (survey is None or kind not in (None, survey.kind)):
+        raise invalid(f"there is no {kind or 'such'} survey {survey_id}")
+    return survey_id
 
 
 def property_to_group_by(name: str | None, info: ValidationInfo) -> str | None:
@@ -135,15 +169,7 @@ class ReportQuery(PeriodQuery):
     property: PropertyName = Field(None, validate_default=True)
     survey: Annotated[int | None, WholeNumber(1)] = None
 
-    @field_validator("survey")
-    @classmethod
-    def _survey_of_kind(cls, survey_id: int | None, info: ValidationInfo) -> int | None:
-        kind = info.data.get("kind")
-        if survey_id is not None and kind is not None:
-            survey = db.session.get(Survey, survey_id)
-            if survey is None or survey.kind != kind:
-                raise invalid(f"there is no {kind} survey {survey_id}")
-        return survey_id
+    _survey = field_validator("survey")(_survey_of_kind)
 
     def options(self) -> dict[str, Any]:
         """The keyword arguments ``score_report`` takes besides kind and period."""
@@ -192,12 +218,16 @@ def _bucket_of_kind(bucket: Bucket | None, info: ValidationInfo) -> Bucket | Non
 
 
 class ResponseFilterQuery(PeriodQuery):
-    """A drill-down: the period, and optionally kind, survey, bucket and breakdown values, or
-    the responses behind a kept theme or tagged with a pinned one."""
+    """A drill-down: the period, and optionally kind, survey, score, bucket, breakdown values,
+    whether there is a comment and words it holds, or the responses behind a kept theme or
+    tagged with a pinned one."""
 
     kind: Annotated[SurveyKind | None, Choice(SurveyKind)] = None
     survey: Annotated[int | None, WholeNumber(1)] = None
+    score: Annotated[tuple[int, int] | None, ScoreRange()] = None
     bucket: Annotated[Bucket | None, Choice(Bucket)] = None
+    has_comment: Annotated[str | None, Choice(("yes", "no"))] = None
+    q: Annotated[str | None, Text(max_length=200)] = None
     channel: Annotated[str | None, ChannelName(or_none=True)] = None
     team: Annotated[str | None, BreakdownValue()] = None
     agent: Annotated[str | None, BreakdownValue()] = None
@@ -207,6 +237,21 @@ class ResponseFilterQuery(PeriodQuery):
     tag: Annotated[int | None, WholeNumber(1)] = None
 
     _bucket = field_validator("bucket")(_bucket_of_kind)
+
+    _survey = field_validator("survey")(_survey_of_kind)
+
+    @field_validator("score")
+    @classmethod
+    def _on_the_kinds_scale(
+        cls, score: tuple[int, int] | None, info: ValidationInfo
+    ) -> tuple[int, int] | None:
+        kind = info.data.get("kind")
+        if score is None or kind is None:
+            return score
+        spec = KIND_SPECS[kind]
+        if not spec.low <= score[0] <= score[1] <= spec.high:
+            raise invalid(f"must be from {spec.low} to {spec.high} on the {kind.upper()} scale")
+        return score
 
     @field_validator("theme")
     @classmethod
@@ -235,6 +280,9 @@ class ResponseFilterQuery(PeriodQuery):
             bucket=self.bucket,
             theme_id=self.theme,
             pinned_id=self.tag,
+            scores=self.score,
+            has_comment=None if self.has_comment is None else self.has_comment == "yes",
+            search=self.q or "",
         )
 
 

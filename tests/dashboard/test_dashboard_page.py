@@ -173,7 +173,7 @@ def test_drill_down_by_agent(
         f"/dashboard/responses?kind=nps&since=2026-02-01&until=2026-03-02&agent={agent}"
     )
     assert "1 in all." in page.text
-    assert '<td class="text">bob</td>' in page.text
+    assert '<td class="text" dir="auto">bob</td>' in page.text
 
 
 def test_drill_down_refuses_bad_filters(
@@ -185,8 +185,8 @@ def test_drill_down_refuses_bad_filters(
     db.session.commit()
     page = client.get("/dashboard/responses?channel=fax&agent=x")
     assert page.status_code == 422
-    assert "<li><strong>channel</strong> must be one of none, Chat, WhatsApp</li>" in page.text
-    assert "<li><strong>agent</strong> must be a positive whole number</li>" in page.text
+    assert "<li><strong>Channel</strong> must be one of none, Chat, WhatsApp</li>" in page.text
+    assert "<li><strong>Agent</strong> must be a positive whole number</li>" in page.text
 
 
 def read_csv(body: bytes) -> list[list[str]]:

@@ -91,7 +91,10 @@ def _engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
-    """Foreign keys on, WAL for concurrent readers, and a busy timeout, on every connection."""
+    """Foreign keys on, WAL for concurrent readers, a busy timeout, and a ``lower`` that
+    folds every letter as PostgreSQL's does (``services.search``), on every connection."""
+
+    from feedback_app.services.search import FOLD_CASE, fold_case
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -100,6 +103,7 @@ def _configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+        dbapi_connection.create_function(FOLD_CASE, 1, fold_case, deterministic=True)
 
 
 def development(app: Flask) -> bool:

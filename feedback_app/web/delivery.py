@@ -412,7 +412,7 @@ def _add_unsubscribe(form: UnsubscribeForm) -> int | None:
     now = utcnow()
     kind = None if form.kind.data == "all" else SurveyKind(form.kind.data)
     record, created = unsubscribe(
-        customer_for_email(email, now), kind, "admin", now, reason=form.reason.data
+        customer_for_email(email, now), kind, "admin", now, reason=(form.reason.data or "").strip()
     )
     if not created:
         form.email.errors.append(
@@ -430,7 +430,7 @@ def _add_unsubscribe(form: UnsubscribeForm) -> int | None:
         },
     )
     db.session.commit()
-    flash(f"{email} gets no more surveys from {_scope(record)}.", "info")
+    flash(f"{email} is unsubscribed from {_scope(record)}.", "info")
     return None
 
 
@@ -448,7 +448,7 @@ def revoke(record_id: int) -> tuple[str, int] | WerkzeugResponse:
         abort(409, f"This unsubscribe was reversed on {record.revoked_at:%Y-%m-%d}.")
     form = RevokeForm()
     if form.validate_on_submit():
-        reason = form.reason.data or ""
+        reason = (form.reason.data or "").strip()
         revoke_unsubscribe(record, current_user.email, reason, utcnow())
         audit.record(
             "unsubscribe.reversed",

@@ -1,9 +1,9 @@
 """Every GET route of the app, with real data behind it, for tests that must visit them all.
 
 The demo seeds a support team's surveys, answers, cases and emails through the real services;
-what it makes none of (a webhook endpoint, a re-survey link) is added here the way the product
-makes it. ``Site.urls`` fills each route's arguments and fails on one it cannot fill, so a new
-route with a new kind of argument is not silently left out.
+what it makes none of (a webhook endpoint, a re-survey link, an unsubscribe) is added here the
+way the product makes it. ``Site.urls`` fills each route's arguments and fails on one it
+cannot fill, so a new route with a new kind of argument is not silently left out.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from feedback_app.questions.editing import add_question
 from feedback_app.routing.service import add_rule
 from feedback_app.services.followups import Actor, CaseChange, change_case, save_rule
 from feedback_app.services.invitations import token_for
+from feedback_app.services.suppression import customer_for_email, unsubscribe
 from feedback_app.services.surveys import survey_for_kind
 from feedback_app.targets.service import TargetInput, save_target
 from surveys.bucketing import Bucket
@@ -129,6 +130,9 @@ def seed_site(now: datetime) -> Site:
         now,
     )
     recovery_path = _resurvey(now)
+    opted_out, _ = unsubscribe(
+        customer_for_email("opted.out@example.com", now), None, "admin", now, "Asked by phone"
+    )
     db.session.commit()
     setup_token, reset_token = _account_links(now)
     mail = db.session.scalar(
@@ -156,6 +160,7 @@ def seed_site(now: datetime) -> Site:
             "target_id": target.id,
             "question_id": question.id,
             "message_id": mail.id,
+            "record_id": opted_out.id,
             "token": token_for(open_invitation),
             "public_key": survey.public_key,
             "email": open_invitation.customer.email,

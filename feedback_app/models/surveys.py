@@ -217,6 +217,10 @@ class Response(Base):
     )
 
 
+#: The longest reason an admin gives for adding or reversing an unsubscribe.
+REASON_LENGTH = 500
+
+
 class Unsubscribe(Base):
     """A customer's opt-out from one survey kind, or from all when ``kind`` is empty."""
 
@@ -230,8 +234,12 @@ class Unsubscribe(Base):
     #: Where it came from: link, one-click, api, admin.
     source: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime]
+    #: Why an admin added it by hand; None for the customer's own.
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_LENGTH))
     #: Set when an admin reverses it; the row stays as a record.
     revoked_at: Mapped[datetime | None]
     revoked_by: Mapped[str | None] = mapped_column(sa.String(320))
+    #: Why the admin reversed it (None for those reversed before a reason was asked).
+    revoked_reason: Mapped[str | None] = mapped_column(sa.String(REASON_LENGTH))
 
     customer: Mapped[Customer] = relationship()

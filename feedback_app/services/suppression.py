@@ -16,6 +16,7 @@ from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Invitation, Survey, Unsubscribe
 from feedback_app.privacy.blocklist import block_forgotten
+from feedback_app.services.search import containing
 from feedback_app.services.webhooks import queue_unsubscribe_event
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import SurveyKind
@@ -81,10 +82,14 @@ def _suppress_scheduled(
 
 
 def unsubscribe(
-    customer: Customer, kind: SurveyKind | None, source: str, now: datetime
+    customer: Customer,
+    kind: SurveyKind | None,
+    source: str,
+    now: datetime,
+    reason: str | None = None,
 ) -> tuple[Unsubscribe, bool]:
     """Record the customer's opt-out from ``kind`` (or all when None), and queue its
-    ``unsubscribe.created`` webhooks; flushes only.
+    ``unsubscribe.created`` webhooks; flushes only. ``reason`` is an admin's, adding it by hand.
 
     Returns the active record and whether it is new: asking twice records one.
     """
@@ -97,7 +102,7 @@ def unsubscribe(
     )
     if existing is not None:
         return existing, False
-    record = Unsubscribe(customer=customer, kind=kind, source=source, created_at=now)
+    record = Unsubscribe(customer=customer, kind=kind, source=source, created_at=now, reason=reason)
     db.session.add(record)
     _suppress_scheduled(customer, SuppressionReason.UNSUBSCRIBED, kind)
     db.session.flush()
@@ -105,15 +110,26 @@ def unsubscribe(
     return record, True
 
 
-def revoke_unsubscribe(record: Unsubscribe, by: str, now: datetime) -> None:
-    """An admin reverses an opt-out; the row stays as the record. Flushes only.
+def revoke_unsubscribe(record: Unsubscribe, by: str, reason: str, now: datetime) -> None:
+    """An admin reverses an opt-out, saying why; the row stays as the record. Flushes only.
 
     Invitations suppressed meanwhile stay suppressed: they were not sent at the time.
     """
     if record.revoked_at is None:
         record.revoked_at = now
         record.revoked_by = by
+        record.revoked_reason = reason
         db.session.flush()
+
+
+def unsubscribes_query(search: str = "") -> sa.Select[tuple[Unsubscribe]]:
+    """The opt-outs of customers whose email or name holds ``search``, newest first."""
+    return (
+        sa.select(Unsubscribe)
+        .join(Customer)
+        .where(containing(search, Customer.email, Customer.name))
+        .order_by(Unsubscribe.id.desc())
+    )
 
 
 def record_bounce(email: str, now: datetime) -> tuple[Customer, int]:

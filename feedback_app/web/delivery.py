@@ -9,9 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
 
 from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
@@ -24,8 +31,15 @@ from feedback_app.models import (
     WebhookEndpoint,
     WebhookFormat,
 )
+from feedback_app.models.surveys import REASON_LENGTH
 from feedback_app.services import outbox
-from feedback_app.services.suppression import revoke_unsubscribe
+from feedback_app.services.ingest import normalize_email
+from feedback_app.services.suppression import (
+    customer_for_email,
+    revoke_unsubscribe,
+    unsubscribe,
+    unsubscribes_query,
+)
 from feedback_app.services.webhooks import (
     EVENTS,
     FORMAT_LABELS,
@@ -38,8 +52,9 @@ from feedback_app.services.webhooks import (
     update_endpoint,
 )
 from feedback_app.web.auth import role_required
-from feedback_app.web.listing import page_of, page_url_args
+from feedback_app.web.listing import SearchForm, page_of, page_url_args
 from notifications.webhook import REPLY_KEPT, REPLY_READ_LIMIT
+from surveys.kinds import SurveyKind
 
 bp = Blueprint("delivery", __name__, url_prefix="/admin")
 
@@ -334,30 +349,124 @@ def delete(endpoint_id: int) -> str | WerkzeugResponse:
     )
 
 
-@bp.get("/unsubscribes")
-@role_required(Role.ADMIN)
-def unsubscribes() -> str:
-    query = sa.select(Unsubscribe).order_by(Unsubscribe.id.desc())
-    return render_template(
-        "admin/unsubscribes.html",
-        page=page_of(query),
-        button=ButtonForm(),
-        page_url_args=page_url_args,
+class UnsubscribeForm(FlaskForm):
+    """An unsubscribe an admin adds by hand, for a customer who asked some other way."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter the customer's email.")])
+    kind = SelectField(
+        "From",
+        default="all",
+        choices=[SelectChoice("all", "all surveys")]
+        + [SelectChoice(kind.value, kind.value.upper()) for kind in SurveyKind],
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired("Say why, for the record."),
+            Length(max=REASON_LENGTH),
+        ],
     )
 
 
-@bp.post("/unsubscribes/<int:record_id>/revoke")
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired("Say why the customer is to get surveys again."),
+            Length(max=REASON_LENGTH),
+        ],
+    )
+
+
+@bp.route("/unsubscribes", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def revoke(record_id: int) -> WerkzeugResponse:
-    """Reverse an opt-out (the customer asked to hear from us again)."""
+def unsubscribes() -> tuple[str, int] | WerkzeugResponse:
+    """The opt-outs, searched by the customer's email or name; the form adds one by hand."""
+    search = SearchForm("Search by email or name")
+    form = UnsubscribeForm()
+    status = 200 if search.validate() else 422
+    if form.validate_on_submit():
+        refused = _add_unsubscribe(form)
+        if refused is None:
+            return redirect(url_for(".unsubscribes"))
+        status = refused
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "admin/unsubscribes.html",
+        page=page_of(unsubscribes_query(search.text())),
+        search=search,
+        form=form,
+        page_url_args=page_url_args,
+    ), status
+
+
+def _add_unsubscribe(form: UnsubscribeForm) -> int | None:
+    """Record the form's unsubscribe as the customer's own link would; else put on the form
+    why not and return the status saying it (a bad address, or one already unsubscribed)."""
+    try:
+        email = normalize_email((form.email.data or "").strip())
+    except ValueError as error:
+        form.email.errors.append(f"Not a valid email address: {error}")
+        return 422
+    now = utcnow()
+    kind = None if form.kind.data == "all" else SurveyKind(form.kind.data)
+    record, created = unsubscribe(
+        customer_for_email(email, now), kind, "admin", now, reason=(form.reason.data or "").strip()
+    )
+    if not created:
+        form.email.errors.append(
+            f"{email} has been unsubscribed from {_scope(record)} since"
+            f" {record.created_at:%Y-%m-%d}."
+        )
+        return 409
+    audit.record(
+        "unsubscribe.added",
+        f"unsubscribe:{record.id}",
+        {
+            "customer": record.customer_id,
+            "kind": record.kind.value if record.kind else "all",
+            "reason": record.reason,
+        },
+    )
+    db.session.commit()
+    flash(f"{email} is unsubscribed from {_scope(record)}.", "info")
+    return None
+
+
+def _scope(record: Unsubscribe) -> str:
+    return record.kind.value.upper() if record.kind else "all surveys"
+
+
+@bp.route("/unsubscribes/<int:record_id>/revoke", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def revoke(record_id: int) -> tuple[str, int] | WerkzeugResponse:
+    """After a confirmation with a reason, reverse an opt-out (the customer asked to hear
+    from us again)."""
     record = db.get_or_404(Unsubscribe, record_id)
     if record.revoked_at is not None:
-        abort(409)
-    if ButtonForm().validate_on_submit():
-        revoke_unsubscribe(record, current_user.email, utcnow())
+        abort(409, f"This unsubscribe was reversed on {record.revoked_at:%Y-%m-%d}.")
+    form = RevokeForm()
+    if form.validate_on_submit():
+        reason = (form.reason.data or "").strip()
+        revoke_unsubscribe(record, current_user.email, reason, utcnow())
         audit.record(
-            "unsubscribe.reversed", f"unsubscribe:{record.id}", {"customer": record.customer_id}
+            "unsubscribe.reversed",
+            f"unsubscribe:{record.id}",
+            {"customer": record.customer_id, "reason": reason},
         )
         db.session.commit()
         flash(f"{record.customer.email} will receive surveys again.", "info")
-    return redirect(url_for(".unsubscribes"))
+        return redirect(url_for(".unsubscribes"))
+    return render_template(
+        "confirm.html",
+        heading=f"Send surveys to {record.customer.email} again?",
+        consequences=[
+            f"They unsubscribed from {_scope(record)} on {record.created_at:%Y-%m-%d}"
+            f" ({record.source}). Only reverse it if they asked to hear from us again."
+        ],
+        form=form,
+        action=url_for(".revoke", record_id=record.id),
+        button_label="Send surveys again",
+        cancel=url_for(".unsubscribes"),
+    ), 422 if form.is_submitted() else 200

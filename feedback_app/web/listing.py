@@ -9,12 +9,17 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, request
+from flask_wtf import FlaskForm
+from wtforms import SearchField
+from wtforms.validators import Length
 
 from feedback_app.extensions import db
 from feedback_app.web.guards.values import MAX_PAGE, whole_number
 
 T = TypeVar("T")
 PER_PAGE = 25
+#: The longest text a listing's search box takes.
+SEARCH_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -47,3 +52,18 @@ def page_url_args(number: int) -> dict[str, Any]:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(number)]
     return args
+
+
+class SearchForm(FlaskForm):
+    """A listing's search box, read from the query string (a GET: no CSRF token), so that
+    its pager links keep the search."""
+
+    q = SearchField("Search", validators=[Length(max=SEARCH_LENGTH)])
+
+    def __init__(self, label: str) -> None:
+        super().__init__(request.args, meta={"csrf": False})
+        self.q.label.text = label
+
+    def text(self) -> str:
+        """What to search for; nothing when it is too long (the page says so)."""
+        return "" if self.q.errors else (self.q.data or "")

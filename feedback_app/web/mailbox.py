@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback_app import development
 from feedback_app.extensions import db
 from feedback_app.models import MailboxMessage, Role
+from feedback_app.services.search import containing
 from feedback_app.web.auth import role_required
-from feedback_app.web.listing import page_of, page_url_args
+from feedback_app.web.listing import SearchForm, page_of, page_url_args
 from feedback_app.web.security_headers import (
     MAIL_PREVIEW_POLICY,
     content_security_policy,
@@ -38,9 +39,18 @@ def development_only() -> None:
 
 @bp.get("/")
 @role_required(Role.ADMIN)
-def index() -> str:
-    query = sa.select(MailboxMessage).order_by(MailboxMessage.id.desc())
-    return render_template("dev/mailbox.html", page=page_of(query), page_url_args=page_url_args)
+def index() -> tuple[str, int]:
+    """The kept emails, newest first, searched by subject or recipient."""
+    search = SearchForm("Search by subject or recipient")
+    status = 200 if search.validate() else 422
+    query = (
+        sa.select(MailboxMessage)
+        .where(containing(search.text(), MailboxMessage.subject, MailboxMessage.recipient))
+        .order_by(MailboxMessage.id.desc())
+    )
+    return render_template(
+        "dev/mailbox.html", page=page_of(query), search=search, page_url_args=page_url_args
+    ), status
 
 
 @bp.get("/<int:message_id>")

@@ -145,7 +145,10 @@ def test_outbox_retries_and_reversed_opt_outs_are_logged(
     admin = login("admin")
     token = csrf_from(client.get("/admin/outbox").text)
     assert client.post("/admin/outbox/retry", data={"csrf_token": token}).status_code == 302
-    revoked = client.post(f"/admin/unsubscribes/{record.id}/revoke", data={"csrf_token": token})
+    revoked = client.post(
+        f"/admin/unsubscribes/{record.id}/revoke",
+        data={"csrf_token": token, "reason": "Asked again"},
+    )
     assert revoked.status_code == 302
 
     assert logged("outbox.") + logged("unsubscribe.") == [
@@ -163,7 +166,7 @@ def test_outbox_retries_and_reversed_opt_outs_are_logged(
             "127.0.0.1",
             "unsubscribe.reversed",
             f"unsubscribe:{record.id}",
-            {"customer": customer.id},
+            {"customer": customer.id, "reason": "Asked again"},
         ),
     ]
 

@@ -258,7 +258,7 @@ def test_agents_known_by_name_show_by_name_everywhere(
     assert '<td class="text">Diane</td>' in interactions.text
     assert "None" not in interactions.text
     responses = client.get("/dashboard/responses?kind=csat&since=2021-01-01&until=2021-01-01")
-    assert '<td class="text">Diane</td>' in responses.text
+    assert '<td class="text" dir="auto">Diane</td>' in responses.text
     # The follow-up queue's agent filter.
     queue = client.get("/followups/")
     assert queue.status_code == 200

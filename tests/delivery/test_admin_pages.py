@@ -1,4 +1,5 @@
-"""What admins see and do: the development mailbox, the outbox, unsubscribes; and French."""
+"""What admins see and do: the development mailbox, the outbox; and French. Unsubscribes
+are in ``test_unsubscribe_admin``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from feedback_app.extensions import db
 from feedback_app.models import Invitation, MailboxMessage, OutboxMessage, OutboxStatus, User
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.outbox import deliver_outbox
-from feedback_app.services.suppression import unsubscribe
 from tests.helpers import FrozenClock, csrf_from
 
 
@@ -104,29 +104,6 @@ def test_outbox_retry_on_the_command_line_makes_every_unsent_row_due(
     )
     assert status.output == "pending\t2\nfailed\t0\nsent\t0\ndead\t0\n"
     assert deliver_outbox(clock.now) == 2
-
-
-def test_an_admin_reverses_an_unsubscribe(
-    app: Flask,
-    client: FlaskClient,
-    clock: FrozenClock,
-    login: Callable[..., User],
-    make_invitation: Callable[..., tuple[Invitation, str]],
-) -> None:
-    invitation, _ = make_invitation()
-    record, _ = unsubscribe(invitation.customer, None, "link", clock.now)
-    db.session.commit()
-    admin = login("admin")
-
-    page = client.get("/admin/unsubscribes")
-    assert '<td class="text">customer@example.com</td>\n      <td>all surveys</td>' in page.text
-    client.post(
-        f"/admin/unsubscribes/{record.id}/revoke", data={"csrf_token": csrf_from(page.text)}
-    )
-
-    db.session.refresh(record)
-    assert (record.revoked_at, record.revoked_by) == (clock.now, admin.email)
-    assert "reversed 2026-03-02 by admin@example.com" in client.get("/admin/unsubscribes").text
 
 
 def test_a_french_customer_gets_the_email_and_the_unsubscribe_page_in_french(

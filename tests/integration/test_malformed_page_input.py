@@ -330,8 +330,14 @@ PAGES = [
     Page("delivery.test_endpoint", "POST", "/admin/webhooks/{endpoint}/test", {}, {"go": "1"}),
     Page("delivery.rotate_endpoint", "POST", "/admin/webhooks/{endpoint}/secret", {}, {"go": "1"}),
     Page("delivery.delete", "POST", "/admin/webhooks/{endpoint}/delete", {}, {"go": "1"}),
-    Page("delivery.unsubscribes", "GET", "/admin/unsubscribes", {"page": "1"}, {}),
-    Page("delivery.revoke", "POST", "/admin/unsubscribes/{unsubscribe}/revoke", {}, {"go": "1"}),
+    Page("delivery.unsubscribes", "GET", "/admin/unsubscribes", {"q": "casey", "page": "1"}, {}),
+    Page(
+        "delivery.revoke",
+        "POST",
+        "/admin/unsubscribes/{unsubscribe}/revoke",
+        {},
+        {"reason": "Asked on the phone"},
+    ),
     Page("surveys_admin.index", "GET", "/admin/surveys/", {"sort": "kind"}, {}),
     Page("surveys_admin.new", "POST", "/admin/surveys/new", {}, {"kind": "csat", "name": "More"}),
     Page(
@@ -349,7 +355,7 @@ PAGES = [
         {},
         {"default_language": "en", "text-question-en": "Would you?"},
     ),
-    Page("mailbox.index", "GET", "/dev/mailbox/", {"page": "1"}, {}),
+    Page("mailbox.index", "GET", "/dev/mailbox/", {"q": "acme", "page": "1"}, {}),
     Page("mailbox.message", "GET", "/dev/mailbox/{message}", {"part": "text"}, {}),
     Page("mailbox.html_part", "GET", "/dev/mailbox/{message}/html", {"part": "html"}, {}),
     Page(

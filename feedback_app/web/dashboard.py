@@ -260,6 +260,43 @@ class DashboardQuery(ReportQuery):
         return by
 
 
+#: The dashboard's filters as its form labels them, for the messages that name them.
+FILTER_LABELS = {
+    "kind": "Survey kind",
+    "since": "From",
+    "until": "To",
+    "interval": "Time series by",
+    "group_by": "Break down by",
+    "support_by": "Support by",
+    "property": "Customer property",
+    "survey": "Survey",
+    "question": "Question",
+}
+FILTER_CHOICES = {
+    "kinds": list(SurveyKind),
+    "intervals": list(Interval),
+    "groupings": list(GroupBy),
+    "support_groupings": list(SupportGroupBy),
+    "filter_labels": FILTER_LABELS,
+}
+
+
+def _refused_filters(error: InvalidInput) -> tuple[str, int]:
+    """The dashboard's form again, as typed, each bad filter named by its label; 422."""
+    defaults = {
+        name: str(field.default)
+        for name, field in DashboardQuery.model_fields.items()
+        if field.default is not None
+    }
+    return render_template(
+        "dashboard/index.html",
+        errors=error.errors,
+        filters={**defaults, **request.args.to_dict()},
+        **FILTER_CHOICES,
+        **HELPERS,
+    ), 422
+
+
 def series_names(report: ScoreReport, today: date) -> list[PeriodName]:
     """Each line of the report's series named by its dates, partial ones marked."""
     if report.interval is None:
@@ -288,7 +325,7 @@ def index() -> tuple[str, int] | str:
     try:
         args = read_query(DashboardQuery)
     except InvalidInput as error:
-        return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
+        return _refused_filters(error)
     page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
     people = people_sections(page.period)
     questions = choice_questions(args.kind)
@@ -314,19 +351,26 @@ def index() -> tuple[str, int] | str:
             targets.get(name), [line for line in lines if line.kpi == name], FIGURE_UNITS[name]
         ),
     )
+    filters = {
+        "kind": args.kind.value,
+        "since": str(page.period.since),
+        "until": str(page.period.until),
+        "interval": page.report.interval or "",
+        "group_by": page.report.group_by or "",
+        "support_by": page.support_groups.group_by.value,
+        "property": page.report.property_name or "",
+    }
     return render_template(
         "dashboard/index.html",
         errors={},
+        filters=filters,
+        **FILTER_CHOICES,
         page=page,
         report=page.report,
         headline=name,
         chart=chart,
         series_names=names,
         min_n=min_n(),
-        kinds=list(SurveyKind),
-        intervals=list(Interval),
-        groupings=list(GroupBy),
-        support_groupings=list(SupportGroupBy),
         support_columns=SUPPORT_COLUMNS,
         support_labels=SUPPORT_LABELS,
         people=people,
@@ -447,7 +491,7 @@ def export_kpis() -> WerkzeugResponse | tuple[str, int]:
     try:
         args = read_query(DashboardQuery)
     except InvalidInput as error:
-        return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
+        return _refused_filters(error)
     period = args.period(utcnow())
     report = score_report(args.kind, period, **args.options())
     return stream_csv(

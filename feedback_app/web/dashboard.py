@@ -281,17 +281,34 @@ FILTER_CHOICES = {
 }
 
 
-def _refused_filters(error: InvalidInput) -> tuple[str, int]:
-    """The dashboard's form again, as typed, each bad filter named by its label; 422."""
-    defaults = {
+INTERACTION_FILTER_LABELS = {
+    "figure": "Interactions",
+    "since": "From",
+    "until": "To",
+    "channel": "Channel",
+    "team": "Team",
+    "agent": "Agent",
+    "topic": "Topic",
+    "property": "Customer property",
+    "property_value": "Property value",
+}
+
+
+def defaults_of(model: type[Input]) -> dict[str, str]:
+    """The filters ``model`` reads when the query leaves them out, as the form writes them."""
+    return {
         name: str(field.default)
-        for name, field in DashboardQuery.model_fields.items()
+        for name, field in model.model_fields.items()
         if field.default is not None
     }
+
+
+def _refused_filters(error: InvalidInput) -> tuple[str, int]:
+    """The dashboard's form again, as typed, each bad filter named by its label; 422."""
     return render_template(
         "dashboard/index.html",
         errors=error.errors,
-        filters={**defaults, **request.args.to_dict()},
+        filters={**defaults_of(DashboardQuery), **request.args.to_dict()},
         **FILTER_CHOICES,
         **HELPERS,
     ), 422
@@ -414,24 +431,40 @@ def interactions() -> tuple[str, int] | str:
     """The interactions behind a support figure, latest first, a page at a time; an empty
     filter field does not filter."""
     args = {key: value for key, value in request.args.items() if value}
+    teams, agents = teams_and_agents()
+    choices = {
+        "figures": SUPPORT_FIGURE_LABELS,
+        "channels": labels_in_use(),
+        "teams": teams,
+        "agents": agents,
+        "filter_labels": INTERACTION_FILTER_LABELS,
+    }
     try:
         where = read_query(InteractionFilterQuery, args).where(utcnow())
     except InvalidInput as error:
-        return render_template("dashboard/interactions.html", errors=error.errors), 422
+        typed = {**defaults_of(InteractionFilterQuery), **args}
+        return render_template(
+            "dashboard/interactions.html", errors=error.errors, filters=typed, **choices
+        ), 422
     page = page_of(interaction_query(where))
-    teams, agents = teams_and_agents()
+    filters = {
+        "figure": where.figure.value,
+        "since": str(where.period.since),
+        "until": str(where.period.until),
+        "channel": where.channel or "",
+        "team": where.team or "",
+        "agent": where.agent or "",
+    }
     return render_template(
         "dashboard/interactions.html",
         errors={},
+        filters=filters,
         where=where,
         page=page,
         lines=interaction_lines(page.items),
-        figures=SUPPORT_FIGURE_LABELS,
-        channels=labels_in_use(),
-        teams=teams,
-        agents=agents,
         page_url_args=page_url_args,
         format_duration=format_duration,
+        **choices,
     )
 
 

@@ -74,3 +74,22 @@ def test_the_kpi_export_refuses_with_the_same_page(
     assert page.status_code == 422
     assert summary(page.text) == ["<strong>Survey</strong> must be a positive whole number"]
     assert selected(page.text, "kind") == ["nps"]
+
+
+def test_bad_interaction_filters_keep_the_form(
+    client: FlaskClient, login: Callable[..., User]
+) -> None:
+    login("manager")
+    page = client.get(
+        "/dashboard/interactions?figure=volume&since=2026-02-01&agent=%C2%B2&team=none"
+    )
+    assert page.status_code == 422
+    assert summary(page.text) == ["<strong>Agent</strong> must be a positive whole number"]
+    assert selected(page.text, "figure") == ["volume"]
+    assert selected(page.text, "team") == ["none"]
+    assert '<input type="date" id="since" name="since" value="2026-02-01">' in page.text
+    assert (
+        '<select id="agent" name="agent" aria-describedby="agent-error" aria-invalid="true">'
+        in page.text
+    )
+    assert "No interactions match." not in page.text

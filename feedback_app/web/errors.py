@@ -75,10 +75,10 @@ def answer_errors_under(
 def wait_words(seconds: float) -> str:
     """A wait as people say it, rounded up so that trying then works: "1 minute", "45
     minutes", "2 hours and 5 minutes"; under a minute, in seconds."""
-    if seconds < 60:
-        whole = max(1, math.ceil(seconds))
+    whole = max(1, math.ceil(seconds))
+    if whole < 60:
         return "1 second" if whole == 1 else f"{whole} seconds"
-    minutes = math.ceil(seconds / 60)
+    minutes = math.ceil(whole / 60)
     if minutes <= 60:
         return "1 minute" if minutes == 1 else f"{minutes} minutes"
     hours, minutes = divmod(minutes, 60)
@@ -88,12 +88,13 @@ def wait_words(seconds: float) -> str:
     return said
 
 
-def seconds_to_wait(error: HTTPException | None = None) -> int | None:
-    """How long until the rate limit this request hit lets it through: the limit's reset in
-    whole seconds, as Flask-Limiter writes ``Retry-After``, else the error's own."""
+def seconds_to_wait(error: HTTPException | None = None) -> float | None:
+    """How long until the rate limit this request hit lets it through: until its window
+    resets (``Retry-After`` is that, plus Flask-Limiter's second to spare), else the error's
+    own ``Retry-After``."""
     limit = limiter.current_limit
     if limit is not None:
-        return int(limit.reset_at - time.time())
+        return limit.window.reset_time - time.time()
     retry_after = getattr(error, "retry_after", None)
     if isinstance(retry_after, int):
         return retry_after
@@ -184,7 +185,7 @@ def _words(error: HTTPException) -> tuple[str, str]:
     return title, sentence
 
 
-def stale_form(error: CSRFError) -> tuple[str, int]:
+def stale_form() -> tuple[str, int]:
     """A staff form sent with an expired or missing CSRF token: nothing is lost.
 
     The view cannot simply run again: some staff forms are read without a form class, so the
@@ -197,20 +198,18 @@ def stale_form(error: CSRFError) -> tuple[str, int]:
     forgery's work. Forms holding passwords (``SECRET_BLUEPRINTS``) are not sent back in a page
     either: reloading them is as quick.
     """
-    sent = [(name, value) for name, value in request.form.items(multi=True)]
-    resend = (
-        request.method == "POST"
-        and request.blueprint not in SECRET_BLUEPRINTS
-        and _sent_from_this_site()
-        and any(name != "csrf_token" for name, _ in sent)
-    )
-    if not resend:
+    kept = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
+    if (
+        not kept
+        or request.method != "POST"
+        or request.blueprint in SECRET_BLUEPRINTS
+        or not _sent_from_this_site()
+    ):
         return staff_page(
             400,
             "This form had expired",
             "Nothing was saved. Go back, reload the page and send it again.",
         )
-    kept = [(name, value) for name, value in sent if name != "csrf_token"]
     return staff_page(
         400,
         "This form had expired",
@@ -221,6 +220,7 @@ def stale_form(error: CSRFError) -> tuple[str, int]:
 
 
 def _sent_from_this_site() -> bool:
+    """Whether a browser says the request comes from a page of this site."""
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
         return False
@@ -234,11 +234,9 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[str | WerkzeugResponse, int]:
         if wants_json():
             return jsonify(error="csrf", message=error.description), 400
-        if is_customer_request():
-            return bare_page(
-                400, "This form has expired", "Please go back, reload the page and try again."
-            )
-        return stale_form(error)
+        # Customers' blueprints are exempt from the global check: their forms check their own
+        # tokens and say so in the customer's language. So every refusal here is staff's.
+        return stale_form()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str | WerkzeugResponse, int]:

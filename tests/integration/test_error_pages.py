@@ -186,6 +186,7 @@ def test_too_many_requests_say_how_long_to_wait(
     [
         (0.2, "1 second"),
         (45, "45 seconds"),
+        (59.2, "1 minute"),
         (60, "1 minute"),
         (61, "2 minutes"),
         (3600, "60 minutes"),

@@ -239,7 +239,15 @@ def register(app: Flask) -> None:
         return stale_form()
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str | WerkzeugResponse, int]:
+    def http_error(error: HTTPException) -> WerkzeugResponse:
+        response = current_app.make_response(_answer(error))
+        # What the error says besides its body (``Allow`` of a 405, ``Retry-After``).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers.setdefault(name, value)
+        return response
+
+    def _answer(error: HTTPException) -> tuple[str | WerkzeugResponse, int]:
         code = error.code or 500
         for prefix, answer in current_app.extensions.get(OTHER_APIS, {}).items():
             if request.path.startswith(prefix):

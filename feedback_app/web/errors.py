@@ -102,7 +102,7 @@ def seconds_to_wait(error: HTTPException | None = None) -> float | None:
 
 
 def try_again_in(error: HTTPException | None = None) -> str:
-    """ "Try again in 2 minutes." for the limit this request hit."""
+    """The sentence saying when the limit this request hit lets it through again."""
     seconds = seconds_to_wait(error)
     if seconds is None:
         return "Wait a minute and try again."
@@ -168,7 +168,7 @@ def staff_page(code: int, title: str, message: str, **context: Any) -> tuple[str
 
 
 def bare_page(code: int, title: str, message: str) -> tuple[str, int]:
-    """The error page without navigation: for customers, and when no user can be loaded."""
+    """The error page without staff navigation, for the addresses customers open."""
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 from werkzeug.routing import RequestRedirect
@@ -197,6 +198,10 @@ def stale_form() -> tuple[str, int]:
     makes a signed-in browser send gets the page without it, so the offer never does the
     forgery's work. Forms holding passwords (``SECRET_BLUEPRINTS``) are not sent back in a page
     either: reloading them is as quick.
+
+    A tab left open past the idle time is signed out too: the page then asks to sign in in
+    a new tab first. Signing in keeps the browser's CSRF token, so the kept form, back in
+    this tab, is sent signed in.
     """
     kept = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
     if (
@@ -210,12 +215,14 @@ def stale_form() -> tuple[str, int]:
             "This form had expired",
             "Nothing was saved. Go back, reload the page and send it again.",
         )
+    message = (
+        "This form had expired; check and send it again."
+        if current_user.is_authenticated
+        else "This form had expired and you were signed out. Sign in in a new tab, then come "
+        "back here, check and send it again."
+    )
     return staff_page(
-        400,
-        "This form had expired",
-        "This form had expired; check and send it again.",
-        resend=request.full_path.rstrip("?"),
-        kept=kept,
+        400, "This form had expired", message, resend=request.full_path.rstrip("?"), kept=kept
     )
 
 

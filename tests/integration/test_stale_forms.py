@@ -17,9 +17,11 @@ from feedback_app.extensions import db
 from feedback_app.models import Survey, User
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind
-from tests.helpers import FrozenClock, csrf_from
+from tests.conftest import TEST_PASSWORD
+from tests.helpers import FrozenClock, csrf_from, sign_in
 
 QUESTION = "How did {company} do today?\nTell us — honestly."
+QUESTION_FIELD = "text-question-en"
 EXPIRED = "This form had expired; check and send it again."
 NOT_RESENT = "Nothing was saved. Go back, reload the page and send it again."
 
@@ -170,3 +172,49 @@ def test_a_stale_sign_in_does_not_echo_the_password(
     assert said(refused) == ["Error 400", "This form had expired", NOT_RESENT]
     assert "hunter2-pass" not in refused.text
     assert '<li><a href="/login">Go back</a></li>' in refused.text
+
+
+def test_a_tab_left_open_past_the_idle_time_signs_in_elsewhere_and_sends_again(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., User],
+    csat: Survey,
+    clock: FrozenClock,
+    later: Callable[[], None],
+) -> None:
+    admin = login("admin")
+    settings = f"/admin/surveys/{csat.id}"
+    stale_token = csrf_from(client.get(settings).text)
+    later()
+    clock.advance(hours=2)  # past the staff session's idle time too
+
+    with app.app_context():
+        refused = client.post(
+            f"{settings}/texts",
+            data={
+                "csrf_token": stale_token,
+                "default_language": "en",
+                **{QUESTION_FIELD: QUESTION},
+            },
+            headers={"Referer": f"http://localhost{settings}"},
+        )
+
+    assert refused.status_code == 400
+    assert said(refused) == [
+        "Error 400",
+        "This form had expired",
+        "This form had expired and you were signed out. Sign in in a new tab, then come back "
+        "here, check and send it again.",
+    ]
+    assert (
+        '<li><a href="/login" target="_blank" rel="noopener">Sign in (opens a new tab)</a></li>'
+    ) in refused.text
+    action, fields = resend_form(refused)
+    assert sign_in(client, admin.email, TEST_PASSWORD).status_code == 302
+
+    with app.app_context():
+        sent = client.post(action, data=dict(fields))
+
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == f"{settings}#languages"
+    assert question_of(csat) == QUESTION

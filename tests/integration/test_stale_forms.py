@@ -194,7 +194,7 @@ def test_a_tab_left_open_past_the_idle_time_signs_in_elsewhere_and_sends_again(
             data={
                 "csrf_token": stale_token,
                 "default_language": "en",
-                **{QUESTION_FIELD: QUESTION},
+                QUESTION_FIELD: QUESTION,
             },
             headers={"Referer": f"http://localhost{settings}"},
         )

@@ -272,6 +272,7 @@ FILTER_LABELS = {
     "survey": "Survey",
     "question": "Question",
 }
+#: What the dashboard's filter form offers, valid filters or not.
 FILTER_CHOICES = {
     "kinds": list(SurveyKind),
     "intervals": list(Interval),
@@ -279,8 +280,7 @@ FILTER_CHOICES = {
     "support_groupings": list(SupportGroupBy),
     "filter_labels": FILTER_LABELS,
 }
-
-
+#: The interactions page's filters as its form labels them.
 INTERACTION_FILTER_LABELS = {
     "figure": "Interactions",
     "since": "From",
@@ -294,7 +294,7 @@ INTERACTION_FILTER_LABELS = {
 }
 
 
-def defaults_of(model: type[Input]) -> dict[str, str]:
+def _defaults_of(model: type[Input]) -> dict[str, str]:
     """The filters ``model`` reads when the query leaves them out, as the form writes them."""
     return {
         name: str(field.default)
@@ -308,7 +308,7 @@ def _refused_filters(error: InvalidInput) -> tuple[str, int]:
     return render_template(
         "dashboard/index.html",
         errors=error.errors,
-        filters={**defaults_of(DashboardQuery), **request.args.to_dict()},
+        filters={**_defaults_of(DashboardQuery), **request.args.to_dict()},
         **FILTER_CHOICES,
         **HELPERS,
     ), 422
@@ -442,7 +442,7 @@ def interactions() -> tuple[str, int] | str:
     try:
         where = read_query(InteractionFilterQuery, args).where(utcnow())
     except InvalidInput as error:
-        typed = {**defaults_of(InteractionFilterQuery), **args}
+        typed = {**_defaults_of(InteractionFilterQuery), **args}
         return render_template(
             "dashboard/interactions.html", errors=error.errors, filters=typed, **choices
         ), 422

@@ -7,8 +7,6 @@ with 410, each with a sentence saying what to do instead.
 
 from __future__ import annotations
 
-import time
-
 from flask import (
     Blueprint,
     abort,
@@ -38,6 +36,7 @@ from feedback_app.audit import service as audit
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db, limiter
 from feedback_app.models import User
+from feedback_app.web.errors import try_again_in
 
 bp = Blueprint("account", __name__, template_folder="templates")
 
@@ -115,13 +114,9 @@ def _typed_account() -> str:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def too_many(_error: RateLimitExceeded) -> tuple[str, int]:
+def too_many(error: RateLimitExceeded) -> tuple[str, int]:
     """The limited page again, saying how long to wait."""
-    limit = limiter.current_limit
-    seconds = limit.reset_at - time.time() if limit is not None else 60
-    minutes = max(1, round(seconds / 60))
-    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
-    flash(f"Too many attempts. Please try again in {wait}.", "error")
+    flash(f"Too many attempts. {try_again_in(error)}", "error")
     if current_user.is_authenticated:
         return render_template("accounts/password.html", form=PasswordForm()), 429
     return render_template("accounts/forgot.html", form=ForgotForm()), 429

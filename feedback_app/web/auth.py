@@ -30,8 +30,12 @@ from feedback_app.accounts.passwords import authenticate
 from feedback_app.audit import service as audit
 from feedback_app.extensions import limiter
 from feedback_app.models import Role
+from feedback_app.web.errors import try_again_in
 
 bp = Blueprint("auth", __name__)
+
+#: Who may open a page that needs each role, as its refusal says.
+READERS = {Role.MANAGER: "managers and admins", Role.ADMIN: "admins"}
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,7 +49,7 @@ def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @login_required
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_user.has_role(role):
-                abort(403)
+                abort(403, f"This page is for {READERS[role]}; your role is {current_user.role}.")
             return view(*args, **kwargs)
 
         return wrapped
@@ -111,8 +115,8 @@ def login() -> tuple[str, int] | WerkzeugResponse:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def too_many_attempts(_error: RateLimitExceeded) -> tuple[str, int]:
-    flash("Too many sign-in attempts for this account. Please wait and try again.", "error")
+def too_many_attempts(error: RateLimitExceeded) -> tuple[str, int]:
+    flash(f"Too many sign-in attempts for this account. {try_again_in(error)}", "error")
     return render_template("auth/login.html", form=LoginForm()), 429
 
 

@@ -287,6 +287,60 @@ class DashboardQuery(ReportQuery):
         return by
 
 
+#: The dashboard's filters as its form labels them, for the messages that name them.
+FILTER_LABELS = {
+    "kind": "Survey kind",
+    "since": "From",
+    "until": "To",
+    "interval": "Time series by",
+    "group_by": "Break down by",
+    "support_by": "Support by",
+    "property": "Customer property",
+    "survey": "Survey",
+    "question": "Question",
+}
+#: What the dashboard's filter form offers, valid filters or not.
+FILTER_CHOICES = {
+    "kinds": list(SurveyKind),
+    "intervals": list(Interval),
+    "groupings": list(GroupBy),
+    "support_groupings": list(SupportGroupBy),
+    "filter_labels": FILTER_LABELS,
+}
+#: The interactions page's filters as its form labels them.
+INTERACTION_FILTER_LABELS = {
+    "figure": "Interactions",
+    "since": "From",
+    "until": "To",
+    "channel": "Channel",
+    "team": "Team",
+    "agent": "Agent",
+    "topic": "Topic",
+    "property": "Customer property",
+    "property_value": "Property value",
+}
+
+
+def _defaults_of(model: type[Input]) -> dict[str, str]:
+    """The filters ``model`` reads when the query leaves them out, as the form writes them."""
+    return {
+        name: str(field.default)
+        for name, field in model.model_fields.items()
+        if field.default is not None
+    }
+
+
+def _refused_filters(error: InvalidInput) -> tuple[str, int]:
+    """The dashboard's form again, as typed, each bad filter named by its label; 422."""
+    return render_template(
+        "dashboard/index.html",
+        errors=error.errors,
+        filters={**_defaults_of(DashboardQuery), **request.args.to_dict()},
+        **FILTER_CHOICES,
+        **HELPERS,
+    ), 422
+
+
 def series_names(report: ScoreReport, today: date) -> list[PeriodName]:
     """Each line of the report's series named by its dates, partial ones marked."""
     if report.interval is None:
@@ -315,7 +369,7 @@ def index() -> tuple[str, int] | str:
     try:
         args = read_query(DashboardQuery)
     except InvalidInput as error:
-        return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
+        return _refused_filters(error)
     page = dashboard(args.kind, args.period(now), now, **args.options(), support_by=args.support_by)
     people = people_sections(page.period)
     questions = choice_questions(args.kind)
@@ -341,19 +395,26 @@ def index() -> tuple[str, int] | str:
             targets.get(name), [line for line in lines if line.kpi == name], FIGURE_UNITS[name]
         ),
     )
+    filters = {
+        "kind": args.kind.value,
+        "since": str(page.period.since),
+        "until": str(page.period.until),
+        "interval": page.report.interval or "",
+        "group_by": page.report.group_by or "",
+        "support_by": page.support_groups.group_by.value,
+        "property": page.report.property_name or "",
+    }
     return render_template(
         "dashboard/index.html",
         errors={},
+        filters=filters,
+        **FILTER_CHOICES,
         page=page,
         report=page.report,
         headline=name,
         chart=chart,
         series_names=names,
         min_n=min_n(),
-        kinds=list(SurveyKind),
-        intervals=list(Interval),
-        groupings=list(GroupBy),
-        support_groupings=list(SupportGroupBy),
         support_columns=SUPPORT_COLUMNS,
         support_labels=SUPPORT_LABELS,
         people=people,
@@ -438,24 +499,41 @@ def responses() -> tuple[str, int] | str:
 def interactions() -> tuple[str, int] | str:
     """The interactions behind a support figure, latest first, a page at a time; an empty
     filter field does not filter."""
-    try:
-        where = read_query(InteractionFilterQuery, filter_args()).where(utcnow())
-    except InvalidInput as error:
-        return render_template("dashboard/interactions.html", errors=error.errors), 422
-    page = page_of(interaction_query(where))
+    args = filter_args()
     teams, agents = teams_and_agents()
+    choices = {
+        "figures": SUPPORT_FIGURE_LABELS,
+        "channels": labels_in_use(),
+        "teams": teams,
+        "agents": agents,
+        "filter_labels": INTERACTION_FILTER_LABELS,
+    }
+    try:
+        where = read_query(InteractionFilterQuery, args).where(utcnow())
+    except InvalidInput as error:
+        typed = {**_defaults_of(InteractionFilterQuery), **args}
+        return render_template(
+            "dashboard/interactions.html", errors=error.errors, filters=typed, **choices
+        ), 422
+    page = page_of(interaction_query(where))
+    filters = {
+        "figure": where.figure.value,
+        "since": str(where.period.since),
+        "until": str(where.period.until),
+        "channel": where.channel or "",
+        "team": where.team or "",
+        "agent": where.agent or "",
+    }
     return render_template(
         "dashboard/interactions.html",
         errors={},
+        filters=filters,
         where=where,
         page=page,
         lines=interaction_lines(page.items),
-        figures=SUPPORT_FIGURE_LABELS,
-        channels=labels_in_use(),
-        teams=teams,
-        agents=agents,
         page_url_args=page_url_args,
         format_duration=format_duration,
+        **choices,
     )
 
 
@@ -516,7 +594,7 @@ def export_kpis() -> WerkzeugResponse | tuple[str, int]:
     try:
         args = read_query(DashboardQuery)
     except InvalidInput as error:
-        return render_template("dashboard/index.html", errors=error.errors, **HELPERS), 422
+        return _refused_filters(error)
     period = args.period(utcnow())
     report = score_report(args.kind, period, **args.options())
     return stream_csv(

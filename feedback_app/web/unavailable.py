@@ -74,7 +74,8 @@ def unavailable(error: Exception) -> WerkzeugResponse:
         )
         response.status_code = 503
     else:
-        # errors/error.html shows no staff navigation, so it needs no user from the database.
+        # Without ``staff``, errors/error.html shows no staff navigation: it needs no user
+        # from the database.
         response = WerkzeugResponse(
             render_template(
                 "errors/error.html",

@@ -140,11 +140,11 @@ def test_bad_interaction_filters_are_named(
     page = client.get("/dashboard/interactions?figure=speed&channel=none&team=x")
     assert page.status_code == 422
     assert (
-        "<li><strong>figure</strong> must be one of fcr, handle_time, resolution, "
+        "<li><strong>Interactions</strong> must be one of fcr, handle_time, resolution, "
         "first_response, volume, abandoned</li>"
     ) in page.text
-    assert "<li><strong>channel</strong> must be one of Email, Social media</li>" in page.text
-    assert "<li><strong>team</strong> must be a positive whole number</li>" in page.text
+    assert "<li><strong>Channel</strong> must be one of Email, Social media</li>" in page.text
+    assert "<li><strong>Team</strong> must be a positive whole number</li>" in page.text
 
 
 @pytest.mark.parametrize("role", ["agent", None])

@@ -273,5 +273,5 @@ def test_bad_filters_on_the_page_are_explained(
     login("manager")
     page = client.get("/dashboard?since=yesterday&kind=abc")
     assert page.status_code == 422
-    assert "<li><strong>kind</strong> must be one of csat, ces, nps</li>" in page.text
-    assert "<li><strong>since</strong> must be a date such as 2026-03-02</li>" in page.text
+    assert "<li><strong>Survey kind</strong> must be one of csat, ces, nps</li>" in page.text
+    assert "<li><strong>From</strong> must be a date such as 2026-03-02</li>" in page.text

@@ -22,12 +22,14 @@ from tests.helpers import FrozenClock, csrf_from
 ORIGINS = "https://help.example.com http://127.0.0.1:5001"
 #: What the view itself says about caching: static files and the embed loader are cached.
 CACHED = {"static": "no-cache", "embed.script": "public, max-age=3600"}
-#: Pages framed by someone: the embed by its survey's origins, the mail preview and the
-#: questions' phone preview by their own page.
+#: Pages framed by someone: the embed by its survey's origins, the mail preview, the
+#: questions' phone preview and the survey's previews by their own page.
 FRAMED = {
     "embed.widget": ORIGINS,
     "mailbox.html_part": "'self'",
     "questions_admin.preview": "'self'",
+    "previews.email": "'self'",
+    "previews.page": "'self'",
 }
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.services.invitations import find_by_token
 from feedback_app.web.answering import message_page
+from feedback_app.web.errors import staff_page
 from feedback_app.web.guards.input import NUL, MalformedInput, Oddity
 from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS, body_limit
 
@@ -30,13 +31,12 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str | WerkzeugResponse, int
             message=f"the request body is larger than the {limit} bytes the API accepts",
             limit_bytes=limit,
         ), 413
-    return render_template(
-        "errors/error.html",
-        code=413,
-        title="Too much sent",
-        message=f"The form sent is larger than the {limit} bytes this page accepts. "
+    return staff_page(
+        413,
+        "Too much sent",
+        f"The form sent is larger than the {limit} bytes this page accepts. "
         "Nothing was saved; go back and send less.",
-    ), 413
+    )
 
 
 def customer_pages(bp: Blueprint, context: PageContext) -> None:

@@ -2,13 +2,14 @@
 // - <input type="checkbox" data-select-all="NAME" inside a hidden label>: shown, it ticks or
 //   clears every checkbox named NAME, and shows whether all, some or none are ticked.
 // - <tr data-row-link> with an <a class="row-link">: a click anywhere in the row but on a
-//   control follows the link (the link stays the keyboard's way in).
+//   control (or the checkbox's cell) follows the link (the link stays the keyboard's way in).
 // - <details data-open-wide>: open on screens wide enough to show what it holds.
 // - A page opened at an anchor inside a closed <details> opens it.
 "use strict";
 
 const WIDE = "(min-width: 48rem)";
-const CONTROLS = "a, button, input, label, select, textarea, summary";
+// Clicks on these are not clicks on the row: controls, and the cell of the row's checkbox.
+const CONTROLS = "a, button, input, label, select, textarea, summary, td.pick";
 
 function setUpSelectAll(all) {
   const boxes = () => [...document.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)];

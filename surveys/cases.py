@@ -115,11 +115,12 @@ def is_overdue(status: CaseStatus, due_at: datetime, now: datetime) -> bool:
     return status in ACTIVE and now >= due_at
 
 
-#: The units a deadline is told in, largest first: the largest that fits, counted down.
+#: The units a deadline is told in, largest first, each with the least it tells: days only
+#: from two, so that the last two days (a usual deadline's whole span) count in hours.
 _UNITS = (
-    ("day", timedelta(days=1)),
-    ("hour", timedelta(hours=1)),
-    ("minute", timedelta(minutes=1)),
+    ("day", timedelta(days=1), timedelta(days=2)),
+    ("hour", timedelta(hours=1), timedelta(hours=1)),
+    ("minute", timedelta(minutes=1), timedelta(minutes=1)),
 )
 
 
@@ -130,8 +131,8 @@ def deadline_wording(due_at: datetime, now: datetime) -> str:
         return "due now"
     left = abs(due_at - now)
     amount = "less than a minute"
-    for unit, step in _UNITS:
-        if left >= step:
+    for unit, step, least in _UNITS:
+        if left >= least:
             count = left // step
             amount = f"{count} {unit}{'' if count == 1 else 's'}"
             break

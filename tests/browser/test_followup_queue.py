@@ -77,3 +77,26 @@ def test_the_queue_on_a_screen(
     expect(tab.get_by_role("heading", name=re.compile(r"^Case #\d+"))).to_be_visible()
     assert tab.evaluate(OVERFLOW) == {"beyond": 0, "out": []}
     context.close()
+
+
+def test_agents_tick_all_their_comments_and_acknowledge_them(
+    app: Flask, live_server: str, browser: Browser, clock: FrozenClock, dns: TestNames
+) -> None:
+    """The review page's select-all is the queue's script; acknowledging comes back to the
+    form, and the page still fits the phone."""
+    seed_site(clock.now)
+    add_long_rows(clock.now, dns)
+    context = browser.new_context(**SCREENS["phone"])
+    tab = context.new_page()
+    sign_in(tab, live_server, "agent")
+    tab.goto(f"{live_server}/review/?acknowledged=no")
+    boxes = tab.locator("input[name=response_ids]")
+    assert boxes.count() == 25
+    tab.get_by_label("Select all on this page").check()
+    assert boxes.evaluate_all("(boxes) => boxes.map((box) => box.checked)") == [True] * 25
+    assert tab.evaluate(OVERFLOW) == {"beyond": 0, "out": []}
+    assert tab.evaluate(TAP_TARGETS) == []
+    tab.get_by_role("button", name="Acknowledge selected").click()
+    expect(tab).to_have_url(f"{live_server}/review/?acknowledged=no#acknowledge-selected")
+    expect(tab.get_by_text("25 comments acknowledged.")).to_be_visible()
+    context.close()

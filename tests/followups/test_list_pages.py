@@ -42,7 +42,9 @@ def test_deadlines_are_told_from_the_apps_clock_on_the_queue_and_the_case_page(
     sign_in(org.manager)
     assert case.due_at - clock.now == timedelta(hours=48)
     assert deadline(case, "due in 2 days") in client.get("/followups/").text
-    clock.advance(hours=43)
+    clock.advance(minutes=1)
+    assert deadline(case, "due in 47 hours") in client.get("/followups/").text
+    clock.advance(hours=42, minutes=59)
     coming = deadline(case, "due in 5 hours")
     assert coming in client.get("/followups/").text
     assert coming in client.get(f"/followups/{case.id}").text

@@ -144,6 +144,12 @@ def test_acknowledging_the_ticked_comments_at_once(
         "<span>Select all on this page</span></label>"
     ) in page
     assert page.count('form="acknowledge-selected"') == 3  # not the one acknowledged
+    assert (
+        f'<label class="tap" for="response_ids-{left.id}"><input type="checkbox" '
+        f'name="response_ids" value="{left.id}" id="response_ids-{left.id}" '
+        f'form="acknowledge-selected" aria-describedby="response-{left.id}-heading"> '
+        "<span>Select to acknowledge</span></label>"
+    ) in page
     ticked = [str(tagged.id), str(silent.id), str(done.id)]
     acknowledged = client.post("/review/acknowledge", data={
         "csrf_token": token, "response_ids": ticked, "next": "/review/?q=o"})  # fmt: skip

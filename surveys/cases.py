@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from surveys.errors import DomainError
 
@@ -113,6 +113,30 @@ def due_action(case: CaseClock, now: datetime) -> DueAction | None:
 def is_overdue(status: CaseStatus, due_at: datetime, now: datetime) -> bool:
     """An active case whose deadline has come."""
     return status in ACTIVE and now >= due_at
+
+
+#: The units a deadline is told in, largest first, each with the least it tells: days only
+#: from two, so that the last two days (a usual deadline's whole span) count in hours.
+_UNITS = (
+    ("day", timedelta(days=1), timedelta(days=2)),
+    ("hour", timedelta(hours=1), timedelta(hours=1)),
+    ("minute", timedelta(minutes=1), timedelta(minutes=1)),
+)
+
+
+def deadline_wording(due_at: datetime, now: datetime) -> str:
+    """How far ``due_at`` is from ``now``, as staff read it at a glance ("overdue by 3 days",
+    "due in 5 hours"): in the largest unit that fits, rounded down."""
+    if due_at == now:
+        return "due now"
+    left = abs(due_at - now)
+    amount = "less than a minute"
+    for unit, step, least in _UNITS:
+        if left >= least:
+            count = left // step
+            amount = f"{count} {unit}{'' if count == 1 else 's'}"
+            break
+    return f"due in {amount}" if due_at > now else f"overdue by {amount}"
 
 
 def within_deadline(closed_at: datetime, due_at: datetime) -> bool:

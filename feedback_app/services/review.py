@@ -105,3 +105,17 @@ def review_response(
     db.session.flush()
     audit.record("comment.reviewed", f"response:{response.id}", {"tags": tags})
     return review
+
+
+def acknowledge_responses(responses: list[Response], reviewer: User, now: datetime) -> int:
+    """Acknowledge those of ``responses`` not acknowledged yet, keeping their tags: each as if
+    acknowledged on its own, audit event and all; flushes only. Returns how many."""
+    reviews = reviews_of(responses)
+    count = 0
+    for response in responses:
+        review = reviews.get(response.id)
+        if review is None or review.acknowledged_at is None:
+            tags = review.tags if review else frozenset()
+            review_response(response, reviewer, acknowledged=True, tags=tags, now=now)
+            count += 1
+    return count

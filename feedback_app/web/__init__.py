@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from surveys.bucketing import bucket_label
+from surveys.cases import deadline_wording
 
 
 def register_blueprints(app: Flask) -> None:
@@ -54,8 +55,11 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.web.api import followups as followups_api
     from feedback_app.web.api import targets as targets_api
     from feedback_app.web.api import themes as themes_api
+    from feedback_app.web.followup_forms import is_filtering
 
     app.add_template_filter(bucket_label)
+    app.add_template_filter(deadline_wording)
+    app.add_template_global(is_filtering)
     guards.register(app)
     errors.register(app)
     unavailable.register(app)

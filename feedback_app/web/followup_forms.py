@@ -47,8 +47,13 @@ def owner_choices() -> list[tuple[str, str]]:
     return [(str(user.id), user.name or user.email) for user in users]
 
 
-def _case_id(value: str) -> int:
-    """A ticked case's id; anything else is not a choice (``SelectMultipleField`` says so)."""
+def is_filtering(form: FlaskForm) -> bool:
+    """Whether any of a list's filters is set to other than its default."""
+    return any(field.data not in (None, "", field.default) for field in form)
+
+
+def ticked_id(value: str) -> int:
+    """A ticked row's id; anything else is not a choice (``SelectMultipleField`` says so)."""
     number = whole_number(str(value))
     if number is None:
         raise ValueError(value)
@@ -145,7 +150,7 @@ def _rows(model: Any, label: Any) -> list[tuple[str, str]]:
 class BulkForm(FlaskForm):
     """Assign or close the ticked cases of the queue."""
 
-    case_ids = SelectMultipleField("Cases", coerce=_case_id, validate_choice=False)
+    case_ids = SelectMultipleField("Cases", coerce=ticked_id, validate_choice=False)
     action = SelectField(
         "With the selected cases",
         choices=options([("assign", "Assign to"), ("close", "Close without action")]),

@@ -18,19 +18,22 @@ from feedback_app.extensions import db
 from feedback_app.models import CommentReview, Interaction, Response, Role
 from feedback_app.services.review import (
     ReviewFilters,
+    acknowledge_responses,
     is_own,
     review_query,
     review_response,
     reviews_of,
 )
 from feedback_app.web.auth import role_required
-from feedback_app.web.followup_forms import ANY, options
+from feedback_app.web.followup_forms import ANY, options, ticked_id
 from feedback_app.web.listing import page_of, page_url_args
 from surveys.bucketing import BUCKET_CHOICES, Bucket
 from surveys.kinds import SurveyKind
 from surveys.review import ReviewTag
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+#: The id of the review page's bulk form, that its checkboxes name and its redirect returns to.
+ACKNOWLEDGE_FORM = "acknowledge-selected"
 
 
 class ReviewFilterForm(FlaskForm):
@@ -73,6 +76,19 @@ class ReviewForm(FlaskForm):
     )
 
 
+class AcknowledgeForm(FlaskForm):
+    """Acknowledge the ticked responses of the review page at once."""
+
+    response_ids = SelectMultipleField("Responses", coerce=ticked_id, validate_choice=False)
+
+
+def list_args() -> dict[str, str]:
+    """The review list's filters and page in the query, carried to an interaction page and
+    back; nothing else, so that no query argument steers the links built from them."""
+    names = (*(field.name for field in ReviewFilterForm()), "page")
+    return {name: request.args[name] for name in names if name in request.args}
+
+
 def review_form(response: Response, review: CommentReview | None) -> ReviewForm:
     """One response's acknowledge-and-tag form, filled from its review; ids unique per page."""
     return ReviewForm(
@@ -90,13 +106,20 @@ def queue() -> tuple[str, int]:
     form = ReviewFilterForm(request.args)
     valid = form.validate()
     page = page_of(review_query(current_user, form.filters() if valid else ReviewFilters()))
+    reviews = reviews_of(list(page.items))
     return render_template(
         "review/queue.html",
         form=form,
         page=page,
-        reviews=reviews_of(list(page.items)),
+        reviews=reviews,
+        waiting=any(
+            response.id not in reviews or reviews[response.id].acknowledged_at is None
+            for response in page.items
+        ),
         review_form=review_form,
         page_url_args=page_url_args,
+        acknowledge_form=ACKNOWLEDGE_FORM,
+        list_args=list_args(),
     ), 200 if valid else 422
 
 
@@ -121,6 +144,7 @@ def interaction(interaction_id: int) -> str:
         reviews=reviews_of(list(responses)),
         review_form=review_form,
         own=is_own(current_user, item),
+        back=url_for("review.queue", **list_args()),
     )
 
 
@@ -146,11 +170,33 @@ def review(response_id: int) -> WerkzeugResponse:
         )
         db.session.commit()
         flash("Review saved.", "info")
-    return redirect(_back(request.form.get("next")))
+    return redirect(_back(request.form.get("next"), f"response-{response.id}"))
 
 
-def _back(target: str | None) -> str:
-    """Back to the review page the form was on; never to another site."""
-    if target and target.startswith("/review") and "//" not in target:
-        return target
-    return url_for("review.queue")
+@bp.post("/acknowledge")
+@role_required(Role.AGENT)
+def acknowledge() -> WerkzeugResponse:
+    """Acknowledge the ticked responses, all on the agent's own interactions, keeping tags."""
+    form = AcknowledgeForm()
+    back = _back(request.form.get("next"), ACKNOWLEDGE_FORM)
+    if not form.validate() or not form.response_ids.data:
+        flash("Tick at least one comment, then acknowledge.", "error")
+        return redirect(back)
+    ids = set(form.response_ids.data)
+    responses = db.session.scalars(sa.select(Response).where(Response.id.in_(ids))).all()
+    missing = ids - {response.id for response in responses}
+    if missing:
+        abort(404, f"There is no response {min(missing)}.")
+    if not all(is_own(current_user, response.interaction) for response in responses):
+        abort(403, "Only the agent who handled the interaction can review its comments.")
+    count = acknowledge_responses(list(responses), current_user, utcnow())
+    db.session.commit()
+    flash(f"{count} comment{'' if count == 1 else 's'} acknowledged.", "info")
+    return redirect(back)
+
+
+def _back(target: str | None, anchor: str) -> str:
+    """Back to the review page the form was on, at ``anchor``; never to another site."""
+    if not (target and target.startswith("/review") and "//" not in target):
+        target = url_for("review.queue")
+    return f"{target}#{anchor}"

@@ -214,7 +214,10 @@ def test_acknowledging_and_tagging_a_comment(
     answer_ = client.post(f"/review/responses/{response.id}", data={
         "csrf_token": token, f"r{response.id}-acknowledged": "y",
         f"r{response.id}-tags": ["billing", "process"], "next": "/review/?q=invoice"})  # fmt: skip
-    assert (answer_.status_code, answer_.headers["Location"]) == (302, "/review/?q=invoice")
+    assert (answer_.status_code, answer_.headers["Location"]) == (
+        302,
+        f"/review/?q=invoice#response-{response.id}",
+    )
     review = db.session.scalar(db.select(CommentReview))
     assert (review.acknowledged_at, review.tags) == (
         clock.now,

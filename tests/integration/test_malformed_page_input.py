@@ -267,6 +267,13 @@ PAGES = [
         {"r{response}-acknowledged": "y", "r{response}-tags": "praise", "next": "/review/"},
     ),
     Page(
+        "review.acknowledge",
+        "POST",
+        "/review/acknowledge",
+        {},
+        {"response_ids": "{response}", "next": "/review/"},
+    ),
+    Page(
         "dashboard.index",
         "GET",
         "/dashboard",

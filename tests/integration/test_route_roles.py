@@ -66,6 +66,7 @@ ACCESS: dict[str, Access] = {
     "review.queue": A.AGENT,
     "review.interaction": A.AGENT,
     "review.review": A.AGENT,
+    "review.acknowledge": A.AGENT,
     "scorecards.me": A.AGENT,
     "dashboard.index": A.MANAGER,
     "dashboard.responses": A.MANAGER,

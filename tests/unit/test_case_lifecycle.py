@@ -13,6 +13,7 @@ from surveys.cases import (
     DueAction,
     InvalidCaseChange,
     Outcome,
+    deadline_wording,
     due_action,
     is_overdue,
     transition,
@@ -99,3 +100,33 @@ def test_overdue_and_within_deadline() -> None:
     assert not is_overdue(S.RESOLVED, DUE_AT, DUE_AT + timedelta(days=1))
     assert within_deadline(DUE_AT, DUE_AT)
     assert not within_deadline(DUE_AT + timedelta(seconds=1), DUE_AT)
+
+
+@pytest.mark.parametrize(
+    ("left", "wording"),
+    [
+        (timedelta(0), "due now"),
+        (timedelta(seconds=1), "due in less than a minute"),
+        (timedelta(seconds=59), "due in less than a minute"),
+        (timedelta(minutes=1), "due in 1 minute"),
+        (timedelta(minutes=2), "due in 2 minutes"),
+        (timedelta(minutes=59, seconds=59), "due in 59 minutes"),
+        (timedelta(hours=1), "due in 1 hour"),
+        (timedelta(hours=5, minutes=59), "due in 5 hours"),
+        (timedelta(hours=23, minutes=59), "due in 23 hours"),
+        (timedelta(days=1), "due in 24 hours"),
+        (timedelta(hours=47, minutes=59), "due in 47 hours"),
+        (timedelta(days=2), "due in 2 days"),
+        (timedelta(days=5, hours=23), "due in 5 days"),
+        (-timedelta(seconds=1), "overdue by less than a minute"),
+        (-timedelta(minutes=1), "overdue by 1 minute"),
+        (-timedelta(minutes=59), "overdue by 59 minutes"),
+        (-timedelta(hours=1), "overdue by 1 hour"),
+        (-timedelta(hours=25), "overdue by 25 hours"),
+        (-timedelta(days=2), "overdue by 2 days"),
+        (-timedelta(days=3, hours=2), "overdue by 3 days"),
+        (-timedelta(days=400), "overdue by 400 days"),
+    ],
+)
+def test_deadlines_are_told_in_whole_units_days_from_two(left: timedelta, wording: str) -> None:
+    assert deadline_wording(DUE_AT, DUE_AT - left) == wording

@@ -176,7 +176,7 @@ def test_followup_cards_list_the_cases_opened_in_the_period(
     assert n == "2"
     page = client.get(href).text
     assert "2 in all." in page
-    cases = {int(i) for i in re.findall(r'<a href="/followups/(\d+)">#', page)}
+    cases = {int(i) for i in re.findall(r'<a href="/followups/(\d+)" class="row-link">#', page)}
     assert cases == {case_id(first), case_id(second)}
     assert case_id(january) not in cases
     _, resolved = links["Follow-up time to resolution (median)"]

@@ -26,11 +26,13 @@ from feedback_app.models import (
 )
 from feedback_app.services.imports import batches, insert_counted
 from feedback_app.services.ingest import CustomerInput, upsert_customer
+from feedback_app.services.suppression import suppress_scheduled
 from feedback_app.services.surveys import survey_for_kind
 from surveys.answers import ResponseSource
 from surveys.bucketing import classify
 from surveys.delighted_export import OptOutRow, PersonRow, ResponseRow, Section, Who
 from surveys.imports import RowError
+from surveys.invitations import SuppressionReason
 
 #: Where imported opt-outs say they came from.
 SOURCE = "import"
@@ -123,7 +125,8 @@ def import_opt_outs(
     summary: DelightedSummary,
     rejected: list[tuple[str, RowError]],
 ) -> None:
-    """Record each unsubscribe (from every survey) or bounce at its time; commits.
+    """Record each unsubscribe (from every survey) or bounce at its time, and suppress the
+    invitations already scheduled for the person, as their own opt-out would; commits.
 
     An opt-out already in force, or imported before and since reversed by an admin, and a
     bounce already recorded, are left as they are. ``rejected`` as ``import_people``'s.
@@ -138,6 +141,7 @@ def import_opt_outs(
             fresh = customer.bounced_at is None
             if fresh:
                 customer.bounced_at = row.at
+                suppress_scheduled(customer, SuppressionReason.BOUNCED)
         else:
             fresh = not db.session.scalar(
                 sa.select(
@@ -155,6 +159,7 @@ def import_opt_outs(
                 db.session.add(
                     Unsubscribe(customer=customer, kind=None, source=SOURCE, created_at=row.at)
                 )
+                suppress_scheduled(customer, SuppressionReason.UNSUBSCRIBED)
         if fresh:
             summary.imported[section] += 1
         else:

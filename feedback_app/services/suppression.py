@@ -62,10 +62,10 @@ def reason_to_suppress(
     return None
 
 
-def _suppress_scheduled(
+def suppress_scheduled(
     customer: Customer, reason: SuppressionReason, kind: SurveyKind | None = None
 ) -> int:
-    """Suppress the customer's still-scheduled invitations (of ``kind``, or all)."""
+    """Suppress the customer's still-scheduled invitations (of ``kind``, or all); how many."""
     condition = [
         Invitation.customer_id == customer.id,
         Invitation.status == InvitationStatus.SCHEDULED,
@@ -104,7 +104,7 @@ def unsubscribe(
         return existing, False
     record = Unsubscribe(customer=customer, kind=kind, source=source, created_at=now, reason=reason)
     db.session.add(record)
-    _suppress_scheduled(customer, SuppressionReason.UNSUBSCRIBED, kind)
+    suppress_scheduled(customer, SuppressionReason.UNSUBSCRIBED, kind)
     db.session.flush()
     queue_unsubscribe_event(record, now)
     return record, True
@@ -141,7 +141,7 @@ def record_bounce(email: str, now: datetime) -> tuple[Customer, int]:
     if customer.bounced_at is None:
         customer.bounced_at = now
         customer.updated_at = now
-    suppressed = _suppress_scheduled(customer, SuppressionReason.BOUNCED)
+    suppressed = suppress_scheduled(customer, SuppressionReason.BOUNCED)
     audit.record("bounce.recorded", f"customer:{customer.id}", {"suppressed": suppressed})
     db.session.flush()
     return customer, suppressed

@@ -14,6 +14,7 @@ from feedback_app.models import (
     Customer,
     DelightedPerson,
     DelightedResponse,
+    Invitation,
     Response,
     ScoreRollup,
     Unsubscribe,
@@ -119,6 +120,27 @@ def test_an_opt_out_an_admin_reversed_is_not_imported_again(
     db.session.commit()
     assert run(runner, "unsubscribes.csv")[1].startswith("imported 0 people, 0 unsubscribes")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unsubscribe)) == 1
+
+
+def test_imported_opt_outs_stop_the_invitations_already_scheduled(
+    runner: FlaskCliRunner, delighted: Delighted
+) -> None:
+    """People added through /v1/ before the import, their surveys due in an hour: an opt-out
+    or a bounce in the export suppresses them, as the person's own would."""
+    for email in ("leslie.wong@example.com", "jrryonk@example.com", "other@example.com"):
+        assert delighted.post("people", {"email": email, "delay": 3600}).status_code == 200
+    assert run(runner, "unsubscribes.csv", "bounces.csv")[1].startswith(
+        "imported 0 people, 1 unsubscribes, 1 bounces"
+    )
+    db.session.expire_all()
+    assert sorted(
+        (i.customer.email, i.status.value, i.suppression_reason and i.suppression_reason.value)
+        for i in db.session.scalars(sa.select(Invitation))
+    ) == [
+        ("jrryonk@example.com", "suppressed", "bounced"),
+        ("leslie.wong@example.com", "suppressed", "unsubscribed"),
+        ("other@example.com", "scheduled", None),
+    ]
 
 
 def test_a_json_dump_made_with_the_client(runner: FlaskCliRunner, delighted: Delighted) -> None:

@@ -217,20 +217,22 @@ def answer_questions(token: str) -> WerkzeugResponse:
     state = _load(token, now)
     if state.answer is None:
         return redirect(url_for("public.survey", token=token), 303)
-    survey = state.invitation.survey
-    form = QuestionsForm()
-    if not form.validate():
-        return message_page(
-            400,
-            gettext("This page has expired"),
-            gettext("Your answers were not saved. Please open the survey again and resend them."),
-            survey=survey,
-            retry_url=url_for("public.survey", token=token),
-        )
     if not state.editable:
         return _closed(state.invitation)
+    form = QuestionsForm()
     asked = asked_questions(state.answer)
     posted = posted_answers(asked, request.form)
+    if not form.validate():
+        # The page's session ended, as on the score's form: the answers come back as chosen
+        # and typed, with a fresh token, so that one press saves them.
+        context = questions_context(asked, posted=posted)
+        notice = gettext(
+            "This page was open for a long time, so your answer is not saved yet. "
+            "Please check it and press the button again."
+        )
+        return _page(
+            state, _score_form(state), token, 400, more_form=form, notice=notice, **context
+        )
     answers, problems = validate_answers(asked, posted)
     if problems:
         context = questions_context(asked, posted=posted, problems=problems)

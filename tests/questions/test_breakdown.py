@@ -115,7 +115,7 @@ def test_the_dashboard_shows_csat_by_reason(
     assert "CSAT by answer: What was the main reason?" in page.text
     assert '<th scope="row" class="text" dir="auto">Too slow</th>' in page.text
     assert wrong.status_code == 422
-    assert "<li><strong>question</strong> there is no choice question 999 of a nps survey</li>" in (
+    assert "<li><strong>Question</strong> there is no choice question 999 of a nps survey</li>" in (
         wrong.text
     )
 

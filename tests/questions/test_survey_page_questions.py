@@ -205,3 +205,33 @@ def test_the_email_buttons_page_leads_to_the_questions_without_javascript(
     page = client.get(reply.location)
     assert legends(page.text)[0] == "What was the main reason?"
     assert db.session.scalar(sa.select(Response.source)) == "email"
+
+
+def test_answers_sent_from_an_expired_session_come_back_as_given(
+    client: FlaskClient, asked: Asked, make_invitation: MakeInvitation
+) -> None:
+    """The tab was open for hours: nothing is stored without the form's token, and nothing
+    chosen or typed is lost; one press then saves it."""
+    _, token = make_invitation("csat")
+    score(client, token, 1)
+    slow = asked.choice(asked.reason, "Too slow")
+    given = {f"question-{asked.reason.id}": slow, f"question-{asked.word.id}": "Waiting <long>"}
+
+    stale = client.post(f"/s/{token}/questions", data=given)
+
+    assert stale.status_code == 400
+    assert (
+        '<p class="notice" role="alert">This page was open for a long time, so your answer is '
+        "not saved yet. Please check it and press the button again.</p>"
+    ) in stale.text
+    assert f'id="question-{asked.reason.id}-{slow}" value="{slow}" checked' in stale.text
+    assert 'value="Waiting &lt;long&gt;"' in stale.text
+    assert stored() == []
+    resent = client.post(
+        f"/s/{token}/questions", data={"csrf_token": csrf_from(stale.text), **given}
+    )
+    assert resent.status_code == 303
+    assert stored() == [
+        (asked.reason.id, slow, None, None),
+        (asked.word.id, None, "Waiting <long>", None),
+    ]

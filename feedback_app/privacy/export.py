@@ -234,8 +234,10 @@ def _unsubscribe(record_: Unsubscribe) -> dict[str, Any]:
         "id": record_.id,
         "kind": record_.kind.value if record_.kind else "all",
         "source": record_.source,
+        "reason": record_.reason,
         "created_at": _iso(record_.created_at),
         "revoked_at": _iso(record_.revoked_at),
+        "revoked_reason": record_.revoked_reason,
     }
 
 

@@ -190,7 +190,8 @@ def test_a_malformed_agent_id_is_a_422_naming_the_field(
     login("manager")
     page = client.get("/me", query_string={"agent": raw})
     assert page.status_code == 422
-    assert "<strong>agent</strong>" in page.text
+    assert "<li><strong>Agent</strong> " in page.text
+    assert '<a href="/me">Reset the filters</a>' in page.text
 
 
 def test_a_user_who_is_no_helpdesk_agent_is_told_so(

@@ -99,7 +99,9 @@ def test_the_export_holds_exactly_their_data(
         "unsubscribe.created",
     ]
     assert {d["host"] for d in document["webhook_deliveries"]} == {"127.0.0.1"}
-    assert [(u["kind"], u["source"]) for u in document["unsubscribes"]] == [("all", "link")]
+    assert [
+        (u["kind"], u["source"], u["reason"], u["revoked_reason"]) for u in document["unsubscribes"]
+    ] == [("all", "link", None, None)]
     [delivery] = document["helpdesk_deliveries"]
     assert (delivery["outcome"], delivery["ticket_id"]) == ("rejected", None)
     assert json.loads(delivery["body"])["customer"]["email"] == ANA.upper()

@@ -10,6 +10,7 @@ from babel import Locale, UnknownLocaleError
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Survey
+from feedback_app.questions.service import survey_questions
 from surveys.languages import (
     TEXT_FIELDS,
     SurveyTexts,
@@ -45,18 +46,47 @@ FIELD_HINTS = {
 
 @dataclass(frozen=True)
 class LanguageReport:
-    """A survey's languages, default first, and the texts each lacks that another has."""
+    """A survey's languages, default first (those of its additional questions too), and the
+    texts each lacks that another has."""
 
     default_language: str
     languages: list[str]
+    #: The survey's own fields (``TEXT_FIELDS``) each language lacks.
     missing: dict[str, list[str]]
+    #: The additional questions' and their choices' texts each language lacks, as the admin
+    #: reads them ("Question 2", "Question 2, choice “Too slow”").
+    missing_questions: dict[str, list[str]]
+
+    def gaps(self, language: str) -> list[str]:
+        """Everything ``language`` lacks, as the admin reads it."""
+        return [FIELD_LABELS[f] for f in self.missing[language]] + self.missing_questions[language]
 
 
 def language_report(survey: Survey) -> LanguageReport:
-    languages = survey_languages(survey.texts, survey.default_language)
+    questions = _question_texts(survey)
+    languages = survey_languages({**survey.texts, **questions}, survey.default_language)
     return LanguageReport(
-        survey.default_language, languages, missing_texts(survey.texts, languages)
+        survey.default_language,
+        languages,
+        missing_texts(survey.texts, languages),
+        missing_texts(questions, languages, questions),
     )
+
+
+def _question_texts(survey: Survey) -> dict[str, dict[str, str]]:
+    """The texts of each additional question and of each of its choices still offered, by
+    how the report names them: the question's place, the choice's text in the default
+    language (else any)."""
+    texts: dict[str, dict[str, str]] = {}
+    for number, question in enumerate(survey_questions(survey.id), 1):
+        texts[f"Question {number}"] = question.texts
+        for choice in question.choices:
+            if not choice.retired:
+                name = choice.texts.get(survey.default_language) or next(
+                    iter(choice.texts.values()), str(choice.id)
+                )
+                texts[f"Question {number}, choice “{name}”"] = choice.texts
+    return texts
 
 
 def language_name(tag: str) -> str:

@@ -15,6 +15,7 @@ from feedback_app.models import AuditEvent, Survey, User
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind
 from tests.helpers import FrozenClock, csrf_from
+from tests.questions.conftest import add_asked
 
 QUESTION = "How satisfied were you with the support you received from {company}?"
 FOLLOWUP = "What is the main reason for your score?"
@@ -48,7 +49,9 @@ def missing_rows(html: str) -> list[tuple[str, str]]:
     return [
         (language, re.sub(r"\s+", " ", missing))
         for language, missing in re.findall(
-            r'<tr><th scope="row">(.*?)</th>\s*<td class="text">(.*?)</td></tr>', table, re.S
+            r'<tr><th scope="row">(.*?)</th>\s*<td class="text" dir="auto">(.*?)</td></tr>',
+            table,
+            re.S,
         )
     ]
 
@@ -95,6 +98,27 @@ def test_an_admin_adds_a_language_and_sees_what_it_lacks(
     assert db.session.query(AuditEvent).filter_by(
         action="survey.settings_changed"
     ).one().details == {"fields": ["question", "thanks"]}
+
+
+def test_the_additional_questions_texts_are_in_the_report(
+    client: FlaskClient, admin: User, clock: FrozenClock
+) -> None:
+    """French is a language of the survey once a question has it (and lacks the survey's own
+    English texts); a choice written only in English is missing in French, and a retired
+    choice is not asked, so not missing."""
+    asked = add_asked(clock)
+    retired = asked.topics.choices[2]
+    retired.retired = True
+    db.session.commit()
+    page = client.get(f"/admin/surveys/{asked.survey.id}")
+    assert missing_rows(page.text) == [
+        ("English (en), default", "Nothing missing"),
+        (
+            "French (fr)",
+            "Question, Follow-up question, Question 2, choice “Billing”, Question 2, choice"
+            " “Delivery”",
+        ),
+    ]
 
 
 def test_the_default_language_can_change_only_to_one_with_the_question(

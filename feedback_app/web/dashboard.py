@@ -41,6 +41,7 @@ from feedback_app.services.metrics import (
     survey_names,
     teams_and_agents,
 )
+from feedback_app.services.support import segments
 from feedback_app.services.support.figures import SupportGroupBy
 from feedback_app.targets.service import (
     TargetView,
@@ -337,6 +338,7 @@ def _refused_filters(error: InvalidInput) -> tuple[str, int]:
         errors=error.errors,
         filters={**_defaults_of(DashboardQuery), **request.args.to_dict()},
         **FILTER_CHOICES,
+        property_names=segments.known_names(),
         **HELPERS,
     ), 422
 
@@ -409,6 +411,7 @@ def index() -> tuple[str, int] | str:
         errors={},
         filters=filters,
         **FILTER_CHOICES,
+        property_names=segments.known_names(),
         page=page,
         report=page.report,
         headline=name,

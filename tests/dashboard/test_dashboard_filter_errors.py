@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback_app.models import User
+from feedback_app.extensions import db
+from feedback_app.models import Customer, User
+from tests.helpers import FrozenClock
 
 
 def summary(html: str) -> list[str]:
@@ -46,7 +49,7 @@ def test_bad_filters_are_named_by_their_labels_and_the_rest_stays_chosen(
     ) in page.text
     assert '<input type="date" id="until" name="until" value="2026-03-01">' in page.text
     assert (
-        '<input type="text" id="property" name="property" value="" '
+        '<input type="text" id="property" name="property" value="" list="property-names" '
         'aria-describedby="property-help property-error" aria-invalid="true">'
     ) in page.text
     assert "Survey scores" not in page.text
@@ -63,7 +66,10 @@ def test_an_unknown_choice_keeps_the_typed_text_and_the_defaults(
     assert selected(page.text, "kind") == []
     assert selected(page.text, "interval") == ["week"]
     assert selected(page.text, "group_by") == ["channel"]
-    assert 'name="property" value="plan &lt;b&gt;" aria-describedby="property-help">' in page.text
+    assert (
+        'name="property" value="plan &lt;b&gt;" list="property-names"'
+        ' aria-describedby="property-help">'
+    ) in page.text
 
 
 def test_the_kpi_export_refuses_with_the_same_page(
@@ -93,3 +99,23 @@ def test_bad_interaction_filters_keep_the_form(
         in page.text
     )
     assert "No interactions match." not in page.text
+
+
+def test_the_property_field_offers_the_known_property_names(
+    app: Flask, client: FlaskClient, login: Callable[..., User], clock: FrozenClock
+) -> None:
+    """The declared segments first, then the names the latest customers carry."""
+    app.config["SEGMENTS"] = ["region"]
+    for number, properties in enumerate(({"plan": "Gold", "Country": "FR"}, {"plan": "Free"}, {})):
+        db.session.add(
+            Customer(email=f"c{number}@example.com", properties=properties,
+                     created_at=clock.now, updated_at=clock.now)
+        )  # fmt: skip
+    db.session.commit()
+    login("manager")
+    for url in ("/dashboard", "/dashboard?since=nope"):
+        page = client.get(url).text
+        assert 'name="property" value="" list="property-names"' in page
+        assert re.findall(r'<datalist id="property-names">(.*?)</datalist>', page) == [
+            '<option value="region"><option value="Country"><option value="plan">'
+        ]

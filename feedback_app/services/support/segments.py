@@ -23,6 +23,23 @@ def declared() -> tuple[str, ...]:
     return tuple(current_app.config["SEGMENTS"])
 
 
+#: How many of the latest customers the dashboard reads for the property names it offers.
+PROPERTY_SAMPLE = 1000
+
+
+def known_names(sample: int = PROPERTY_SAMPLE) -> list[str]:
+    """The declared segments, then the other property names of the latest ``sample``
+    customers alphabetically: what the dashboard's property field offers. A sample, so a
+    large customer base costs one small query; any other name can still be typed."""
+    seen: set[str] = set()
+    latest = sa.select(Customer.properties).order_by(Customer.id.desc()).limit(sample)
+    for properties in db.session.scalars(latest):
+        if isinstance(properties, dict):
+            seen.update(properties)
+    first = declared()
+    return [*first, *sorted(seen - set(first))]
+
+
 def value_of(properties: dict[str, Any] | None, name: str) -> str:
     value = (properties or {}).get(name)
     return value[:MAX_VALUE] if isinstance(value, str) else ""

@@ -121,7 +121,7 @@ class PeriodQuery(Input):
             return since
         until = info.data["until"] or default_period(utcnow()).until
         if since > until:
-            raise invalid("must not be after until")
+            raise invalid("must not be after the last day of the period")
         if (until - since).days >= MAX_DAYS:
             raise invalid(f"the range must be at most {MAX_DAYS} days")
         return since

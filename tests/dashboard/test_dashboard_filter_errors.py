@@ -34,7 +34,7 @@ def test_bad_filters_are_named_by_their_labels_and_the_rest_stays_chosen(
     )
     assert page.status_code == 422
     assert summary(page.text) == [
-        "<strong>From</strong> must not be after until",
+        "<strong>From</strong> must not be after the last day of the period",
         "<strong>Customer property</strong> is required to group by a customer property",
     ]
     assert "<strong>since</strong>" not in page.text
@@ -45,7 +45,8 @@ def test_bad_filters_are_named_by_their_labels_and_the_rest_stays_chosen(
     assert (
         '<input type="date" id="since" name="since" value="2026-03-05" '
         'aria-describedby="since-error" aria-invalid="true">'
-        '<small class="field-error" id="since-error">must not be after until</small>'
+        '<small class="field-error" id="since-error">'
+        "must not be after the last day of the period</small>"
     ) in page.text
     assert '<input type="date" id="until" name="until" value="2026-03-01">' in page.text
     assert (

@@ -296,7 +296,11 @@ BAD_QUERIES = [
     ),
     ("retention", "group_by=agent", {"group_by": "must be one of nps_bucket"}),
     ("retention", "since=\uff12\uff10\uff12\uff16-01-01", {"since": DATE}),
-    ("retention", "since=2026-03-02&until=2026-03-01", {"since": "must not be after until"}),
+    (
+        "retention",
+        "since=2026-03-02&until=2026-03-01",
+        {"since": "must not be after the last day of the period"},
+    ),
     ("utilization", "group_by=channel", {"group_by": "must be one of agent, team"}),
     ("utilization", "until=9999-12-31", {"until": "must be in the years 1970 to 2999"}),
     ("utilization", "since=2026-01-01%00", {"since": DATE}),

@@ -166,7 +166,10 @@ def test_no_responses_is_no_data(client: FlaskClient, api_key: str) -> None:
         ("", {"kind": "is required: one of csat, ces, nps"}),
         ("kind=xyz", {"kind": "must be one of csat, ces, nps"}),
         ("kind=nps&since=2026-13-01", {"since": "must be a date such as 2026-03-02"}),
-        ("kind=nps&since=2026-03-02&until=2026-03-01", {"since": "must not be after until"}),
+        (
+            "kind=nps&since=2026-03-02&until=2026-03-01",
+            {"since": "must not be after the last day of the period"},
+        ),
         (
             "kind=nps&since=2000-01-01&until=2026-03-01",
             {"since": "the range must be at most 3660 days"},

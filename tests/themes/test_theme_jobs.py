@@ -166,7 +166,11 @@ def tagged(pin: PinnedTheme) -> list[str]:
     [
         ("kind=csat&bucket=promoter", "bucket", "is not a bucket of csat"),
         ("kind=xyz", "kind", "must be one of"),
-        ("kind=nps&since=2026-03-05&until=2026-03-01", "since", "must not be after until"),
+        (
+            "kind=nps&since=2026-03-05&until=2026-03-01",
+            "since",
+            "must not be after the last day of the period",
+        ),
         ("kind=nps&team=abc", "team", ""),
         ("kind=nps&channel=fax", "channel", ""),
     ],

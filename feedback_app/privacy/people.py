@@ -31,7 +31,7 @@ from feedback_app.models import (
     Unsubscribe,
 )
 from feedback_app.services.ingest import normalize_email
-from feedback_app.text_match import escape_like
+from feedback_app.text_match import UnicodeLower, escape_like
 
 #: Characters that may stand right before or after an address inside a longer one: an
 #: address found next to one of them is someone else's (``bob@x.com`` in ``jimbob@x.com``).
@@ -181,7 +181,7 @@ def mentions_pattern(email: str) -> re.Pattern[str]:
 def _text_like(column: Any, email: str) -> Any:
     """SQL narrowing rows to those whose column's text holds ``email``, as typed or as JSON
     escapes it (non-ASCII letters as ``\\u00e9``); ``mentions_pattern`` decides after."""
-    text = sa.func.lower(sa.cast(column, sa.Text))
+    text = UnicodeLower(sa.cast(column, sa.Text))
     forms = {email.lower(), json.dumps(email.lower())[1:-1]}
     return sa.or_(*(text.like(f"%{escape_like(form)}%", escape="\\") for form in forms))
 

@@ -14,7 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from feedback_app.extensions import db
-from feedback_app.models import AuditEvent, Interaction, Invitation, Response, User
+from feedback_app.models import (
+    AuditEvent,
+    Interaction,
+    Invitation,
+    MailboxMessage,
+    Response,
+    User,
+)
 from feedback_app.services.metrics import default_period
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences
 from feedback_app.services.support.figures import support_report, volume_by_channel
@@ -221,3 +228,31 @@ def test_the_command_names_an_unknown_or_invalid_address(
     result = runner.invoke(args=["forget", email, "--yes"])
     assert result.exit_code == code
     assert message in result.output
+
+
+def test_a_message_naming_the_address_in_other_letter_cases_is_found(
+    app: Flask, clock: FrozenClock
+) -> None:
+    """An address with a non-ASCII letter, written in capitals in a message: SQLite's own
+    ``lower()`` folds ASCII only, and the message must still be found there."""
+    from feedback_app.privacy.people import _mailbox_rows
+
+    db.session.add_all(
+        MailboxMessage(
+            message_id=f"<{n}@example.com>",
+            sender="support@example.com",
+            recipient=recipient,
+            subject="Hello",
+            text="",
+            html="",
+            headers={},
+            created_at=clock.now,
+        )
+        for n, recipient in enumerate(["ÉLODIE@EXAMPLE.COM", "other@example.com"])
+    )
+    db.session.commit()
+    assert _mailbox_rows("élodie@example.com") == [
+        db.session.scalar(
+            sa.select(MailboxMessage.id).where(MailboxMessage.message_id == "<0@example.com>")
+        )
+    ]

@@ -35,6 +35,7 @@ from feedback_app.web.security_headers import (
     content_security_policy,
     set_policy,
 )
+from notifications import Message
 from surveys.languages import survey_languages
 
 bp = Blueprint(
@@ -61,10 +62,17 @@ def _language(survey: Survey) -> str:
     return asked if asked in languages else survey.default_language
 
 
-def _page_url(survey: Survey, language: str, *, external: bool = False) -> str:
-    """The page preview's address; ``external``: under ``BASE_URL``, as emails link."""
+def _email(survey: Survey, language: str, *, external: bool = False) -> Message:
+    """The survey's email to the signed-in admin, its links to the page preview (under
+    ``BASE_URL`` when ``external``, as a sent email must link)."""
     path = url_for(".page", survey_id=survey.id, language=language)
-    return current_app.config["BASE_URL"].rstrip("/") + path if external else path
+    return survey_email_preview(
+        survey,
+        language,
+        to_email=current_user.email,
+        to_name=current_user.name,
+        page_url=current_app.config["BASE_URL"].rstrip("/") + path if external else path,
+    )
 
 
 @bp.get("/")
@@ -72,13 +80,7 @@ def _page_url(survey: Survey, language: str, *, external: bool = False) -> str:
 def index(survey_id: int) -> WerkzeugResponse:
     survey = _survey(survey_id)
     language = _language(survey)
-    email = survey_email_preview(
-        survey,
-        language,
-        to_email=current_user.email,
-        to_name=current_user.name,
-        page_url=_page_url(survey, language),
-    )
+    email = _email(survey, language)
     page = render_template(
         "previews/index.html",
         survey=survey,
@@ -97,15 +99,7 @@ def index(survey_id: int) -> WerkzeugResponse:
 def email(survey_id: int) -> WerkzeugResponse:
     """The email's HTML part as its own sandboxed document, as the mailbox shows one."""
     survey = _survey(survey_id)
-    language = _language(survey)
-    message = survey_email_preview(
-        survey,
-        language,
-        to_email=current_user.email,
-        to_name=current_user.name,
-        page_url=_page_url(survey, language),
-    )
-    return set_policy(make_response(message.html), MAIL_PREVIEW_POLICY)
+    return set_policy(make_response(_email(survey, _language(survey)).html), MAIL_PREVIEW_POLICY)
 
 
 @bp.route("/page", methods=["GET", "POST"])
@@ -142,14 +136,7 @@ def test(survey_id: int) -> WerkzeugResponse:
     survey = _survey(survey_id)
     language = _language(survey)
     if ButtonForm().validate_on_submit():
-        message = survey_email_preview(
-            survey,
-            language,
-            to_email=current_user.email,
-            to_name=current_user.name,
-            page_url=_page_url(survey, language, external=True),
-        )
-        queue_email(message, utcnow(), purpose="test")
+        queue_email(_email(survey, language, external=True), utcnow(), purpose="test")
         db.session.commit()
         flash(
             f"A test email is on its way to {current_user.email}; its buttons open this "

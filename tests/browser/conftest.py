@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.helpers import Served, WSGIApp
 
@@ -68,3 +68,12 @@ def page(browser: Browser) -> Iterator[Page]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def sign_in_as(tab: Page, live_server: str, email: str, password: str) -> None:
+    """Sign in through the page, as a person would, and wait for the staff navigation."""
+    tab.goto(f"{live_server}/login")
+    tab.get_by_label("Email").fill(email)
+    tab.get_by_label("Password").fill(password)
+    tab.get_by_role("button", name="Log in").click()
+    expect(tab.get_by_role("button", name="Log out")).to_be_visible()

@@ -15,6 +15,7 @@ from feedback_app.extensions import db
 from feedback_app.models import MailboxMessage, Team, User
 from feedback_app.services.outbox import deliver_outbox
 from tests.accounts.conftest import link_in
+from tests.browser.conftest import sign_in_as
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock
 
@@ -48,11 +49,7 @@ def test_the_account_pages_fit_the_screen_with_real_sized_data(
     page = context.new_page()
     failed: list[str] = []
     page.on("response", lambda answer: failed.append(answer.url) if answer.status >= 400 else None)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    sign_in_as(page, live_server, admin.email, TEST_PASSWORD)
 
     for path in [
         "/admin/users",

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, expect
 from feedback_app.connectors.setup import create_connector
 from feedback_app.extensions import db
 from feedback_app.models import User
+from tests.browser.conftest import sign_in_as
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock
 
@@ -34,10 +35,7 @@ def test_the_set_up_guide_fits_the_screen_and_copies_the_body(
     page = context.new_page()
     failed: list[str] = []
     page.on("response", lambda answer: failed.append(answer.url) if answer.status >= 400 else None)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_as(page, live_server, admin.email, TEST_PASSWORD)
     page.goto(f"{live_server}/admin/connectors/{connector.id}")
 
     expect(page.get_by_role("heading", name="Set up Zendesk")).to_be_visible()

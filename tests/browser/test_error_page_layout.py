@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from feedback_app.models import User
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_as
 from tests.browser.test_staff_layout import DESKTOP, OVERFLOW
 from tests.conftest import TEST_PASSWORD
 
@@ -26,11 +26,7 @@ def test_the_404_page_has_the_navigation_and_fits_the_screen(
     admin = make_user("admin@example.com", role="admin")
     context = browser.new_context(**screen)
     tab = context.new_page()
-    tab.goto(f"{live_server}/login")
-    tab.get_by_label("Email").fill(admin.email)
-    tab.get_by_label("Password").fill(TEST_PASSWORD)
-    tab.get_by_role("button", name="Log in").click()
-    expect(tab.get_by_role("button", name="Log out")).to_be_visible()
+    sign_in_as(tab, live_server, admin.email, TEST_PASSWORD)
 
     response = tab.goto(live_server + UNKNOWN, referer=f"{live_server}/admin/surveys/")
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page
 
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -30,7 +30,7 @@ from feedback_app.services.webhooks import create_endpoint
 from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS
 from surveys import channels
 from surveys.kinds import SurveyKind
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_as
 from tests.browser.test_content_security_policy import NOT_PAGES
 from tests.every_page import EMAILS, PASSWORDS, Site, seed_site
 from tests.helpers import PUBLIC_ADDRESS, FrozenClock, TestNames, store_answer
@@ -166,11 +166,8 @@ SCREENS = {"phone": PHONE, "desktop": DESKTOP}
 
 
 def sign_in(tab: Page, live_server: str, role: str) -> None:
-    tab.goto(f"{live_server}/login")
-    tab.get_by_label("Email").fill(EMAILS[role])
-    tab.get_by_label("Password").fill(PASSWORDS[role])
-    tab.get_by_role("button", name="Log in").click()
-    expect(tab.get_by_role("button", name="Log out")).to_be_visible()
+    """Sign in as the demo's first login of ``role``."""
+    sign_in_as(tab, live_server, EMAILS[role], PASSWORDS[role])
 
 
 def test_no_staff_page_is_wider_than_the_screen(

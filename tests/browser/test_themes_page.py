@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 from feedback_app.models import Invitation, User
 from feedback_app.services.settling import settle_answers
 from feedback_app.themes.service import compute_due_themes
+from tests.browser.conftest import sign_in_as
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock, store_answer
 
@@ -50,10 +51,7 @@ def test_long_comments_fit_the_screen_and_a_theme_is_pinned_from_the_keyboard(
     page = context.new_page()
     failed: list[str] = []
     page.on("response", lambda answer: failed.append(answer.url) if answer.status >= 400 else None)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(manager.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_as(page, live_server, manager.email, TEST_PASSWORD)
     page.goto(f"{live_server}/dashboard/themes")
 
     expect(page.get_by_role("heading", name="Comment themes")).to_be_visible()

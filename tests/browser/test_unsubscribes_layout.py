@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, expect
 from feedback_app.extensions import db
 from feedback_app.models import Customer, User
 from feedback_app.services.suppression import revoke_unsubscribe, unsubscribe
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_as
 from tests.browser.test_staff_layout import DESKTOP, OVERFLOW
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock
@@ -51,11 +51,7 @@ def test_the_unsubscribes_page_is_never_wider_than_the_screen(
     for screen, settings in {"phone": PHONE, "desktop": DESKTOP}.items():
         context = browser.new_context(**settings)
         tab = context.new_page()
-        tab.goto(f"{live_server}/login")
-        tab.get_by_label("Email").fill(admin.email)
-        tab.get_by_label("Password").fill(TEST_PASSWORD)
-        tab.get_by_role("button", name="Log in").click()
-        expect(tab.get_by_role("button", name="Log out")).to_be_visible()
+        sign_in_as(tab, live_server, admin.email, TEST_PASSWORD)
 
         tab.goto(f"{live_server}/admin/unsubscribes")
         expect(tab.locator("tbody tr")).to_have_count(25)

@@ -69,6 +69,11 @@ def test_the_unsubscribes_page_is_never_wider_than_the_screen(
         tab.get_by_role("button", name="Unsubscribe").click()
         expect(tab.locator("#email-error")).to_contain_text("Not a valid email address")
         wide[f"{screen}, refused"] = tab.evaluate(OVERFLOW)
+        # The form's fields are spaced apart (the page loads no stylesheet but the app's).
+        spacing = tab.get_by_label("Reason").evaluate(
+            "input => getComputedStyle(input.closest('.field')).marginBottom"
+        )
+        assert spacing == "12px"
         context.close()
 
     assert {

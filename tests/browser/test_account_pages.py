@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from feedback_app.accounts import teams
 from feedback_app.extensions import db
@@ -25,7 +26,15 @@ LONG_NAME = "N" * 200
 
 
 def fits(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    """The page does not scroll sideways once laid out: on a loaded machine the check may run
+    before the last layout, so it waits up to five seconds for the page to fit, and fails
+    if it never does."""
+    try:
+        page.wait_for_function(
+            "document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
+        )
+    except PlaywrightTimeout:
+        raise AssertionError(f"{page.url} scrolls sideways") from None
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -54,3 +54,12 @@ def escape_like(text: str) -> str:
 def contains_text(column: Any, text: str) -> sa.ColumnElement[bool]:
     """That ``column`` holds ``text``, in any case, on SQLite as on PostgreSQL."""
     return UnicodeLower(column).like(f"%{escape_like(text.lower())}%", escape="\\")
+
+
+def any_contains_text(text: str, *columns: Any) -> sa.ColumnElement[bool]:
+    """That any of ``columns`` holds ``text`` (trimmed), as ``contains_text``; true of every
+    row for a blank text: a listing's search box left empty."""
+    wanted = text.strip()
+    if not wanted:
+        return sa.true()
+    return sa.or_(*(contains_text(column, wanted) for column in columns))

@@ -16,8 +16,8 @@ from feedback_app.audit import service as audit
 from feedback_app.extensions import db
 from feedback_app.models import Customer, Invitation, Survey, Unsubscribe
 from feedback_app.privacy.blocklist import block_forgotten
-from feedback_app.services.search import containing
 from feedback_app.services.webhooks import queue_unsubscribe_event
+from feedback_app.text_match import any_contains_text
 from surveys.invitations import InvitationStatus, SuppressionReason
 from surveys.kinds import SurveyKind
 
@@ -127,7 +127,7 @@ def unsubscribes_query(search: str = "") -> sa.Select[tuple[Unsubscribe]]:
     return (
         sa.select(Unsubscribe)
         .join(Customer)
-        .where(containing(search, Customer.email, Customer.name))
+        .where(any_contains_text(search, Customer.email, Customer.name))
         .order_by(Unsubscribe.id.desc())
     )
 

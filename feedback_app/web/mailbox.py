@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback_app import development
 from feedback_app.extensions import db
 from feedback_app.models import MailboxMessage, Role
-from feedback_app.services.search import containing
+from feedback_app.text_match import any_contains_text
 from feedback_app.web.auth import role_required
 from feedback_app.web.listing import SearchForm, page_of, page_url_args
 from feedback_app.web.security_headers import (
@@ -45,7 +45,7 @@ def index() -> tuple[str, int]:
     status = 200 if search.validate() else 422
     query = (
         sa.select(MailboxMessage)
-        .where(containing(search.text(), MailboxMessage.subject, MailboxMessage.recipient))
+        .where(any_contains_text(search.text(), MailboxMessage.subject, MailboxMessage.recipient))
         .order_by(MailboxMessage.id.desc())
     )
     return render_template(

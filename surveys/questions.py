@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from surveys.bucketing import BUCKETS_BY_KIND, Bucket
 from surveys.errors import DomainError
 from surveys.kinds import SurveyKind
-from surveys.languages import pick_text
+from surveys.languages import FALLBACK_LANGUAGE, pick_text
 
 #: A short free text: a word or a sentence, not a second comment box.
 MAX_TEXT_ANSWER_LENGTH = 500
@@ -26,8 +26,6 @@ MAX_QUESTION_TEXT_LENGTH = 500
 MAX_CHOICE_TEXT_LENGTH = 200
 MAX_CHOICES = 30
 MAX_QUESTIONS = 20
-#: The language read when nothing closer to the customer's has a text.
-LAST_RESORT_LANGUAGE = "en"
 
 #: One text in every language it is written in: language tag -> text.
 Texts = Mapping[str, str]
@@ -72,7 +70,7 @@ def pick_question_text(
 ) -> str:
     """The version of a question's or a choice's text a customer reads: as every survey
     text is picked (``surveys.languages.pick_text``), then any written version."""
-    picked = pick_text(texts, locale, default_language or LAST_RESORT_LANGUAGE)
+    picked = pick_text(texts, locale, default_language or FALLBACK_LANGUAGE)
     if picked is not None:
         return picked.text
     return next((text for text in texts.values() if text.strip()), "")
@@ -217,7 +215,7 @@ def parse_buckets(kind: SurveyKind, names: Iterable[str]) -> frozenset[Bucket]:
     return frozenset(buckets)
 
 
-def check_draft(draft: QuestionDraft, default_language: str = LAST_RESORT_LANGUAGE) -> None:
+def check_draft(draft: QuestionDraft, default_language: str = FALLBACK_LANGUAGE) -> None:
     """Refuse a question no customer could answer well; ``field`` names the bad part.
 
     :raises InvalidQuestion: no text in the default language, an overlong text, a choice

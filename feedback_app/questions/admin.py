@@ -41,8 +41,8 @@ from feedback_app.web.auth import role_required
 from feedback_app.web.delivery import ButtonForm
 from feedback_app.web.security_headers import content_security_policy, set_policy
 from surveys.bucketing import BUCKETS_BY_KIND, Bucket, bucket_label
+from surveys.languages import FALLBACK_LANGUAGE
 from surveys.questions import (
-    LAST_RESORT_LANGUAGE,
     InvalidQuestion,
     QuestionDraft,
     QuestionType,
@@ -111,11 +111,11 @@ class QuestionForm(FlaskForm):
         for choice in question.choices:
             if not choice.retired:
                 choice_texts = dict(choice.texts)
-                english = choice_texts.pop(LAST_RESORT_LANGUAGE, "")
+                english = choice_texts.pop(FALLBACK_LANGUAGE, "")
                 lines.append(" | ".join([str(choice.id), english, *_tagged(choice_texts)]))
         return {
             "type": question.type.value,
-            "text": texts.pop(LAST_RESORT_LANGUAGE, ""),
+            "text": texts.pop(FALLBACK_LANGUAGE, ""),
             "other_texts": "\n".join(_tagged(texts)),
             "required": question.required,
             "shown_to": list(question.shown_to),
@@ -126,7 +126,7 @@ class QuestionForm(FlaskForm):
         """The question as typed, or None with the problems on the fields."""
         try:
             kind = QuestionType(self.type.data)
-            texts = {LAST_RESORT_LANGUAGE: (self.text.data or "").strip()}
+            texts = {FALLBACK_LANGUAGE: (self.text.data or "").strip()}
             texts.update(_parse_tagged(self.other_texts.data or "", "other_texts"))
             choices = _parse_choices(self.choices.data or "") if kind.has_choices else ()
             return QuestionDraft(
@@ -175,7 +175,7 @@ def _parse_choices(text: str) -> tuple[tuple[int | None, Texts], ...]:
         choice_id = None
         if parts[0].isascii() and parts[0].isdigit() and len(parts) > 1:
             choice_id, parts = int(parts[0]), parts[1:]
-        texts = {LAST_RESORT_LANGUAGE: parts[0]}
+        texts = {FALLBACK_LANGUAGE: parts[0]}
         texts.update(_parse_tagged("\n".join(parts[1:]), "choices"))
         choices.append((choice_id, texts))
     return tuple(choices)

@@ -33,10 +33,10 @@ from feedback_app.services.metrics import (
 from feedback_app.services.outbox import queue_email
 from feedback_app.services.support.figures import volume_by_channel
 from feedback_app.targets.service import TargetView, target_view, targets_for
-from feedback_app.web.dashboard import format_change, format_margin, format_value
 from notifications import InlineImage
 from surveys.bucketing import Bucket
 from surveys.cases import ACTIVE
+from surveys.figures import format_change, format_margin, format_value
 from surveys.kinds import SurveyKind
 from surveys.metrics import Estimate
 from surveys.schedule import review_month, review_week

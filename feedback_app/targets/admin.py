@@ -25,7 +25,7 @@ from feedback_app.targets.service import (
     target_views,
 )
 from feedback_app.web.auth import role_required
-from feedback_app.web.dashboard import format_margin, format_value
+from surveys.figures import format_margin, format_value
 from surveys.targets import KPIS, InvalidTarget
 
 bp = Blueprint("targets", __name__, url_prefix="/admin/targets", template_folder="templates")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from feedback_app.services.metrics import Interval
+from surveys.figures import interval_of
 from surveys.metrics import Estimate
 
 HEIGHT, TOP, BOTTOM = 260, 12, 36
@@ -118,14 +119,6 @@ class Chart:
     any_partial: bool
     #: Targets and reference lines, clipped to the scale.
     marks: list[DrawnMark] = field(default_factory=list)
-
-
-def interval_of(estimate: Estimate) -> tuple[float, float] | None:
-    """The interval worth drawing or writing: none when the formula gives a zero width (every
-    answer alike in a tiny sample), which would claim a certainty the sample does not have."""
-    if estimate.low is None or estimate.high is None or estimate.high <= estimate.low:
-        return None
-    return estimate.low, estimate.high
 
 
 def line_chart(

@@ -52,7 +52,7 @@ from feedback_app.targets.service import (
 from feedback_app.utilization.service import flag_of, floor
 from feedback_app.web.api.responses import response_payload
 from feedback_app.web.auth import role_required
-from feedback_app.web.charts import Mark, PeriodName, interval_of, line_chart, period_name
+from feedback_app.web.charts import Mark, PeriodName, line_chart, period_name
 from feedback_app.web.csv_export import stream_csv
 from feedback_app.web.inputs import (
     Choice,
@@ -70,10 +70,18 @@ from feedback_app.web.reports import (
     estimate_data,
 )
 from surveys.bucketing import BUCKET_CHOICES, BUCKETS_BY_KIND, Bucket, bucket_label
+from surveys.figures import (
+    format_change,
+    format_difference,
+    format_duration,
+    format_margin,
+    format_reference,
+    format_signed,
+    format_value,
+)
 from surveys.kinds import SurveyKind
-from surveys.metrics import Estimate, change
+from surveys.metrics import Estimate
 from surveys.references import Reference
-from surveys.retention import Difference
 from surveys.targets import KPIS
 from surveys.utilization import OVERWORK_ABOVE, UtilizationFlag
 
@@ -116,21 +124,26 @@ SUPPORT_LABELS = {
     "first_response_mean": "First response (mean)",
 }
 
-#: How the responses page names each filter, on its form and in its messages.
-RESPONSE_FILTER_LABELS = {
+#: The filters every filter form shares, as each labels them (on the form and in the
+#: messages that name a bad one).
+SHARED_FILTER_LABELS = {
     "since": "From",
     "until": "To",
-    "kind": "Kind",
     "survey": "Survey",
-    "score": "Score",
-    "bucket": "Bucket",
-    "has_comment": "Comment",
     "channel": "Channel",
     "team": "Team",
     "agent": "Agent",
-    "q": "Search comments",
     "property": "Customer property",
     "property_value": "Property value",
+}
+#: How the responses page names each filter.
+RESPONSE_FILTER_LABELS = {
+    **SHARED_FILTER_LABELS,
+    "kind": "Kind",
+    "score": "Score",
+    "bucket": "Bucket",
+    "has_comment": "Comment",
+    "q": "Search comments",
     "theme": "Theme",
     "tag": "Pinned theme",
 }
@@ -142,76 +155,6 @@ FLAG_LABELS = {
     UtilizationFlag.OVERWORK: "Overworked",
     UtilizationFlag.BELOW_FLOOR: "Below the floor",
 }
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A figure as the page shows it; ``None`` is "No data", never 0."""
-    if value is None:
-        return "No data"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "points":
-        return f"{value:.1f}"
-    if unit == "mean":
-        return f"{value:.2f}"
-    if unit == "duration":
-        return format_duration(value)
-    return f"{value:,.0f}"
-
-
-def format_duration(seconds: float) -> str:
-    """Seconds as the largest two units that matter: "45 s", "12 min", "3 h 20 min", "2 d 4 h";
-    a second unit of zero is left out ("1 h", not "1 h 0 min")."""
-    whole = round(abs(seconds))
-    sign = "-" if seconds < 0 else ""
-    days, rest = divmod(whole, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days} d {hours} h" if hours else f"{sign}{days} d"
-    if hours:
-        return f"{sign}{hours} h {minutes} min" if minutes else f"{sign}{hours} h"
-    if minutes:
-        return f"{sign}{minutes} min"
-    return f"{sign}{secs} s"
-
-
-def format_change(current: Estimate, previous: Estimate, unit: str) -> str:
-    """The change against the previous period, signed ("no change" when it rounds to none,
-    rather than "+0 s"); percentages move in points."""
-    delta = change(current, previous)
-    if delta is None:
-        return "no comparison"
-    written = format_signed(delta, unit)
-    return "no change" if written[1:] == format_signed(0.0, unit)[1:] else written
-
-
-def format_signed(value: float, unit: str) -> str:
-    """A change or a gap, signed, in the figure's unit; percentages move in points."""
-    sign = "+" if value >= 0 else "-"
-    if unit == "duration":
-        return sign + format_duration(abs(value))
-    if unit == "percent":
-        return f"{sign}{abs(value):.1f} pts"
-    return sign + format_value(abs(value), unit)
-
-
-def format_difference(difference: Difference, unit: str) -> str:
-    """A change's 95% interval, e.g. "+1.2 pts to +5.3 pts"."""
-    return f"{format_signed(difference.low, unit)} to {format_signed(difference.high, unit)}"
-
-
-def format_margin(estimate: Estimate, unit: str) -> str:
-    """The interval as "± half-width" in the figure's own unit, or empty when there is none
-    worth writing (see ``interval_of``: never "± 0.0")."""
-    interval = interval_of(estimate)
-    if interval is None:
-        return ""
-    low, high = interval
-    if unit == "duration":
-        return f"{format_duration(low)} to {format_duration(high)}"
-    text = format_value((high - low) / 2, unit)
-    return "± " + (text.rstrip("%") + " pts" if unit == "percent" else text)
 
 
 HELPERS = {
@@ -232,12 +175,6 @@ def card_targets(cards: list[Card], today: date) -> dict[str, TargetView]:
     return {
         c.name: target_view(targets[c.name], c.current, today) for c in cards if c.name in targets
     }
-
-
-def format_reference(line: Reference, unit: str) -> str:
-    """A reference line's published value or range, in the figure's unit."""
-    low = format_value(line.low, unit)
-    return f"{low} to {format_value(line.high, unit)}" if line.is_range else low
 
 
 def chart_marks(view: TargetView | None, lines: list[Reference], unit: str) -> list[Mark]:
@@ -288,16 +225,13 @@ class DashboardQuery(ReportQuery):
         return by
 
 
-#: The dashboard's filters as its form labels them, for the messages that name them.
+#: The dashboard's filters as its form labels them.
 FILTER_LABELS = {
+    **SHARED_FILTER_LABELS,
     "kind": "Survey kind",
-    "since": "From",
-    "until": "To",
     "interval": "Time series by",
     "group_by": "Break down by",
     "support_by": "Support by",
-    "property": "Customer property",
-    "survey": "Survey",
     "question": "Question",
 }
 #: What the dashboard's filter form offers, valid filters or not.
@@ -310,15 +244,9 @@ FILTER_CHOICES = {
 }
 #: The interactions page's filters as its form labels them.
 INTERACTION_FILTER_LABELS = {
+    **SHARED_FILTER_LABELS,
     "figure": "Interactions",
-    "since": "From",
-    "until": "To",
-    "channel": "Channel",
-    "team": "Team",
-    "agent": "Agent",
     "topic": "Topic",
-    "property": "Customer property",
-    "property_value": "Property value",
 }
 
 

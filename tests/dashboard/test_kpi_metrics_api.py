@@ -18,8 +18,9 @@ from feedback_app.models import Agent, Response, Team, User
 from feedback_app.services.dashboard_kpis import RETENTION_CARDS, UTILIZATION_CARDS
 from feedback_app.services.metrics import SUPPORT_CARDS
 from feedback_app.services.support.figures import support_report
-from feedback_app.web.dashboard import FLAG_LABELS, format_value
+from feedback_app.web.dashboard import FLAG_LABELS
 from feedback_app.web.reports import change_data, estimate_data
+from surveys.figures import format_value
 from surveys.retention import difference_of_proportions
 from surveys.utilization import UtilizationFlag
 from tests.dashboard.conftest import at

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from feedback_app.models import Response, User
 from feedback_app.services.metrics import Interval
 from feedback_app.web.charts import period_name
-from feedback_app.web.dashboard import format_value
 from feedback_app.web.reports import change_data
+from surveys.figures import format_value
 from surveys.metrics import net_promoter_score
 
 Answer = Callable[..., Response]

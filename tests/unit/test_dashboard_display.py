@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from feedback_app.services.metrics import Interval
-from feedback_app.web.charts import PeriodName, Segment, interval_of, line_chart, period_name
+from feedback_app.web.charts import PeriodName, Segment, line_chart, period_name
 from feedback_app.web.csv_export import csv_rows, safe_cell
-from feedback_app.web.dashboard import format_change, format_duration, format_margin, format_value
+from surveys.figures import format_change, format_duration, format_margin, format_value, interval_of
 from surveys.metrics import Estimate, mean_of, proportion
 
 

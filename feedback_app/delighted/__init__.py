@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from feedback_app.extensions import csrf
-from feedback_app.web.errors import answer_errors_under
+from feedback_app.web.apis import Api, declare_api
 
 
 def register_delighted(app: Flask) -> None:
@@ -28,4 +28,4 @@ def register_delighted(app: Flask) -> None:
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
-    answer_errors_under(app, f"{PREFIX}/", http_error)
+    declare_api(app, Api(bp.name, f"{PREFIX}/", http_error))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,11 +25,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.extensions import limiter
 from feedback_app.outage import abandon_transaction
+from feedback_app.web.apis import api_of, is_api
 from feedback_app.web.guards.limits import CUSTOMER_BLUEPRINTS
 
-#: ``app.extensions`` key: the path prefix of each other JSON API, and how it writes an error
-#: for a path under it that no route matched (``answer_errors_under``).
-OTHER_APIS = "feedback.other_apis"
 #: Each staff error's title and sentence when the error brings no words of its own.
 WORDS = {
     400: (
@@ -59,18 +56,6 @@ WORDS = {
 }
 #: Blueprints whose forms hold passwords: a stale one is never sent back in a page.
 SECRET_BLUEPRINTS = frozenset({"auth", "account"})
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
-
-
-def answer_errors_under(
-    app: Flask, prefix: str, answer: Callable[[HTTPException], WerkzeugResponse]
-) -> None:
-    """Have ``answer`` write the errors of paths under ``prefix`` that no route matched (a
-    matched route's errors are its blueprint's to write)."""
-    app.extensions.setdefault(OTHER_APIS, {})[prefix] = answer
 
 
 def wait_words(seconds: float) -> str:
@@ -239,7 +224,7 @@ def _sent_from_this_site() -> bool:
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str | WerkzeugResponse, int]:
-        if wants_json():
+        if is_api(request):
             return jsonify(error="csrf", message=error.description), 400
         # Customers' blueprints are exempt from the global check: their forms check their own
         # tokens and say so in the customer's language. So every refusal here is staff's.
@@ -256,13 +241,9 @@ def register(app: Flask) -> None:
 
     def _answer(error: HTTPException) -> tuple[str | WerkzeugResponse, int]:
         code = error.code or 500
-        for prefix, answer in current_app.extensions.get(OTHER_APIS, {}).items():
-            if request.path.startswith(prefix):
-                return answer(error), code
-        if wants_json():
-            return jsonify(
-                error=error.name.lower().replace(" ", "_"), message=error.description
-            ), code
+        api = api_of(request)
+        if api is not None:
+            return api.answer_error(error), code
         if is_customer_request():
             return bare_page(code, error.name, error.description or "")
         if isinstance(error, InternalServerError):

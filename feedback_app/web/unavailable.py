@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.outage import UNAVAILABLE, abandon_transaction, describe
 from feedback_app.web.answering import customer_page
-from feedback_app.web.errors import wants_json
+from feedback_app.web.apis import is_api
 from feedback_app.web.security_headers import nonce
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def unavailable(error: Exception) -> WerkzeugResponse:
     abandon_transaction()
     if request.blueprint in CUSTOMER_BLUEPRINTS:
         return _customer_page()
-    if wants_json():
+    if is_api(request):
         response = jsonify(
             error="unavailable",
             message="The database cannot be reached right now; try again shortly.",

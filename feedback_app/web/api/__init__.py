@@ -13,9 +13,10 @@ from werkzeug.routing import IntegerConverter
 
 from feedback_app.extensions import csrf
 from feedback_app.web.api import openapi
-from feedback_app.web.api.errors import ApiError, error_answer
+from feedback_app.web.api.errors import ApiError, error_answer, http_error
 from feedback_app.web.api.keys import authenticate
 from feedback_app.web.api.operations import PUBLIC, operation_of
+from feedback_app.web.apis import Api, declare_api
 from feedback_app.web.guards.values import digits_up_to
 from feedback_app.web.inputs import MAX_INT
 
@@ -49,3 +50,4 @@ def register_api(app: Flask, children: list[Blueprint]) -> None:
         api.register_blueprint(child)
         csrf.exempt(child)
     app.register_blueprint(api)
+    declare_api(app, Api("api", "/api/", http_error))

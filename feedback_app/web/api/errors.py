@@ -7,6 +7,7 @@ from typing import NotRequired
 
 from flask import jsonify
 from typing_extensions import TypedDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 #: The ``error`` code of each status that has one of its own; any other is ``invalid``.
@@ -58,3 +59,8 @@ def error_answer(error: ApiError) -> WerkzeugResponse:
     response.status_code = error.status
     response.headers.update(error.headers)
     return response
+
+
+def http_error(error: HTTPException) -> WerkzeugResponse:
+    """A routing or protocol error (404 under /api/, 405, 413…), named by its status."""
+    return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description)

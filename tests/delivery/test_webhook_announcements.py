@@ -53,6 +53,44 @@ def run_worker(app: Flask, now: datetime) -> None:
     deliver_outbox(now)
 
 
+class Casey:
+    """Casey answering one invitation over time, the worker running after each step."""
+
+    def __init__(self, app: Flask, clock: FrozenClock, invitation: Invitation) -> None:
+        self.app, self.clock, self.invitation = app, clock, invitation
+
+    def answers(self, score: int, comment: str = "", *, after: int = 0) -> Response:
+        """Casey answers (or changes the answer) ``after`` seconds from now."""
+        self.clock.advance(seconds=after)
+        response = store_answer(self.invitation, score, self.clock.now, comment)
+        run_worker(self.app, self.clock.now)
+        return response
+
+    def waits(self, seconds: int) -> None:
+        self.clock.advance(seconds=seconds)
+        run_worker(self.app, self.clock.now)
+
+
+StartCasey = Callable[..., Casey]
+
+
+@pytest.fixture
+def casey(
+    app: Flask,
+    clock: FrozenClock,
+    make_invitation: MakeInvitation,
+    webhook_receiver: WebhookReceiver,
+) -> StartCasey:
+    """Casey invited to a survey of ``kind``, with an endpoint of ``format`` listening."""
+
+    def start(kind: str = "nps", format: WebhookFormat = WebhookFormat.STANDARD) -> Casey:
+        listen(webhook_receiver, clock.now, format)
+        invitation, _ = make_invitation(kind=kind)
+        return Casey(app, clock, invitation)
+
+    return start
+
+
 def data_of(response: Response, **changes: Any) -> dict[str, Any]:
     """The ``data`` of a response event about Casey's NPS answer ``response``."""
     return {
@@ -71,23 +109,15 @@ def data_of(response: Response, **changes: Any) -> dict[str, Any]:
 
 
 def test_a_score_alone_goes_out_after_the_quiet_time_once(
-    app: Flask,
-    clock: FrozenClock,
-    make_invitation: MakeInvitation,
-    webhook_receiver: WebhookReceiver,
+    casey: StartCasey, webhook_receiver: WebhookReceiver
 ) -> None:
-    listen(webhook_receiver, clock.now)
-    invitation, _ = make_invitation(kind="nps")
-    response = store_answer(invitation, 2, clock.now)
-    run_worker(app, clock.now)
-    clock.advance(seconds=QUIET - 1)
-    run_worker(app, clock.now)
+    customer = casey()
+    response = customer.answers(2)
+    customer.waits(QUIET - 1)
     assert webhook_receiver.deliveries == []
 
-    clock.advance(seconds=1)
-    run_worker(app, clock.now)
-    clock.advance(minutes=10)
-    run_worker(app, clock.now)
+    customer.waits(1)
+    customer.waits(600)
 
     assert webhook_receiver.verified == [
         {
@@ -112,24 +142,15 @@ def test_a_score_alone_goes_out_after_the_quiet_time_once(
 
 
 def test_a_score_changed_in_the_quiet_time_waits_again_and_goes_out_as_it_then_is(
-    app: Flask,
-    clock: FrozenClock,
-    make_invitation: MakeInvitation,
-    webhook_receiver: WebhookReceiver,
+    casey: StartCasey, webhook_receiver: WebhookReceiver
 ) -> None:
-    listen(webhook_receiver, clock.now)
-    invitation, _ = make_invitation(kind="nps")
-    response = store_answer(invitation, 2, clock.now)
-    run_worker(app, clock.now)
-    clock.advance(seconds=60)
-    store_answer(invitation, 4, clock.now)
-    run_worker(app, clock.now)
-    clock.advance(seconds=QUIET - 1)
-    run_worker(app, clock.now)
+    customer = casey()
+    response = customer.answers(2)
+    customer.answers(4, after=60)
+    customer.waits(QUIET - 1)
     assert webhook_receiver.deliveries == []
 
-    clock.advance(seconds=1)
-    run_worker(app, clock.now)
+    customer.waits(1)
 
     assert webhook_receiver.verified == [
         {
@@ -147,27 +168,14 @@ def test_a_score_changed_in_the_quiet_time_waits_again_and_goes_out_as_it_then_i
 
 
 def test_a_comment_sends_score_and_comment_together_at_once_and_later_changes_say_what(
-    app: Flask,
-    clock: FrozenClock,
-    make_invitation: MakeInvitation,
-    webhook_receiver: WebhookReceiver,
+    casey: StartCasey, webhook_receiver: WebhookReceiver
 ) -> None:
-    listen(webhook_receiver, clock.now)
-    invitation, _ = make_invitation(kind="nps")
-    response = store_answer(invitation, 2, clock.now)
-    run_worker(app, clock.now)
-    clock.advance(seconds=20)
-    store_answer(invitation, 2, clock.now, "Nobody called back")
-    run_worker(app, clock.now)
-    clock.advance(minutes=10)
-    store_answer(invitation, 8, clock.now, "Nobody called back")
-    run_worker(app, clock.now)
-    clock.advance(minutes=10)
-    store_answer(invitation, 8, clock.now, "They called back after all")
-    run_worker(app, clock.now)
-    clock.advance(minutes=10)
-    store_answer(invitation, 9, clock.now, "")
-    run_worker(app, clock.now)
+    customer = casey()
+    response = customer.answers(2)
+    customer.answers(2, "Nobody called back", after=20)
+    customer.answers(8, "Nobody called back", after=600)
+    customer.answers(8, "They called back after all", after=600)
+    customer.answers(9, "", after=600)
 
     first = data_of(response, score=2, bucket="detractor", comment="Nobody called back")
     assert webhook_receiver.verified == [
@@ -215,19 +223,12 @@ def test_a_comment_sends_score_and_comment_together_at_once_and_later_changes_sa
 
 
 def test_a_comment_added_after_the_quiet_time_comes_from_null(
-    app: Flask,
-    clock: FrozenClock,
-    make_invitation: MakeInvitation,
-    webhook_receiver: WebhookReceiver,
+    casey: StartCasey, webhook_receiver: WebhookReceiver
 ) -> None:
-    listen(webhook_receiver, clock.now)
-    invitation, _ = make_invitation(kind="nps")
-    store_answer(invitation, 2, clock.now)
-    clock.advance(seconds=QUIET)
-    run_worker(app, clock.now)
-    clock.advance(minutes=5)
-    store_answer(invitation, 4, clock.now, "Slow")
-    run_worker(app, clock.now)
+    customer = casey()
+    customer.answers(2)
+    customer.waits(QUIET)
+    customer.answers(4, "Slow", after=300)
 
     assert [
         (event["type"], event["data"].get("changed")) for event in webhook_receiver.verified
@@ -275,25 +276,14 @@ def test_answers_to_the_additional_questions_finish_the_answer_and_later_ones_ar
 
 
 def test_slack_messages_say_what_the_customer_changed(
-    app: Flask,
-    clock: FrozenClock,
-    make_invitation: MakeInvitation,
-    webhook_receiver: WebhookReceiver,
+    casey: StartCasey, webhook_receiver: WebhookReceiver
 ) -> None:
-    listen(webhook_receiver, clock.now, WebhookFormat.SLACK)
-    invitation, _ = make_invitation(kind="nps")
-    store_answer(invitation, 2, clock.now)
-    clock.advance(seconds=QUIET)
-    run_worker(app, clock.now)
-    clock.advance(minutes=5)
-    store_answer(invitation, 4, clock.now, "Better <now>")
-    run_worker(app, clock.now)
-    clock.advance(minutes=5)
-    store_answer(invitation, 4, clock.now, "Fine")
-    run_worker(app, clock.now)
-    clock.advance(minutes=5)
-    store_answer(invitation, 9, clock.now, "")
-    run_worker(app, clock.now)
+    customer = casey(format=WebhookFormat.SLACK)
+    customer.answers(2)
+    customer.waits(QUIET)
+    customer.answers(4, "Better <now>", after=300)
+    customer.answers(4, "Fine", after=300)
+    customer.answers(9, "", after=300)
 
     assert [event["text"] for event in webhook_receiver.verified] == [
         ":rotating_light: *Detractor*: Casey &lt;customer@example.com&gt; answered 2/10 on NPS",
@@ -307,21 +297,13 @@ def test_slack_messages_say_what_the_customer_changed(
 
 
 def test_delighted_receivers_get_survey_response_created_after_the_quiet_time_then_updated(
-    app: Flask,
-    clock: FrozenClock,
-    make_invitation: MakeInvitation,
-    webhook_receiver: WebhookReceiver,
+    casey: StartCasey, webhook_receiver: WebhookReceiver
 ) -> None:
-    listen(webhook_receiver, clock.now, WebhookFormat.DELIGHTED)
-    invitation, _ = make_invitation(kind="nps")
-    store_answer(invitation, 9, clock.now)
-    run_worker(app, clock.now)
+    customer = casey(format=WebhookFormat.DELIGHTED)
+    customer.answers(9)
     assert webhook_receiver.deliveries == []
-    clock.advance(seconds=QUIET)
-    run_worker(app, clock.now)
-    clock.advance(minutes=5)
-    store_answer(invitation, 9, clock.now, "Fast")
-    run_worker(app, clock.now)
+    customer.waits(QUIET)
+    customer.answers(9, "Fast", after=300)
 
     assert [
         (event["event_type"], event["event_data"]["score"], event["event_data"]["comment"])

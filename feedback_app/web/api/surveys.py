@@ -26,7 +26,7 @@ from feedback_app.web.api.answers import Page
 from feedback_app.web.api.errors import ApiError
 from feedback_app.web.api.operations import operation
 from feedback_app.web.api.paging import PageQuery, paginated
-from feedback_app.web.inputs import Choice, Flag, Input, Labels, Locale, Text, WholeNumber
+from feedback_app.web.inputs import Choice, Flag, Input, Labels, Text, WholeNumber
 from surveys.bucketing import Bucket
 from surveys.kinds import SurveyKind
 from surveys.languages import MAX_TEXT_LENGTH, TEXT_FIELDS
@@ -91,12 +91,17 @@ class SurveyIn(Input):
 
     invalid_message = "invalid survey"
 
-    default_language: Annotated[str | None, Locale()] = None
+    default_language: Annotated[
+        str | None,
+        Text(max_length=35),
+        Field(description="A language tag such as en, fr or pt-BR."),
+    ] = None
     texts: Annotated[
         dict[str, SurveyText] | None,
         Field(
             description="Each text given replaces that text in every language ({} or only "
-            f"blanks: its usual wording); those not given are kept. Texts: {', '.join(TEXT_FIELDS)}."
+            "blanks: its usual wording); those not given are kept. Texts: "
+            f"{', '.join(TEXT_FIELDS)}."
         ),
     ] = None
     questions: Annotated[

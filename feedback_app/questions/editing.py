@@ -122,7 +122,7 @@ def replace_questions(survey: Survey, edits: Sequence[QuestionEdit], now: dateti
                 given.add(edit.id)
             draft = edit.draft(survey.kind)
             check_draft(draft)
-            _check_choice_ids(existing.get(edit.id) if edit.id else None, draft)
+            _check_choice_ids(existing.get(edit.id) if edit.id is not None else None, draft)
         except InvalidQuestion as error:
             problems[f"questions[{index}].{error.field or 'text'}"] = error.message
         else:
@@ -133,7 +133,7 @@ def replace_questions(survey: Survey, edits: Sequence[QuestionEdit], now: dateti
         if question_id not in given:
             _remove(question)
     for position, (edit, draft) in enumerate(zip(edits, drafts, strict=True)):
-        question = existing.get(edit.id) if edit.id else None
+        question = existing.get(edit.id) if edit.id is not None else None
         if question is None:
             question = SurveyQuestion(survey_id=survey.id, position=position, created_at=now)
             _apply(question, draft)

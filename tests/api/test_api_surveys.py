@@ -15,7 +15,11 @@ from flask.testing import FlaskClient
 from feedback_app.audit.models import AuditEvent
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Survey
+from feedback_app.questions.editing import add_question
 from feedback_app.questions.models import QuestionChoice, SurveyQuestion
+from feedback_app.services.survey_settings import add_survey
+from surveys.kinds import SurveyKind
+from surveys.questions import QuestionDraft, QuestionType
 from tests.helpers import FrozenClock
 from tests.questions.conftest import Asked, add_asked
 from tests.questions.test_answer_outputs import answered
@@ -119,8 +123,6 @@ def audit_events() -> list[tuple[str, dict[str, Any]]]:
 def test_the_list_and_one_survey_give_its_texts_and_questions(
     client: FlaskClient, asked: Asked, admin: dict[str, str], clock: FrozenClock
 ) -> None:
-    from feedback_app.services.survey_settings import add_survey
-    from surveys.kinds import SurveyKind
 
     nps = add_survey(SurveyKind.NPS, "", clock.now)
 
@@ -396,11 +398,6 @@ def test_ids_must_be_the_surveys_own_and_given_once(
 
 def add_asked_to_another_survey(clock: FrozenClock) -> int:
     """A question of an NPS survey: its id is not the CSAT survey's."""
-    from feedback_app.questions.editing import add_question
-    from feedback_app.services.survey_settings import add_survey
-    from surveys.kinds import SurveyKind
-    from surveys.questions import QuestionDraft, QuestionType
-
     nps = add_survey(SurveyKind.NPS, "", clock.now)
     draft = QuestionDraft(QuestionType.TEXT, {"en": "Why?"}, False, frozenset())
     return add_question(nps, draft, clock.now).id

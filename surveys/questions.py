@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from surveys.bucketing import BUCKETS_BY_KIND, Bucket
 from surveys.errors import DomainError
 from surveys.kinds import SurveyKind
-from surveys.languages import FALLBACK_LANGUAGE, pick_text
+from surveys.languages import FALLBACK_LANGUAGE, normalise_tag, pick_text
 
 #: A short free text: a word or a sentence, not a second comment box.
 MAX_TEXT_ANSWER_LENGTH = 500
@@ -234,8 +234,8 @@ def check_draft(draft: QuestionDraft, default_language: str = FALLBACK_LANGUAGE)
 
 def _check_texts(texts: Texts, name: str, longest: int, default_language: str) -> None:
     for tag, text in texts.items():
-        if not tag.strip() or len(tag) > 35:
-            raise InvalidQuestion("each language must be a tag such as en or fr", name)
+        if normalise_tag(tag) is None:
+            raise InvalidQuestion("must be a language tag such as en, fr or pt-BR", f"{name}.{tag}")
         if len(text) > longest:
             raise InvalidQuestion(f"must be at most {longest} characters", f"{name}.{tag}")
     if not texts.get(default_language, "").strip():

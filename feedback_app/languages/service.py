@@ -100,6 +100,15 @@ def language_name(tag: str) -> str:
 def save_texts(survey: Survey, default_language: str, texts: SurveyTexts) -> None:
     """Replace every text of the survey and its default language; commits.
 
+    :raises InvalidSettings: as ``store_texts``.
+    """
+    store_texts(survey, default_language, texts)
+    db.session.commit()
+
+
+def store_texts(survey: Survey, default_language: str, texts: SurveyTexts) -> None:
+    """Replace every text of the survey and its default language; the caller commits.
+
     Blank versions are dropped (they count as missing anyway) and tags written canonically.
 
     :raises InvalidSettings: naming every bad field (``field.tag``); nothing is stored then.
@@ -121,7 +130,6 @@ def save_texts(survey: Survey, default_language: str, texts: SurveyTexts) -> Non
     ]
     if changed:
         audit.record("survey.settings_changed", f"survey:{survey.id}", {"fields": changed})
-    db.session.commit()
 
 
 def _cleaned(texts: SurveyTexts) -> dict[str, dict[str, str]]:

@@ -1,4 +1,5 @@
-"""What admins do with surveys: list them, add one, change its settings, renew its embed secret.
+"""What admins do with surveys: list them, add one, change its settings or what customers
+read (the API's edit), renew its embed secret.
 
 Each function here commits: a settings change and the re-filing of responses it calls for go
 in one transaction, so the stored buckets never disagree with the thresholds.
@@ -7,6 +8,7 @@ in one transaction, so the stored buckets never disagree with the thresholds.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,12 +16,15 @@ import sqlalchemy as sa
 
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
+from feedback_app.languages.service import store_texts
 from feedback_app.models import Response, Survey
+from feedback_app.questions.editing import QuestionEdit, replace_questions
 from feedback_app.services.followups import rule_for, save_rule
 from feedback_app.services.outbox import address_problem
 from feedback_app.services.rebucketing import rebucket_responses
 from feedback_app.services.surveys import create_survey
 from surveys.kinds import SurveyKind
+from surveys.languages import SurveyTexts
 from surveys.settings import InvalidSettings, SurveySettings, parse_origins, settings_problems
 
 
@@ -125,6 +130,44 @@ def save_settings(survey: Survey, settings: SurveySettings, now: datetime) -> in
         db.session.commit()
         return None
     return rebucket_responses().get(survey.id, 0)
+
+
+@dataclass(frozen=True)
+class SurveyEdit:
+    """A change to what a survey's customers read; None leaves that part as it is."""
+
+    default_language: str | None = None
+    #: The texts to replace, each field in every language; fields not given are kept.
+    texts: SurveyTexts | None = None
+    #: The whole list of additional questions (``replace_questions``).
+    questions: Sequence[QuestionEdit] | None = None
+
+
+def edit_survey(survey: Survey, edit: SurveyEdit, now: datetime) -> None:
+    """Check all of ``edit`` and store it; commits.
+
+    :raises InvalidSettings: naming every bad field (``texts.question.fr``,
+        ``questions[0].shown_to``); nothing is stored then.
+    """
+    problems: dict[str, str] = {}
+    if edit.default_language is not None or edit.texts is not None:
+        texts = {**survey.texts, **(edit.texts or {})}
+        try:
+            store_texts(survey, edit.default_language or survey.default_language, texts)
+        except InvalidSettings as error:
+            problems.update(
+                (name if name == "default_language" else f"texts.{name}", message)
+                for name, message in error.errors.items()
+            )
+    if edit.questions is not None:
+        try:
+            replace_questions(survey, edit.questions, now)
+        except InvalidSettings as error:
+            problems.update(error.errors)
+    if problems:
+        db.session.rollback()
+        raise InvalidSettings(problems)
+    db.session.commit()
 
 
 def rotate_embed_secret(survey: Survey) -> None:

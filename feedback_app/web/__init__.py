@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
         suppressions,
     )
     from feedback_app.web.api import followups as followups_api
+    from feedback_app.web.api import surveys as surveys_api
     from feedback_app.web.api import targets as targets_api
     from feedback_app.web.api import themes as themes_api
     from feedback_app.web.followup_forms import is_filtering
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
             privacy.bp,
             themes_api.bp,
             targets_api.bp,
+            surveys_api.bp,
         ],
     )
     register_delighted(app)

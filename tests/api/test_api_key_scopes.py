@@ -37,12 +37,19 @@ OPERATIONS = [
     ("GET", "/api/v1/themes", "read"),
     ("GET", "/api/v1/targets", "read"),
     ("PUT", "/api/v1/targets", "admin"),
+    ("GET", "/api/v1/surveys", "admin"),
+    ("GET", "/api/v1/surveys/2", "admin"),
+    ("PUT", "/api/v1/surveys/2", "admin"),
     ("GET", "/api/v1/unsubscribes", "read"),
     ("GET", "/api/v1/people/ana@example.com/export", "admin"),
     ("DELETE", "/api/v1/people/ana@example.com", "admin"),
 ]
 #: The rules behind the example paths.
-RULES = {"/1": "/<id:case_id>", "/ana@example.com": "/<path:email>"}
+RULES = {
+    "/1": "/<id:case_id>",
+    "/surveys/2": "/surveys/<id:survey_id>",
+    "/ana@example.com": "/<path:email>",
+}
 #: The Delighted-compatible operations under /v1/, each also routed with ``.json``.
 DELIGHTED_OPERATIONS = [
     ("POST", "/v1/people", "ingest"),

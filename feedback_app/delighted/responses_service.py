@@ -4,22 +4,22 @@ notes of their follow-up cases and the tags of their reviews."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
+from feedback_app.delighted.notes_and_tags import Note, from_delighted
 from feedback_app.extensions import db
 from feedback_app.models import (
     CaseEvent,
     CommentReview,
     CommentTag,
     Customer,
-    DelightedResponse,
     EventKind,
     FollowUpCase,
     Response,
@@ -52,20 +52,6 @@ class ResponseFilters:
     survey_id: int | None = None
     customer_id: int | None = None
     email: str | None = None
-
-
-@dataclass(frozen=True)
-class Note:
-    """A follow-up case's internal note, or one of Delighted's imported with the response."""
-
-    id: str
-    text: str
-    user_email: str
-    created_at: datetime
-
-
-def from_unix(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def responses_page(
@@ -110,16 +96,9 @@ def tags_of(responses: Sequence[Response]) -> dict[int, list[str]]:
     )
     for response_id, tag in rows:
         tags[response_id].append(str(tag))
-    for imported in _imported(tags):
-        tags[imported.response_id].extend(imported.tags)
+    for response_id, kept in from_delighted(tags).items():
+        tags[response_id].extend(kept.tags)
     return tags
-
-
-def _imported(ids: Iterable[int]) -> Sequence[DelightedResponse]:
-    """What the Delighted import kept of these responses (its notes and tags)."""
-    return db.session.scalars(
-        sa.select(DelightedResponse).where(DelightedResponse.response_id.in_(list(ids)))
-    ).all()
 
 
 def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
@@ -134,11 +113,8 @@ def notes_of(responses: Sequence[Response]) -> dict[int, list[Note]]:
     )
     for response_id, event in rows:
         notes[response_id].append(Note(str(event.id), event.body, event.actor, event.at))
-    for imported in _imported(notes):
-        notes[imported.response_id][:0] = [
-            Note(note["id"], note["text"], note["user_email"], from_unix(note["created_at"]))
-            for note in imported.notes
-        ]
+    for response_id, kept in from_delighted(notes).items():
+        notes[response_id][:0] = kept.notes
     return notes
 
 

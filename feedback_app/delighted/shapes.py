@@ -8,8 +8,9 @@ from typing import Any
 from flask import current_app
 from typing_extensions import TypedDict
 
+from feedback_app.delighted.notes_and_tags import Note
 from feedback_app.delighted.people_service import PersonFacts, person_facts
-from feedback_app.delighted.responses_service import Note, notes_of, tags_of
+from feedback_app.delighted.responses_service import notes_of, tags_of
 from feedback_app.delighted.values import blank_is_none, unix
 from feedback_app.models import Customer, Response
 

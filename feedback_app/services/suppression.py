@@ -110,6 +110,35 @@ def unsubscribe(
     return record, True
 
 
+def add_unsubscribe(
+    email: str, kind: SurveyKind | None, reason: str, now: datetime
+) -> tuple[Unsubscribe, bool]:
+    """An admin records an opt-out by hand, as the customer's own link would, and it is
+    audited; flushes only. The customer is added if unknown, so that the opt-out sticks.
+
+    Returns the active record and whether it is new: an address already unsubscribed from
+    ``kind`` keeps its record, and nothing is audited.
+
+    :raises ValueError: ``email`` is not an email address, saying why.
+    """
+    # Imported here: ingest reads opt-outs (through invitations) from this module.
+    from feedback_app.services.ingest import normalize_email
+
+    customer = customer_for_email(normalize_email(email.strip()), now)
+    record, created = unsubscribe(customer, kind, "admin", now, reason=reason.strip())
+    if created:
+        audit.record(
+            "unsubscribe.added",
+            f"unsubscribe:{record.id}",
+            {
+                "customer": record.customer_id,
+                "kind": record.kind.value if record.kind else "all",
+                "reason": record.reason,
+            },
+        )
+    return record, created
+
+
 def revoke_unsubscribe(record: Unsubscribe, by: str, reason: str, now: datetime) -> None:
     """An admin reverses an opt-out, saying why; the row stays as the record. Flushes only.
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.channels.labels import labels_in_use
 from feedback_app.clock import utcnow
+from feedback_app.delighted.notes_and_tags import from_delighted
 from feedback_app.extensions import db
 from feedback_app.models import PinnedTheme, Role, Theme
 from feedback_app.questions.breakdown import choice_breakdown, choice_questions
@@ -419,6 +420,7 @@ def responses() -> tuple[str, int] | str:
         where=where,
         page=page,
         cases=case_ids(page.items),
+        delighted=from_delighted(response.id for response in page.items),
         page_url_args=page_url_args,
         theme=db.session.get(Theme, where.theme_id) if where.theme_id else None,
         pinned=db.session.get(PinnedTheme, where.pinned_id) if where.pinned_id else None,

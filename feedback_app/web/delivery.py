@@ -33,11 +33,9 @@ from feedback_app.models import (
 )
 from feedback_app.models.surveys import REASON_LENGTH
 from feedback_app.services import outbox
-from feedback_app.services.ingest import normalize_email
 from feedback_app.services.suppression import (
-    customer_for_email,
+    add_unsubscribe,
     revoke_unsubscribe,
-    unsubscribe,
     unsubscribes_query,
 )
 from feedback_app.services.webhooks import (
@@ -404,31 +402,21 @@ def unsubscribes() -> tuple[str, int] | WerkzeugResponse:
 def _add_unsubscribe(form: UnsubscribeForm) -> int | None:
     """Record the form's unsubscribe as the customer's own link would; else put on the form
     why not and return the status saying it (a bad address, or one already unsubscribed)."""
+    kind = None if form.kind.data == "all" else SurveyKind(form.kind.data)
     try:
-        email = normalize_email((form.email.data or "").strip())
+        record, created = add_unsubscribe(
+            form.email.data or "", kind, form.reason.data or "", utcnow()
+        )
     except ValueError as error:
         form.email.errors.append(f"Not a valid email address: {error}")
         return 422
-    now = utcnow()
-    kind = None if form.kind.data == "all" else SurveyKind(form.kind.data)
-    record, created = unsubscribe(
-        customer_for_email(email, now), kind, "admin", now, reason=(form.reason.data or "").strip()
-    )
+    email = record.customer.email
     if not created:
         form.email.errors.append(
             f"{email} has been unsubscribed from {_scope(record)} since"
             f" {record.created_at:%Y-%m-%d}."
         )
         return 409
-    audit.record(
-        "unsubscribe.added",
-        f"unsubscribe:{record.id}",
-        {
-            "customer": record.customer_id,
-            "kind": record.kind.value if record.kind else "all",
-            "reason": record.reason,
-        },
-    )
     db.session.commit()
     flash(f"{email} is unsubscribed from {_scope(record)}.", "info")
     return None

@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback_app.clock import utcnow
+from feedback_app.delighted.notes_and_tags import from_delighted
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Role
 from feedback_app.questions.service import readable_answers
@@ -123,6 +124,7 @@ def _render_case(case: FollowUpCase, form: CaseForm, message_form: MessageForm) 
         form=form,
         message_form=message_form,
         answers=readable_answers(case.response),
+        delighted=from_delighted([case.response_id]).get(case.response_id),
         overdue=is_overdue(case.status, case.due_at, now),
         now=now,
     ), 422 if failed else 200

@@ -14,6 +14,7 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from feedback_app.clock import utcnow
+from feedback_app.delighted.notes_and_tags import from_delighted
 from feedback_app.extensions import db
 from feedback_app.models import CommentReview, Interaction, Response, Role
 from feedback_app.services.review import (
@@ -112,6 +113,7 @@ def queue() -> tuple[str, int]:
         form=form,
         page=page,
         reviews=reviews,
+        delighted=from_delighted(response.id for response in page.items),
         waiting=any(
             response.id not in reviews or reviews[response.id].acknowledged_at is None
             for response in page.items
@@ -142,6 +144,7 @@ def interaction(interaction_id: int) -> str:
         interaction=item,
         responses=responses,
         reviews=reviews_of(list(responses)),
+        delighted=from_delighted(response.id for response in responses),
         review_form=review_form,
         own=is_own(current_user, item),
         back=url_for("review.queue", **list_args()),

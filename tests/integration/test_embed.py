@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import downgrade, upgrade
 
 from feedback_app.extensions import db
 from feedback_app.models import Customer, EmbedRefusal, Response, SpentEmbedToken, Survey
@@ -794,3 +795,37 @@ def test_a_refusal_the_database_is_too_busy_to_record_still_shows_nothing(
     hidden(refused)
     assert "a refused embed widget was not recorded: database is locked" in caplog.text
     assert refusals() == []
+
+
+def test_migration_1113_adds_the_refusals_and_keeps_every_row(
+    client: FlaskClient, survey: Survey, clock: FrozenClock
+) -> None:
+    token = form_token(client.get(url(survey)).text)
+    assert post(client, url(survey), form_token=token, score="4").status_code == 200
+    elsewhere = bare_url(survey, origin="https://evil.example")
+    hidden(client.get(elsewhere))
+
+    def rows() -> list[tuple[object, ...]]:
+        with db.engine.connect() as connection:
+            return [
+                tuple(row)
+                for table in ("surveys", "responses", "spent_embed_tokens")
+                for row in connection.execute(sa.text(f"SELECT * FROM {table}"))
+            ]
+
+    before = rows()
+    assert len(before) == 3
+    db.session.remove()
+    downgrade(revision="1109")
+    try:
+        assert "embed_refusals" not in sa.inspect(db.engine).get_table_names()
+        assert rows() == before
+    finally:
+        upgrade()
+
+    assert rows() == before
+    assert refusals() == []
+    hidden(client.get(elsewhere))
+    assert refusals() == [
+        ("site_not_allowed", "https://evil.example", "not in the allowed embed origins", 1)
+    ]

@@ -155,7 +155,8 @@ def all_jobs() -> dict[str, Job]:
             "prune-embed-records",
             flood.prune_embed_records,
             600,
-            "Forget spent embed form tokens once expired, and refusal counts after two days.",
+            "Forget spent embed form tokens once expired, refusal counts after two days, refused "
+            "embeds after 30 days.",
         ),
         Job(
             "compute-themes",

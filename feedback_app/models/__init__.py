@@ -7,7 +7,7 @@ from feedback_app.models.base import Base
 from feedback_app.models.channels import ChannelAlias, ChannelLabel
 from feedback_app.models.connectors import Connector, ConnectorDelivery, Outcome
 from feedback_app.models.delighted import DelightedPerson, DelightedResponse
-from feedback_app.models.embed import EmbedRefusalCount, SpentEmbedToken
+from feedback_app.models.embed import EmbedRefusal, EmbedRefusalCount, SpentEmbedToken
 from feedback_app.models.followups import (
     CaseEvent,
     CommentReview,
@@ -67,6 +67,7 @@ __all__ = [
     "DelightedResponse",
     "DigestDelivery",
     "DurationMeasure",
+    "EmbedRefusal",
     "EmbedRefusalCount",
     "EventKind",
     "FollowUpCase",

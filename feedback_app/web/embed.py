@@ -5,7 +5,7 @@ one is taken only when all of this holds:
 
 1. **Shown on an allowed site, posted from the widget.** Only the survey's allowed origins
    may frame the widget (``frame-ancestors``), and a survey without any takes no embedded
-   answer at all (a 403 page). The widget's document is ours, so the form posted from inside
+   answer at all (a 403). The widget's document is ours, so the form posted from inside
    the iframe carries *our* origin in its ``Origin`` header; the host page's origin is known
    only when the widget is loaded: the loader passes ``location.origin`` as ``?origin=``,
    the browser's ``Referer`` names the framing page (the two must agree), and a browser's
@@ -22,13 +22,19 @@ one is taken only when all of this holds:
    that answer.
 3. **A fresh signed identity.** The host's back end signs ``customer|issued_at``
    (``surveys.identity``); a signature without a time, older than
-   ``EMBED_IDENTITY_MAX_AGE_HOURS`` when the widget was shown, or wrong is refused with a page
-   telling the host's developer what to fix, never taken as anonymous.
+   ``EMBED_IDENTITY_MAX_AGE_HOURS`` when the widget was shown, or wrong is refused, never
+   taken as anonymous.
 4. **No replays.** A signed customer who answered the survey within its fatigue window is told
    the answer was already recorded (``services.embed.answers``); never a second response.
 5. **Limits.** Answers per client address (``EMBED_ANSWERS_LIMIT``), and anonymous ones per
    survey and in total; a refusal is the widget's own page, in the customer's language, and
    is counted on the survey's admin page.
+
+A widget refused for its site (1) or its identity (3) is the host developer's mistake, which
+the customer can do nothing about: its page is empty, the loader removes the frame, and the
+refusal is recorded for the survey's admin page (``services.embed.refusals``), which says
+what to fix. A post from outside the widget, and the limits, are refused in words for the
+customer, who was answering.
 
 A script that forges every header can still fetch a token and answer with it: these checks
 stop other sites' pages and casual scripts, and the limits bound the rest. Browsers block or
@@ -63,6 +69,7 @@ from feedback_app.services.embed.answers import (
     find_customer,
 )
 from feedback_app.services.embed.flood import count_refusal
+from feedback_app.services.embed.refusals import UNKNOWN_CUSTOMER, record_refusal
 from feedback_app.web.answering import (
     AnswerForm,
     customer_page,
@@ -213,29 +220,8 @@ def _our_origins() -> set[str | None]:
 def _embedding_refused(
     error: EmbeddingRefused, survey: Survey, ancestors: list[str]
 ) -> WerkzeugResponse:
-    """The page that tells the host's developer (and the customer) why the widget refuses."""
-    cannot_show = gettext("This survey cannot be shown")
-    words = {
-        EmbeddingProblem.NO_SITES: gettext(
-            "No site may show this survey yet: its administrator can add this site's address "
-            "to the survey's allowed embed origins."
-        ),
-        EmbeddingProblem.UNKNOWN_SITE: gettext(
-            "The survey cannot tell which site shows it. Load it with the embed script, or add "
-            "origin= and your site's origin to the frame's address."
-        ),
-        EmbeddingProblem.SITES_DISAGREE: gettext(
-            "The site showing this survey is not the one named in its address."
-        ),
-        EmbeddingProblem.NOT_FRAMED: gettext(
-            "This survey can only be answered on the site that shows it."
-        ),
-        EmbeddingProblem.SITE_NOT_ALLOWED: gettext(
-            "%(origin)s may not show this survey: its administrator can add it to the "
-            "survey's allowed embed origins.",
-            origin=error.origin or "",
-        ),
-    }
+    """A post from outside the widget is refused in words for the customer who made it; a
+    widget refused for its site shows them nothing and is recorded for the admin page."""
     if error.problem is EmbeddingProblem.FOREIGN_POST:
         return _refusal(
             403,
@@ -247,16 +233,47 @@ def _embedding_refused(
             survey,
             ancestors,
         )
-    return _refusal(403, cannot_show, words[error.problem], survey, ancestors)
+    seen = {
+        EmbeddingProblem.NO_SITES: "the survey lists no allowed embed origin",
+        EmbeddingProblem.UNKNOWN_SITE: "no origin= in the address and no Referer",
+        EmbeddingProblem.SITES_DISAGREE: f"the Referer is on {origin_of(request.referrer)}",
+        EmbeddingProblem.NOT_FRAMED: f"Sec-Fetch-Dest: {request.headers.get('Sec-Fetch-Dest')}",
+        EmbeddingProblem.SITE_NOT_ALLOWED: "not in the allowed embed origins",
+    }
+    return _hidden_refusal(403, survey, ancestors, error.problem, seen[error.problem], error.origin)
+
+
+def _hidden_refusal(
+    status: int,
+    survey: Survey,
+    ancestors: list[str],
+    problem: str,
+    detail: str,
+    origin: str | None = None,
+) -> WerkzeugResponse:
+    """The empty page of a widget refused for its site or identity: the customer could fix
+    neither, so they see nothing (the loader removes the frame), and the refusal is recorded
+    for the survey's admin page, which tells the host's developer what to fix."""
+    record_refusal(survey, problem, origin or _seen_origin(), detail, utcnow())
+    return customer_page("survey/refused.html", status, ancestors, lang=str(get_locale()))
+
+
+def _seen_origin() -> str | None:
+    """The host page's origin as the request names it: the loader's ``?origin=``, else the
+    browser's ``Referer`` (unless it is our own page)."""
+    referred = origin_of(request.referrer)
+    return origin_of(request.args.get("origin")) or (
+        None if referred in _our_origins() else referred
+    )
 
 
 def _identity(survey: Survey, ancestors: list[str], at: datetime) -> Identity | None:
     """The signed customer identity in the query string, checked as of ``at``.
 
     No identity at all means an anonymous answer. A wrong, undated or stale signature is a
-    403, and an ``external_id`` naming nobody a 404, each said on the page so the host's
-    developer sees it while wiring the widget in, before any customer answers. Called before
-    any text is translated: a known customer's locale wins over ``?locale=``.
+    403, and an ``external_id`` naming nobody a 404, each an empty page recorded for the
+    survey's admin page, where the host's developer sees it while wiring the widget in. Called
+    before any text is translated: a known customer's locale wins over ``?locale=``.
     """
     value, issued_at, signature = (request.args.get(name, "") for name in IDENTITY_PARAMS)
     if not (value or issued_at or signature):
@@ -267,46 +284,20 @@ def _identity(survey: Survey, ancestors: list[str], at: datetime) -> Identity | 
             survey.embed_secret, value, signature, issued_at, now=at, max_age=max_age
         )
     except InvalidIdentity as error:
-        abort(_identity_refused(error, survey, ancestors, max_age))
+        detail = error.message
+        if error.problem is IdentityProblem.EXPIRED:
+            detail = f"signature older than {int(max_age.total_seconds() // 3600)} hours"
+        abort(_hidden_refusal(403, survey, ancestors, error.problem, detail))
     customer = find_customer(identity)
     if customer is None and identity.email is None:
         abort(
-            _refusal(
-                404,
-                gettext("This survey cannot be shown"),
-                gettext("The customer given to this survey is not known."),
-                survey,
-                ancestors,
+            _hidden_refusal(
+                404, survey, ancestors, UNKNOWN_CUSTOMER, "no customer has this external_id"
             )
         )
     if customer is not None and customer.locale:
         g.locale = customer.locale
     return identity
-
-
-def _identity_refused(
-    error: InvalidIdentity, survey: Survey, ancestors: list[str], max_age: timedelta
-) -> WerkzeugResponse:
-    problems = {
-        IdentityProblem.NO_ISSUE_TIME: gettext(
-            "The customer identity given to this survey has no issue time: sign "
-            "“customer|issued_at” and pass issued_at (Unix seconds) with it."
-        ),
-        IdentityProblem.EXPIRED: gettext(
-            "The customer identity given to this survey was signed more than %(hours)d hours "
-            "ago: sign it again each time the page is shown.",
-            hours=int(max_age.total_seconds() // 3600),
-        ),
-        IdentityProblem.FROM_THE_FUTURE: gettext(
-            "The customer identity given to this survey was signed in the future: check the "
-            "clock of the server that signs it."
-        ),
-    }
-    message = problems.get(
-        error.problem,
-        gettext("The customer identity given to this survey is not correctly signed."),
-    )
-    return _refusal(403, gettext("This survey cannot be shown"), message, survey, ancestors)
 
 
 def _widget(

@@ -21,6 +21,7 @@ from feedback_app.languages.service import (
 )
 from feedback_app.models import Role, Survey
 from feedback_app.services.embed.flood import anonymous_activity
+from feedback_app.services.embed.refusals import recent_refusals
 from feedback_app.services.survey_settings import (
     add_survey,
     rotate_embed_secret,
@@ -122,6 +123,7 @@ def _settings_page(
             form=form,
             buckets=bucket_ranges(survey.kind, _shown_thresholds(survey, form)),
             activity=anonymous_activity(survey, utcnow()),
+            refusals=recent_refusals(survey, utcnow()),
             languages=language_report(survey),
             text_values=form_values(survey) if text_values is None else text_values,
             text_problems=text_problems or {},

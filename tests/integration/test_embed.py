@@ -1,5 +1,5 @@
 """The embedded survey: loader script, iframe page, signed identities, framing, form tokens,
-where answers may come from, replays and floods."""
+where answers may come from, replays, floods, and the refusals recorded for the admin page."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import hmac
 import html
 import re
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,10 +16,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import downgrade, upgrade
 
 from feedback_app.extensions import db
-from feedback_app.models import Customer, Response, SpentEmbedToken, Survey
+from feedback_app.models import Customer, EmbedRefusal, Response, SpentEmbedToken, Survey
 from feedback_app.services.embed.flood import prune_embed_records
+from feedback_app.services.embed.refusals import KEEP_PER_SURVEY
 from feedback_app.services.surveys import survey_for_kind
 from surveys.identity import sign_identity
 from surveys.kinds import SurveyKind
@@ -30,6 +32,13 @@ ORIGINS = "https://help.example.com http://127.0.0.1:5001"
 SITE = "https://help.example.com"
 #: Our own origin as the test client reaches it: what the widget's form posts carry.
 OURS = "http://localhost"
+#: What the customer gets when the widget is refused for its site or identity: nothing to see.
+EMPTY_PAGE = (
+    '<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n'
+    '  <meta name="robots" content="noindex">\n  <title>Your feedback</title>\n</head>\n'
+    '<body class="embedded" data-refused>\n'
+    '  <script src="/static/js/survey.js" defer></script>\n</body>\n</html>'
+)
 
 
 def embedded(kind: SurveyKind, clock: FrozenClock) -> Survey:
@@ -73,6 +82,22 @@ def signed(survey: Survey, customer: str, at: datetime) -> dict[str, str]:
         "issued_at": issued_at,
         "signature": sign_identity(survey.embed_secret, customer, issued_at),
     }
+
+
+def hidden(result: Any, status: int = 403) -> None:
+    """``result`` is the empty page of a refused widget, framed as the survey's widget is."""
+    assert (result.status_code, result.text) == (status, EMPTY_PAGE)
+    assert result.headers["X-Content-Type-Options"] == "nosniff"
+    assert result.headers["Cache-Control"] == "no-store"
+
+
+def refusals() -> list[tuple[str, str, str, int]]:
+    """The recorded refusals, oldest first: problem, origin, detail and count."""
+    db.session.expire_all()
+    return [
+        (row.problem, row.origin, row.detail, row.count)
+        for row in db.session.scalars(sa.select(EmbedRefusal).order_by(EmbedRefusal.id))
+    ]
 
 
 def form_token(page: str) -> str:
@@ -127,11 +152,11 @@ def test_a_survey_without_allowed_origins_shows_no_widget_and_takes_no_answer(
     posted = post(client, url(survey), form_token=token, score="5")
 
     for result in (page, posted):
-        assert result.status_code == 403
-        assert "No site may show this survey yet" in html.unescape(result.text)
+        hidden(result)
         assert result.headers["Content-Security-Policy"].endswith("frame-ancestors 'none'")
         assert result.headers["X-Frame-Options"] == "DENY"
     assert responses() == []
+    assert refusals() == [("no_sites", SITE, "the survey lists no allowed embed origin", 2)]
 
 
 def test_without_an_identity_the_answer_is_anonymous(
@@ -193,25 +218,38 @@ def test_a_signed_known_customer_is_reused_and_their_language_spoken(
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 1
 
 
-def test_a_signed_external_id_nobody_has_is_refused_readably(
+def test_a_signed_external_id_nobody_has_shows_nothing_and_is_recorded(
     client: FlaskClient, survey: Survey, clock: FrozenClock
 ) -> None:
     result = client.get(url(survey, **signed(survey, "cust-999", clock.now)))
-    assert result.status_code == 404
-    assert "The customer given to this survey is not known." in result.text
+    hidden(result, 404)
+    assert refusals() == [("unknown_customer", SITE, "no customer has this external_id", 1)]
 
 
 @pytest.mark.parametrize(
-    "params",
+    ("params", "problem", "detail"),
     [
-        {"customer": "casey@example.com", "issued_at": "1772442000", "signature": "0" * 64},
-        {"customer": "casey@example.com", "issued_at": "1772442000"},
-        {"signature": "abc"},
-        {"issued_at": "1772442000"},
+        (
+            {"customer": "casey@example.com", "issued_at": "1772442000", "signature": "0" * 64},
+            "bad_signature",
+            "the customer identity's signature does not match",
+        ),
+        (
+            {"customer": "casey@example.com", "issued_at": "1772442000"},
+            "bad_signature",
+            "the customer identity's signature does not match",
+        ),
+        ({"signature": "abc"}, "malformed", "the customer identity is missing or too long"),
+        ({"issued_at": "1772442000"}, "malformed", "the customer identity is missing or too long"),
+        (
+            {"customer": "casey@example.com", "issued_at": "soon", "signature": "0" * 64},
+            "malformed",
+            "the issue time (issued_at) must be whole Unix seconds",
+        ),
     ],
 )
-def test_a_bad_or_missing_signature_is_a_readable_403_never_anonymous(
-    client: FlaskClient, survey: Survey, params: dict[str, str]
+def test_a_bad_or_missing_signature_shows_nothing_never_anonymous(
+    client: FlaskClient, survey: Survey, params: dict[str, str], problem: str, detail: str
 ) -> None:
     good = form_token(client.get(url(survey)).text)
     address = url(survey, **params)
@@ -220,28 +258,28 @@ def test_a_bad_or_missing_signature_is_a_readable_403_never_anonymous(
     posted = post(client, address, form_token=good, score="5")
 
     for result in (page, posted):
-        assert result.status_code == 403
-        assert "The customer identity given to this survey is not correctly signed." in result.text
+        hidden(result)
         assert result.headers["Content-Security-Policy"].endswith(
             "frame-ancestors https://help.example.com http://127.0.0.1:5001"
         )
+        assert "X-Frame-Options" not in result.headers
     assert responses() == []
+    assert refusals() == [(problem, SITE, detail, 2)]
 
 
-def test_a_signature_without_an_issue_time_tells_the_developer_to_add_one(
+def test_a_signature_without_an_issue_time_is_recorded_as_such(
     client: FlaskClient, survey: Survey
 ) -> None:
     """What hosts signed before issue times existed: the customer alone."""
     customer = "casey@example.com"
     old = hmac.new(survey.embed_secret.encode(), customer.encode(), hashlib.sha256).hexdigest()
 
-    result = client.get(url(survey, customer=customer, signature=old))
+    hidden(client.get(url(survey, customer=customer, signature=old)))
 
-    assert result.status_code == 403
-    assert (
-        "The customer identity given to this survey has no issue time: sign "
-        "“customer|issued_at” and pass issued_at (Unix seconds) with it."
-    ) in html.unescape(result.text)
+    assert refusals() == [
+        ("no_issue_time", SITE, "the customer identity has no issue time (issued_at)", 1)
+    ]
+    assert old not in str(refusals())
 
 
 def test_a_signature_expires_a_day_after_its_issue_time_or_as_configured(
@@ -252,13 +290,9 @@ def test_a_signature_expires_a_day_after_its_issue_time_or_as_configured(
     assert client.get(address).status_code == 200
 
     clock.advance(seconds=1)
-    stale = client.get(address)
+    hidden(client.get(address))
 
-    assert stale.status_code == 403
-    assert (
-        "The customer identity given to this survey was signed more than 24 hours ago: sign it "
-        "again each time the page is shown."
-    ) in html.unescape(stale.text)
+    assert refusals() == [("expired", SITE, "signature older than 24 hours", 1)]
     app.config["EMBED_IDENTITY_MAX_AGE_HOURS"] = 48
     assert client.get(address).status_code == 200
 
@@ -267,9 +301,10 @@ def test_a_signature_from_a_host_clock_far_ahead_is_refused(
     client: FlaskClient, survey: Survey, clock: FrozenClock
 ) -> None:
     ahead = clock.now + timedelta(hours=1)
-    result = client.get(url(survey, **signed(survey, "casey@example.com", ahead)))
-    assert result.status_code == 403
-    assert "was signed in the future: check the clock" in result.text
+    hidden(client.get(url(survey, **signed(survey, "casey@example.com", ahead))))
+    assert refusals() == [
+        ("from_the_future", SITE, "the customer identity was signed in the future", 1)
+    ]
 
 
 def test_an_identity_fresh_when_the_widget_was_shown_may_still_answer(
@@ -290,7 +325,7 @@ def test_another_surveys_signature_does_not_count(
     other = survey_for_kind(SurveyKind.NPS, clock.now)
     db.session.commit()
     address = url(survey, **signed(other, "casey@example.com", clock.now))
-    assert client.get(address).status_code == 403
+    hidden(client.get(address))
 
 
 def test_a_form_token_is_bound_to_the_identity_it_was_shown_with(
@@ -450,6 +485,7 @@ def test_an_answer_posted_from_anywhere_but_the_widget_is_refused(
     assert result.status_code == 403
     assert "Answers are only taken from the survey itself." in result.text
     assert responses() == []
+    assert refusals() == []
 
 
 def test_the_public_address_counts_as_our_origin(client: FlaskClient, survey: Survey) -> None:
@@ -460,29 +496,29 @@ def test_the_public_address_counts_as_our_origin(client: FlaskClient, survey: Su
 
 
 @pytest.mark.parametrize(
-    ("address", "headers", "message"),
+    ("address", "headers", "refusal"),
     [
         (
             {"origin": "https://evil.example"},
             {},
-            "https://evil.example may not show this survey",
+            ("site_not_allowed", "https://evil.example", "not in the allowed embed origins"),
         ),
         (
             {},
             {"Referer": "https://evil.example/page"},
-            "https://evil.example may not show this survey",
+            ("site_not_allowed", "https://evil.example", "not in the allowed embed origins"),
         ),
         (
             {"origin": SITE},
             {"Referer": "https://evil.example/page"},
-            "The site showing this survey is not the one named in its address.",
+            ("sites_disagree", SITE, "the Referer is on https://evil.example"),
         ),
         (
             {"origin": SITE},
             {"Sec-Fetch-Dest": "document"},
-            "This survey can only be answered on the site that shows it.",
+            ("not_framed", SITE, "Sec-Fetch-Dest: document"),
         ),
-        ({}, {}, "The survey cannot tell which site shows it."),
+        ({}, {}, ("unknown_site", "", "no origin= in the address and no Referer")),
     ],
 )
 def test_the_widget_is_served_only_to_an_allowed_site(
@@ -490,12 +526,10 @@ def test_the_widget_is_served_only_to_an_allowed_site(
     survey: Survey,
     address: dict[str, str],
     headers: dict[str, str],
-    message: str,
+    refusal: tuple[str, str, str],
 ) -> None:
-    result = client.get(bare_url(survey, **address), headers=headers)
-    assert result.status_code == 403
-    assert message in html.unescape(result.text)
-    assert 'name="form_token"' not in result.text
+    hidden(client.get(bare_url(survey, **address), headers=headers))
+    assert refusals() == [(*refusal, 1)]
 
 
 def test_a_frame_put_in_by_hand_is_known_by_its_referer(
@@ -516,9 +550,9 @@ def test_a_site_removed_from_the_allowed_origins_takes_no_more_answers(
 
     result = post(client, url(survey), form_token=token, score="5")
 
-    assert result.status_code == 403
-    assert "https://help.example.com may not show this survey" in html.unescape(result.text)
+    hidden(result)
     assert responses() == []
+    assert refusals() == [("site_not_allowed", SITE, "not in the allowed embed origins", 1)]
 
 
 def test_a_replayed_identity_adds_no_second_response_within_the_fatigue_window(
@@ -687,3 +721,111 @@ def test_a_flood_shows_on_the_surveys_admin_page(
     assert table is not None
     rows = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td>', table.group())
     assert rows == [("Anonymous answers", "2", "3"), ("Refused by the limits", "2", "2")]
+
+
+def test_refusals_are_counted_per_problem_origin_and_minute(
+    client: FlaskClient, survey: Survey, other: Survey, clock: FrozenClock
+) -> None:
+    for _ in range(3):
+        hidden(client.get(bare_url(survey, origin="https://evil.example")))
+    hidden(client.get(bare_url(survey, origin="https://other.example")))
+    hidden(client.get(bare_url(other, origin="https://evil.example")))
+    clock.advance(minutes=1)
+    hidden(client.get(bare_url(survey, origin="https://evil.example")))
+
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(EmbedRefusal).order_by(EmbedRefusal.id)).all()
+    assert [(row.survey_id, row.origin, row.minute, row.count) for row in rows] == [
+        (survey.id, "https://evil.example", datetime(2026, 3, 2, 9, 0, tzinfo=UTC), 3),
+        (survey.id, "https://other.example", datetime(2026, 3, 2, 9, 0, tzinfo=UTC), 1),
+        (other.id, "https://evil.example", datetime(2026, 3, 2, 9, 0, tzinfo=UTC), 1),
+        (survey.id, "https://evil.example", datetime(2026, 3, 2, 9, 1, tzinfo=UTC), 1),
+    ]
+
+
+def test_a_flood_of_refusals_keeps_only_the_surveys_latest_rows(
+    client: FlaskClient, survey: Survey, other: Survey, clock: FrozenClock
+) -> None:
+    """Every origin is another row: a survey still keeps its latest ``KEEP_PER_SURVEY``."""
+    hidden(client.get(bare_url(other, origin="https://first.example")))
+    for number in range(KEEP_PER_SURVEY + 5):
+        hidden(client.get(bare_url(survey, origin=f"https://site{number}.example")))
+
+    db.session.expire_all()
+    kept = db.session.scalars(
+        sa.select(EmbedRefusal.origin)
+        .where(EmbedRefusal.survey_id == survey.id)
+        .order_by(EmbedRefusal.id)
+    ).all()
+    assert kept == [f"https://site{number}.example" for number in range(5, KEEP_PER_SURVEY + 5)]
+    assert db.session.scalars(
+        sa.select(EmbedRefusal.origin).where(EmbedRefusal.survey_id == other.id)
+    ).all() == ["https://first.example"]
+
+
+def test_refusals_are_forgotten_after_30_days(
+    client: FlaskClient, survey: Survey, clock: FrozenClock
+) -> None:
+    hidden(client.get(bare_url(survey, origin="https://evil.example")))
+    clock.advance(minutes=1)
+    hidden(client.get(bare_url(survey, origin="https://evil.example")))
+
+    assert prune_embed_records(clock.advance(days=30)) == 1
+
+    assert refusals() == [
+        ("site_not_allowed", "https://evil.example", "not in the allowed embed origins", 1)
+    ]
+
+
+def test_a_refusal_the_database_is_too_busy_to_record_still_shows_nothing(
+    short_lock_wait: None,
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer is what a flood contends for")
+
+    with db.engine.connect() as holder:
+        holder.exec_driver_sql("BEGIN IMMEDIATE")
+        refused = client.get(bare_url(survey, origin="https://evil.example"))
+        holder.rollback()
+
+    hidden(refused)
+    assert "a refused embed widget was not recorded: database is locked" in caplog.text
+    assert refusals() == []
+
+
+def test_migration_1113_adds_the_refusals_and_keeps_every_row(
+    client: FlaskClient, survey: Survey, clock: FrozenClock
+) -> None:
+    token = form_token(client.get(url(survey)).text)
+    assert post(client, url(survey), form_token=token, score="4").status_code == 200
+    elsewhere = bare_url(survey, origin="https://evil.example")
+    hidden(client.get(elsewhere))
+
+    def rows() -> list[tuple[object, ...]]:
+        with db.engine.connect() as connection:
+            return [
+                tuple(row)
+                for table in ("surveys", "responses", "spent_embed_tokens")
+                for row in connection.execute(sa.text(f"SELECT * FROM {table}"))
+            ]
+
+    before = rows()
+    assert len(before) == 3
+    db.session.remove()
+    downgrade(revision="1109")
+    try:
+        assert "embed_refusals" not in sa.inspect(db.engine).get_table_names()
+        assert rows() == before
+    finally:
+        upgrade()
+
+    assert rows() == before
+    assert refusals() == []
+    hidden(client.get(elsewhere))
+    assert refusals() == [
+        ("site_not_allowed", "https://evil.example", "not in the allowed embed origins", 1)
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback_app.extensions import db
-from feedback_app.models import EmbedRefusalCount, Response, SpentEmbedToken, Survey
+from feedback_app.models import (
+    EmbedRefusal,
+    EmbedRefusalCount,
+    Response,
+    SpentEmbedToken,
+    Survey,
+)
 from feedback_app.outage import UNAVAILABLE, abandon_transaction, describe
 from surveys.answers import ResponseSource
 
@@ -27,6 +34,8 @@ HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 #: How long refusal counts are kept: the page shows the last day.
 KEEP_REFUSALS = timedelta(days=2)
+#: How long widgets refused for their site or identity are kept (``services.embed.refusals``).
+KEEP_WIDGET_REFUSALS = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -45,26 +54,40 @@ def count_refusal(survey: Survey, now: datetime) -> None:
     Under a flood the database may be too busy to take the count (SQLite's write lock): the
     count is then lost, logged, and the refusal still answered.
     """
+    count_or_lose(
+        lambda dialect: db.session.execute(
+            _upsert(dialect), {"survey_id": survey.id, "minute": minute_of(now), "refused": 1}
+        ),
+        "a refused embed answer was not counted",
+    )
+
+
+def count_or_lose(write: Callable[[str], object], lost: str) -> None:
+    """Run ``write`` (given the database's dialect) and commit; when the database is too busy
+    (a flood holding SQLite's write lock) log ``lost`` instead, so the refusal is still
+    answered."""
     try:
-        db.session.execute(
-            _upsert(db.session.get_bind().dialect.name),
-            {"survey_id": survey.id, "minute": _minute(now), "refused": 1},
-        )
+        write(db.session.get_bind().dialect.name)
         db.session.commit()
     except UNAVAILABLE as error:
         abandon_transaction()
-        log.warning("a refused embed answer was not counted: %s", describe(error))
+        log.warning("%s: %s", lost, describe(error))
 
 
-def _minute(moment: datetime) -> datetime:
+def minute_of(moment: datetime) -> datetime:
+    """The start of ``moment``'s minute: what refusals are counted by."""
     return moment.replace(second=0, microsecond=0)
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's ``INSERT`` with ``ON CONFLICT``, for counting upserts."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 @functools.cache
 def _upsert(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = EmbedRefusalCount.__table__
-    statement = insert(table)
+    statement = dialect_insert(dialect)(table)
     return statement.on_conflict_do_update(
         index_elements=[table.c.survey_id, table.c.minute],
         set_={"refused": table.c.refused + statement.excluded.refused},
@@ -90,21 +113,22 @@ def anonymous_activity(survey: Survey, now: datetime) -> AnonymousActivity:
         sa.select(
             sa.func.coalesce(
                 sa.func.sum(EmbedRefusalCount.refused).filter(
-                    EmbedRefusalCount.minute >= _minute(hour_ago)
+                    EmbedRefusalCount.minute >= minute_of(hour_ago)
                 ),
                 0,
             ),
             sa.func.coalesce(sa.func.sum(EmbedRefusalCount.refused), 0),
         ).where(
             EmbedRefusalCount.survey_id == survey.id,
-            EmbedRefusalCount.minute >= _minute(day_ago),
+            EmbedRefusalCount.minute >= minute_of(day_ago),
         )
     ).one()
     return AnonymousActivity(answers[0], answers[1], refused[0], refused[1])
 
 
 def prune_embed_records(now: datetime) -> int:
-    """Forget spent form tokens past their expiry and refusal counts past two days; commits.
+    """Forget spent form tokens past their expiry, refusal counts past two days and refused
+    widgets past 30 days; commits.
 
     Returns how many rows went.
     """
@@ -114,5 +138,8 @@ def prune_embed_records(now: datetime) -> int:
     refusals = db.session.execute(
         sa.delete(EmbedRefusalCount).where(EmbedRefusalCount.minute < now - KEEP_REFUSALS)
     ).rowcount
+    widgets = db.session.execute(
+        sa.delete(EmbedRefusal).where(EmbedRefusal.minute < now - KEEP_WIDGET_REFUSALS)
+    ).rowcount
     db.session.commit()
-    return tokens + refusals
+    return tokens + refusals + widgets

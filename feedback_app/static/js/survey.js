@@ -1,5 +1,6 @@
 /* Survey pages: post a one-click score at once, keep double taps from posting twice, count
-   the comment's characters left, and in an embed tell the host page how tall the widget is.
+   the comment's characters left, and in an embed tell the host page how tall the widget is
+   (or that it was refused).
    No framework, nothing loaded. */
 (function () {
   "use strict";
@@ -59,7 +60,10 @@
     }, 1000 * Number(retry.getAttribute("data-retry-in")));
   }
 
-  if (window.parent !== window && document.body.classList.contains("embedded")) {
+  // A widget refused for its site or identity is an empty page: the loader removes its frame.
+  if (window.parent !== window && document.body.hasAttribute("data-refused")) {
+    window.parent.postMessage({ feedbackEmbedRefused: true }, "*");
+  } else if (window.parent !== window && document.body.classList.contains("embedded")) {
     var report = function () {
       window.parent.postMessage(
         { feedbackEmbedHeight: document.body.getBoundingClientRect().height }, "*"

@@ -27,8 +27,9 @@ class Note:
 @dataclass(frozen=True)
 class FromDelighted:
     """What Delighted's users wrote on an imported response: its notes, oldest first, and
-    its free-text tags."""
+    its free-text tags; and the response's id at Delighted."""
 
+    delighted_id: str
     notes: tuple[Note, ...]
     tags: tuple[str, ...]
 
@@ -45,6 +46,7 @@ def from_delighted(response_ids: Iterable[int]) -> dict[int, FromDelighted]:
     )
     return {
         row.response_id: FromDelighted(
+            row.delighted_id,
             tuple(
                 Note(note["id"], note["text"], note["user_email"], from_unix(note["created_at"]))
                 for note in row.notes

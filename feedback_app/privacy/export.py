@@ -18,11 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from feedback_app.audit.service import record
+from feedback_app.delighted.notes_and_tags import FromDelighted, from_delighted
 from feedback_app.extensions import db
 from feedback_app.models import (
     CommentReview,
     ConnectorDelivery,
     Customer,
+    DelightedPerson,
     EventKind,
     FollowUpCase,
     Interaction,
@@ -33,6 +35,8 @@ from feedback_app.models import (
     Unsubscribe,
 )
 from feedback_app.privacy.people import rows_of
+from feedback_app.questions.service import answers_by_response, survey_specs
+from surveys.questions import Answer, QuestionSpec
 
 FORMAT = "feedback.person-export"
 VERSION = 1
@@ -48,7 +52,7 @@ def export_person(customer: Customer, now: datetime) -> dict[str, Any]:
         "customer": _customer(customer),
         "interactions": [_interaction(i) for i in _load(Interaction, rows.interactions)],
         "invitations": [_invitation(i) for i in _load(Invitation, rows.invitations)],
-        "responses": [_response(r) for r in _load(Response, rows.responses)],
+        "responses": _responses(_load(Response, rows.responses)),
         "cases": [
             _case(c) for c in _load(FollowUpCase, rows.cases, selectinload(FollowUpCase.events))
         ],
@@ -83,11 +87,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _customer(customer: Customer) -> dict[str, Any]:
-    """Every column of the customer's row: all of it is theirs."""
+    """Every column of the customer's row: all of it is theirs; and their Delighted id when
+    they were imported from Delighted."""
     document = {}
     for column in Customer.__table__.columns:
         value = getattr(customer, column.key)
         document[column.key] = _iso(value) if isinstance(value, datetime) else value
+    document["delighted_id"] = db.session.scalar(
+        sa.select(DelightedPerson.delighted_id).where(DelightedPerson.customer_id == customer.id)
+    )
     return document
 
 
@@ -101,7 +109,13 @@ def _interaction(interaction: Interaction) -> dict[str, Any]:
         "opened_at": _iso(interaction.opened_at),
         "first_response_at": _iso(interaction.first_response_at),
         "resolved_at": _iso(interaction.resolved_at),
+        "topic": interaction.topic,
+        "answered": interaction.answered,
+        "first_response_seconds": interaction.first_response_seconds,
         "handle_seconds": interaction.handle_seconds,
+        "talk_seconds": interaction.talk_seconds,
+        "hold_seconds": interaction.hold_seconds,
+        "after_work_seconds": interaction.after_work_seconds,
         "first_contact_resolved": interaction.first_contact_resolved,
         "created_at": _iso(interaction.created_at),
         "updated_at": _iso(interaction.updated_at),
@@ -130,7 +144,58 @@ def _invitation(invitation: Invitation) -> dict[str, Any]:
     }
 
 
-def _response(response: Response) -> dict[str, Any]:
+def _responses(responses: Sequence[Response]) -> list[dict[str, Any]]:
+    ids = [response.id for response in responses]
+    answers = answers_by_response(ids)
+    delighted = from_delighted(ids)
+    questions = {
+        spec.id: spec
+        for survey_id in {response.survey_id for response in responses}
+        for spec in survey_specs(survey_id)
+    }
+    return [
+        _response(
+            response,
+            [
+                _answer(answer, questions[answer.question_id])
+                for answer in answers.get(response.id, [])
+            ],
+            delighted.get(response.id),
+        )
+        for response in responses
+    ]
+
+
+def _answer(answer: Answer, question: QuestionSpec) -> dict[str, Any]:
+    """An answer to an additional question, with the question's and choices' texts (in every
+    language the survey has them) so that the customer can read it without the survey."""
+    choices = {choice.id: choice for choice in question.choices}
+    return {
+        "question": question.id,
+        "question_text": dict(question.texts),
+        "choices": [
+            {"id": choice_id, "text": dict(choices[choice_id].texts)}
+            for choice_id in answer.choice_ids
+        ],
+        "text": answer.text,
+        "rating": answer.rating,
+    }
+
+
+def _from_delighted(kept: FromDelighted) -> dict[str, Any]:
+    return {
+        "id": kept.delighted_id,
+        "tags": list(kept.tags),
+        "notes": [
+            {"text": note.text, "author": note.user_email or None, "at": _iso(note.created_at)}
+            for note in kept.notes
+        ],
+    }
+
+
+def _response(
+    response: Response, answers: list[dict[str, Any]], delighted: FromDelighted | None
+) -> dict[str, Any]:
     review = db.session.scalar(
         sa.select(CommentReview).where(CommentReview.response_id == response.id)
     )
@@ -159,6 +224,8 @@ def _response(response: Response) -> dict[str, Any]:
         ),
         "created_at": _iso(response.created_at),
         "updated_at": _iso(response.updated_at),
+        "answers": answers,
+        "delighted": None if delighted is None else _from_delighted(delighted),
     }
 
 

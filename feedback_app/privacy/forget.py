@@ -1,12 +1,13 @@
 """Forgetting a customer: everything about them deleted, their scores kept for nobody.
 
-What goes: the customer (properties, bounce), their invitations, comments and comment
-reviews, follow-up cases with their timelines, notes and replies, the outbox rows addressed
-to them or naming them (emails, staff alerts, webhook deliveries), development-mailbox
-messages, and unsubscribes. Their address is kept only as a keyed hash that blocks new
-invitations (``privacy.blocklist``).
+What goes: the customer (properties, bounce), their invitations, comments, written answers
+to additional questions and comment reviews, follow-up cases with their timelines, notes and
+replies, the outbox rows addressed to them or naming them (emails, staff alerts, webhook
+deliveries), development-mailbox messages, and unsubscribes. Their address is kept only as
+a keyed hash that blocks new invitations (``privacy.blocklist``).
 
-What stays, tied to nobody: each response as a bare score, stripped of comment, language,
+What stays, tied to nobody: each response as a bare score with the choices and ratings it
+gave the additional questions (counted in the reason breakdowns), stripped of comment, language,
 import id and its links to the customer, invitation and interaction, and dated at the start
 of its UTC day. The dashboard's score figures are the rollups, per survey, day, channel,
 team and agent, and the responses stay their source of truth: keeping those bare score rows
@@ -44,7 +45,8 @@ from feedback_app.models import (
     Unsubscribe,
 )
 from feedback_app.privacy.blocklist import remember_forgotten
-from feedback_app.privacy.people import PersonRows, rows_of
+from feedback_app.privacy.people import PersonRows, rows_of, written_answers
+from feedback_app.questions.models import ResponseAnswer
 from feedback_app.services.claims import take_write_lock
 from feedback_app.services.metrics import repeat_window
 from surveys.metrics import Contact, opened_by_customer, resolved_at_first_contact
@@ -73,6 +75,9 @@ def forget_person(customer: Customer, now: datetime) -> dict[str, dict[str, int]
     # Their comments no longer count in the kept themes nor carry pinned themes' tags.
     _delete(ThemeMention, ThemeMention.response_id.in_(rows.responses))
     _delete(ThemeTag, ThemeTag.response_id.in_(rows.responses))
+    # What they wrote in answer to additional questions; their choices and ratings stay,
+    # counted in the reason breakdowns like the score.
+    _delete(ResponseAnswer, written_answers(rows.responses))
     # The notes and tags of Delighted's that were imported with their answers.
     _delete(DelightedResponse, DelightedResponse.response_id.in_(rows.responses))
     _strip_responses(rows.responses)

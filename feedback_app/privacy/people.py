@@ -30,6 +30,7 @@ from feedback_app.models import (
     Response,
     Unsubscribe,
 )
+from feedback_app.questions.models import ResponseAnswer
 from feedback_app.services.ingest import normalize_email
 from feedback_app.text_match import UnicodeLower, escape_like
 
@@ -88,6 +89,9 @@ class PersonRows:
                 "customer": 1,
                 "invitations": len(self.invitations),
                 "comments": comments,
+                "written_answers": _count(
+                    sa.select(ResponseAnswer.id).where(written_answers(self.responses))
+                ),
                 "comment_reviews": _count(
                     sa.select(CommentReview.id).where(CommentReview.response_id.in_(self.responses))
                 ),
@@ -106,6 +110,11 @@ class PersonRows:
                 "interactions": len(self.interactions),
             },
         }
+
+
+def written_answers(response_ids: list[int]) -> sa.ColumnElement[bool]:
+    """The answers to text questions among these responses': what the customer wrote."""
+    return sa.and_(ResponseAnswer.response_id.in_(response_ids), ResponseAnswer.text.is_not(None))
 
 
 def look_up(customer: Customer) -> dict[str, dict[str, int]]:

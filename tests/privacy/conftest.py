@@ -2,9 +2,11 @@
 
 Ana and Joana (whose address contains Ana's: ``joana@example.com``) each close two tickets
 through the API, get and answer an invitation, have a follow-up case with a note and a reply,
-webhooks and staff alerts naming them, delivered mail in the development mailbox, an agent's
-review and an opt-out or a bounce. Each came back two days after their first ticket, so that
-ticket was not resolved at first contact, and the second is still open.
+webhooks and staff alerts naming them, delivered mail in the development mailbox, answers to
+the survey's additional questions (a reason and a written word), an agent's review and an
+opt-out or a bounce; Ana was imported from Delighted, with its notes and tags. Each came
+back two days after their first ticket, so that ticket was not resolved at first contact,
+and the second is still open.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from feedback_app.connectors.setup import create_connector
 from feedback_app.extensions import db
 from feedback_app.models import (
     Customer,
+    DelightedPerson,
+    DelightedResponse,
     FollowUpCase,
     Interaction,
     Invitation,
@@ -32,6 +36,7 @@ from feedback_app.models import (
     User,
     WebhookFormat,
 )
+from feedback_app.questions.service import asked_questions, record_answers
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.followups import Actor, CaseChange, change_case, write_to_customer
 from feedback_app.services.outbox import deliver_outbox
@@ -41,12 +46,21 @@ from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.suppression import record_bounce, unsubscribe
 from feedback_app.services.webhooks import EVENTS, create_endpoint
 from surveys.cases import CaseStatus
+from surveys.questions import Answer
 from surveys.review import ReviewTag
 from tests.connectors.vendors import freshdesk
 from tests.helpers import FrozenClock, store_answer
+from tests.questions.conftest import Asked, add_asked
 
 ANA = "ana@example.com"
 JOANA = "joana@example.com"
+#: A note of Delighted's on Ana's answer, as ``import-delighted`` keeps one.
+DELIGHTED_NOTE = {
+    "id": "88",
+    "text": f"Called {ANA} back",
+    "user_email": "support@example.com",
+    "created_at": 1763802000,
+}
 
 
 @dataclass(frozen=True)
@@ -80,12 +94,19 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
+def asked(app: Flask, clock: FrozenClock) -> Asked:
+    """The CSAT survey's additional questions, one of each type."""
+    return add_asked(clock)
+
+
+@pytest.fixture
 def people(
     app: Flask,
     client: FlaskClient,
     api_key: str,
     clock: FrozenClock,
     make_user: Callable[..., User],
+    asked: Asked,
 ) -> Callable[[], dict[str, Person]]:
     """Build both customers' data; returns them by address."""
 
@@ -127,6 +148,10 @@ def people(
                         },
                         "agent": {"email": agent_user.email, "name": "Sam"},
                         "team": "Billing",
+                        "topic": "Refund",
+                        "talk_seconds": 240,
+                        "hold_seconds": 30,
+                        "after_work_seconds": 60,
                         "opened_at": opened.isoformat(),
                         # The first is resolved; the second, the customer coming back two
                         # days later, is still open.
@@ -143,7 +168,12 @@ def people(
             invitation = db.session.scalar(
                 sa.select(Invitation).join(Customer).where(Customer.email == email)
             )
-            store_answer(invitation, 1, clock.now, comment=f"Awful, said {email} at 555-0100")
+            response = store_answer(
+                invitation, 1, clock.now, comment=f"Awful, said {email} at 555-0100"
+            )
+            reasons = [Answer(asked.reason.id, (asked.choice(asked.reason, "Too slow"),))]
+            written = [Answer(asked.word.id, text=f"Write to {email}")]
+            record_answers(response, asked_questions(response), reasons + written, clock.now)
         settle_answers()
         settle_interactions()
         deliver_outbox(clock.now)
@@ -191,7 +221,17 @@ def people(
                 comment=response.comment,
                 property_value=f"plan-of-{email}",
             )
-        unsubscribe(db.session.get(Customer, found[ANA].customer_id), None, "link", clock.now)
+        ana = found[ANA]
+        db.session.add(DelightedPerson(customer_id=ana.customer_id, delighted_id="5976"))
+        db.session.add(
+            DelightedResponse(
+                response_id=ana.response_ids[0],
+                delighted_id="5436",
+                notes=[DELIGHTED_NOTE],
+                tags=["Checkout"],
+            )
+        )
+        unsubscribe(db.session.get(Customer, ana.customer_id), None, "link", clock.now)
         record_bounce(JOANA, clock.now)
         db.session.commit()
         deliver_outbox(clock.now)

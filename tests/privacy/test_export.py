@@ -13,6 +13,7 @@ from feedback_app.extensions import db
 from feedback_app.models import AuditEvent, OutboxChannel, OutboxMessage
 from tests.helpers import FrozenClock
 from tests.privacy.conftest import ANA, JOANA, Person
+from tests.questions.conftest import Asked
 
 
 def test_the_export_holds_exactly_their_data(
@@ -22,6 +23,7 @@ def test_the_export_holds_exactly_their_data(
     api_key: str,
     clock: FrozenClock,
     people: Callable[[], dict[str, Person]],
+    asked: Asked,
 ) -> None:
     ana = people()[ANA]
     result = runner.invoke(args=["export-person", ANA])
@@ -54,8 +56,17 @@ def test_the_export_holds_exactly_their_data(
     customer = document["customer"]
     assert (customer["id"], customer["email"], customer["name"]) == (ana.customer_id, ANA, "Ana")
     assert (customer["locale"], customer["properties"]) == ("fr", {"plan": f"plan-of-{ANA}"})
+    assert customer["delighted_id"] == "5976"
     assert [i["external_id"] for i in document["interactions"]] == ["T-1-1", "T-1-2"]
     assert [i["id"] for i in document["interactions"]] == ana.interaction_ids
+    parts = ("channel", "topic", "answered", "talk_seconds", "hold_seconds", "after_work_seconds")
+    # Only the parts of handle time were given, so its total is not stored.
+    assert [
+        tuple(i[part] for part in (*parts, "handle_seconds")) for i in document["interactions"]
+    ] == [
+        ("Chat", "Refund", True, 240, 30, 60, None),
+        ("Chat", "Refund", True, 240, 30, 60, None),
+    ]
     assert [i["id"] for i in document["invitations"]] == ana.invitation_ids
     assert [(i["status"], i["kind"]) for i in document["invitations"]] == [("responded", "csat")]
     [response] = document["responses"]
@@ -65,6 +76,41 @@ def test_the_export_holds_exactly_their_data(
         ana.comment,
     )
     assert response["review"] == {"acknowledged_at": "2026-03-02T09:00:00Z", "tags": ["billing"]}
+    assert response["answers"] == [
+        {
+            "question": asked.reason.id,
+            "question_text": {
+                "en": "What was the main reason?",
+                "fr": "Quelle était la raison principale ?",
+            },
+            "choices": [
+                {
+                    "id": asked.choice(asked.reason, "Too slow"),
+                    "text": {"en": "Too slow", "fr": "Trop lent"},
+                }
+            ],
+            "text": None,
+            "rating": None,
+        },
+        {
+            "question": asked.word.id,
+            "question_text": {"en": "One word for us?", "fr": "Un mot pour nous ?"},
+            "choices": [],
+            "text": f"Write to {ANA}",
+            "rating": None,
+        },
+    ]
+    assert response["delighted"] == {
+        "id": "5436",
+        "tags": ["Checkout"],
+        "notes": [
+            {
+                "text": f"Called {ANA} back",
+                "author": "support@example.com",
+                "at": "2025-11-22T09:00:00Z",
+            }
+        ],
+    }
     [case] = document["cases"]
     assert case["id"] == ana.case_id
     assert [event["kind"] for event in case["timeline"]] == [

@@ -157,6 +157,7 @@ def test_the_counts_name_each_kind_of_row(
             "customer": 1,
             "invitations": 1,
             "comments": 1,
+            "written_answers": 1,
             "comment_reviews": 1,
             "cases": 1,
             "case_events": 5,
@@ -205,7 +206,8 @@ def test_forgetting_asks_first_on_the_command_line(
     refused = runner.invoke(args=["forget", ANA], input="n\n")
     assert refused.exit_code == 1
     assert refused.output.startswith(
-        f"Forgetting {ANA} means: 1 customer, 1 invitations, 1 comments, 1 comment reviews, "
+        f"Forgetting {ANA} means: 1 customer, 1 invitations, 1 comments, 1 written answers, "
+        "1 comment reviews, "
         "1 cases, 5 case events, 3 emails, 5 webhook deliveries, 3 mailbox messages, "
         "1 unsubscribes, 1 helpdesk deliveries deleted; 1 responses, 2 interactions kept anonymous."
     )

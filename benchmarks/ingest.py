@@ -25,13 +25,13 @@ from typing import Any
 import requests
 from flask_migrate import upgrade
 from scratch_databases import fresh_database, postgres_configured
-from submit import CONNECTIONS, SECRET, Side, _gunicorn, _worker, take_turns
+from submit import CONNECTIONS, PRODUCTION, Side, _gunicorn, _worker, take_turns
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import ApiKey
+from feedback_app.models import ApiScope
+from feedback_app.services.api_keys import issue_api_key
 from feedback_app.services.support.settling import backlog, settle_interactions
-from surveys.tokens import hash_token, new_api_key
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = 3200
@@ -56,21 +56,12 @@ def _payload(index: int) -> dict[str, Any]:
 
 
 def _prepare(url: str, folder: Path) -> str:
-    """Migrate; returns an API key."""
-    config = {"ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url}
+    """Migrate; returns an API key with the scope ``POST /api/v1/interactions`` needs."""
+    config = {**PRODUCTION, "DATABASE_URL": url}
     app = create_app(config, instance_path=str(folder / "instance"))
     with app.app_context():
         upgrade()
-        key = new_api_key()
-        db.session.add(
-            ApiKey(
-                name="bench",
-                prefix=key[:10],
-                key_hash=hash_token(key),
-                created_at=datetime.now(UTC),
-            )
-        )
-        db.session.commit()
+        key = issue_api_key("bench", [ApiScope.INGEST], datetime.now(UTC))
         db.engine.dispose()
     return key
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -661,3 +662,53 @@ def test_bad_support_fields_are_named(
     assert answer.status_code == 422
     assert answer.json["errors"] == errors
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Interaction)) == 0
+
+
+def test_a_post_for_a_new_customer_agent_and_team_costs_a_fixed_number_of_statements(
+    post: Callable[..., TestResponse],
+) -> None:
+    """What ``benchmarks/ingest.py`` posts, once the key, the survey and the channel's label
+    exist (the first post makes them): a statement more per post shows in its ratio."""
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        table = re.search(r"(?:FROM|INTO|UPDATE) (\w+)", statement)
+        statements.append(f"{statement.split()[0]} {table[1] if table else ''}")
+
+    def body(n: int) -> dict[str, Any]:
+        return {
+            "external_id": f"T-{n}",
+            "customer": {"email": f"customer{n}@example.com", "properties": {"plan": "pro"}},
+            "channel": "email",
+            "agent": {"email": f"agent{n}@example.com", "name": f"Agent {n}"},
+            "team": f"Team {n}",
+            "opened_at": NOW,
+            "resolved_at": "2026-03-02T11:00:00Z",
+            "handle_seconds": 300,
+        }
+
+    assert post(body(1)).status_code == 202
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        answer = post(body(2))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert answer.status_code == 202, answer.json
+    assert statements == [
+        "SELECT api_keys",
+        "SELECT channel_aliases",
+        "SELECT channel_labels",
+        "SELECT customers",
+        "INSERT customers",
+        "SELECT agents",
+        "SELECT agents",
+        "INSERT agents",
+        "SELECT teams",
+        "INSERT teams",
+        "SELECT interactions",
+        "SELECT routing_rules",
+        "SELECT surveys",
+        "INSERT interactions",
+        "SELECT forgotten_addresses",
+        "INSERT invitations",
+    ]

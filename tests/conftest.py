@@ -23,6 +23,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Invitation, Role, User
 from tests.helpers import FrozenClock, TestNames, csrf_from
 from tests.outage import Outage, database_outage
+from tests.questions.conftest import Asked, add_asked
 
 POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -133,6 +134,12 @@ def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def asked(app: Flask, clock: FrozenClock) -> Asked:
+    """The CSAT survey's additional questions, one of each type (``add_asked``)."""
+    return add_asked(clock)
 
 
 @pytest.fixture

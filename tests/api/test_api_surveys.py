@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback_app.audit.models import AuditEvent
@@ -21,17 +20,12 @@ from feedback_app.services.survey_settings import add_survey
 from surveys.kinds import SurveyKind
 from surveys.questions import QuestionDraft, QuestionType
 from tests.helpers import FrozenClock
-from tests.questions.conftest import Asked, add_asked
+from tests.questions.conftest import Asked
 from tests.questions.test_answer_outputs import answered
 from tests.questions.test_survey_page_questions import legends, score
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]
 CSAT_QUESTION = "How satisfied were you with the support you received from {company}?"
-
-
-@pytest.fixture
-def asked(app: Flask, clock: FrozenClock) -> Asked:
-    return add_asked(clock)
 
 
 @pytest.fixture

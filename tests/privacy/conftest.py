@@ -50,7 +50,7 @@ from surveys.questions import Answer
 from surveys.review import ReviewTag
 from tests.connectors.vendors import freshdesk
 from tests.helpers import FrozenClock, store_answer
-from tests.questions.conftest import Asked, add_asked
+from tests.questions.conftest import Asked
 
 ANA = "ana@example.com"
 JOANA = "joana@example.com"
@@ -91,12 +91,6 @@ def api_key(make_api_key: Callable[..., str]) -> str:
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     """The customers' webhook endpoint is on this machine (and down)."""
     return app_config | {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": True}
-
-
-@pytest.fixture
-def asked(app: Flask, clock: FrozenClock) -> Asked:
-    """The CSAT survey's additional questions, one of each type."""
-    return add_asked(clock)
 
 
 @pytest.fixture

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-from flask import Flask
-
 from feedback_app.models import Survey
 from feedback_app.questions.editing import add_question
 from feedback_app.questions.models import SurveyQuestion
@@ -28,11 +25,6 @@ class Asked:
 
     def choice(self, question: SurveyQuestion, english: str) -> int:
         return next(c.id for c in question.choices if c.texts["en"] == english)
-
-
-@pytest.fixture
-def asked(app: Flask, clock: FrozenClock) -> Asked:
-    return add_asked(clock)
 
 
 def add_asked(clock: FrozenClock) -> Asked:

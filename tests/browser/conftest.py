@@ -77,3 +77,11 @@ def sign_in_as(tab: Page, live_server: str, email: str, password: str) -> None:
     tab.get_by_label("Password").fill(password)
     tab.get_by_role("button", name="Log in").click()
     expect(tab.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def fits_the_screen(tab: Page) -> bool:
+    """Whether the page is no wider than the window, measured once it has loaded (stylesheets
+    applied): reading the width lays the page out. Not `wait_for_function`, whose polling
+    evaluates a string inside the page, which our Content-Security-Policy rightly refuses."""
+    tab.wait_for_load_state("load")
+    return bool(tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

@@ -9,14 +9,13 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from feedback_app.accounts import teams
 from feedback_app.extensions import db
 from feedback_app.models import MailboxMessage, Team, User
 from feedback_app.services.outbox import deliver_outbox
 from tests.accounts.conftest import link_in
-from tests.browser.conftest import sign_in_as
+from tests.browser.conftest import fits_the_screen, sign_in_as
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock
 
@@ -26,15 +25,8 @@ LONG_NAME = "N" * 200
 
 
 def fits(page: Page) -> None:
-    """The page does not scroll sideways once laid out: on a loaded machine the check may run
-    before the last layout, so it waits up to five seconds for the page to fit, and fails
-    if it never does."""
-    try:
-        page.wait_for_function(
-            "document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
-        )
-    except PlaywrightTimeout:
-        raise AssertionError(f"{page.url} scrolls sideways") from None
+    """The page does not scroll sideways."""
+    assert fits_the_screen(page), f"{page.url} scrolls sideways"
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from feedback_app.connectors.setup import create_connector
 from feedback_app.extensions import db
 from feedback_app.models import User
-from tests.browser.conftest import sign_in_as
+from tests.browser.conftest import fits_the_screen, sign_in_as
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock
 
@@ -39,7 +39,7 @@ def test_the_set_up_guide_fits_the_screen_and_copies_the_body(
     page.goto(f"{live_server}/admin/connectors/{connector.id}")
 
     expect(page.get_by_role("heading", name="Set up Zendesk")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     button = page.get_by_role("button", name="Copy json body")
     expect(button).to_be_visible()
     button.focus()

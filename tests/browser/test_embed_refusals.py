@@ -15,7 +15,7 @@ from feedback_app.models import EmbedRefusal, Survey, User
 from feedback_app.services.embed.refusals import record_refusal
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind
-from tests.browser.conftest import sign_in_as
+from tests.browser.conftest import fits_the_screen, sign_in_as
 from tests.browser.sites import host_page
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock
@@ -101,4 +101,4 @@ def test_the_refusals_fit_a_phone_in_their_own_scrolling_box(
 
     box = page.get_by_role("region", name="Refused embeds")
     expect(box.locator("tbody tr")).to_have_count(20)
-    page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)

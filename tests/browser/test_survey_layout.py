@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from feedback_app.extensions import db
 from feedback_app.models import Invitation, Response
 from feedback_app.services.emails import survey_email
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, fits_the_screen
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def test_every_score_is_a_44_px_target_and_0_to_10_wraps_only_on_a_phone(
         ),
     }[kind]
     assert rows(boxes) == expected
-    assert screen.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(screen)
 
 
 def test_the_emails_score_buttons_are_at_least_44_px_tall(
@@ -117,7 +117,7 @@ def test_an_arabic_survey_reads_right_to_left_on_a_phone(
         ["5", "4", "3", "2", "1", "0"],
         ["10", "9", "8", "7", "6"],
     ]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     page.locator("label[for=score-9]").tap()
     page.get_by_label("ما السبب الرئيسي لتقييمك؟").fill("خدمة ممتازة")
     page.get_by_role("button", name="Send").click()

@@ -15,6 +15,7 @@ from feedback_app.models import Customer, Invitation, Response, Survey
 from feedback_app.services.surveys import survey_for_kind
 from surveys.identity import sign_identity
 from surveys.kinds import SurveyKind
+from tests.browser.conftest import fits_the_screen
 from tests.browser.sites import host_page
 from tests.helpers import FrozenClock
 
@@ -39,7 +40,7 @@ def test_a_score_link_is_saved_without_a_click(
     expect(page.get_by_role("radio", name="9", exact=True)).to_be_checked()
     [row] = saved()
     assert (row.score, row.bucket.value, row.source) == (9, "promoter", "email")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
 
 
 def test_the_survey_can_be_answered_with_the_keyboard_alone(

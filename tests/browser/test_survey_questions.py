@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 from feedback_app.extensions import db
 from feedback_app.models import Invitation
 from feedback_app.questions.models import ResponseAnswer
+from tests.browser.conftest import fits_the_screen
 from tests.helpers import FrozenClock
 from tests.questions.conftest import add_asked
 
@@ -34,7 +35,7 @@ def test_the_questions_follow_the_score_and_are_answered_by_keyboard(
     expect(page.get_by_role("heading", name="A few more questions")).to_be_visible()
     reason = page.get_by_role("group", name="What was the main reason? (required)")
     expect(reason).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
 
     # Keyboard only: into the reason's radios, pick the second, then to the send button.
     reason.get_by_role("radio", name="Too slow").focus()

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 from feedback_app.models import Invitation, User
 from feedback_app.services.settling import settle_answers
 from feedback_app.themes.service import compute_due_themes
-from tests.browser.conftest import sign_in_as
+from tests.browser.conftest import fits_the_screen, sign_in_as
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import FrozenClock, store_answer
 
@@ -57,7 +57,7 @@ def test_long_comments_fit_the_screen_and_a_theme_is_pinned_from_the_keyboard(
     expect(page.get_by_role("heading", name="Comment themes")).to_be_visible()
     theme = page.get_by_role("heading", name="attente interminable")
     expect(theme).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     expect(
         page.get_by_role("link", name="All 3 comments mentioning “attente interminable”")
     ).to_be_visible()
@@ -66,6 +66,6 @@ def test_long_comments_fit_the_screen_and_a_theme_is_pinned_from_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.get_by_text("“attente interminable” is pinned")).to_be_visible()
     expect(page.get_by_role("button", name="Unpin “attente interminable”")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     assert [url for url in failed if not url.endswith("/favicon.ico")] == []
     context.close()

@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import Invitation, Role, User
+from feedback_app.models import Invitation, ReviewTag, Role, User
 from tests.helpers import FrozenClock, TestNames, csrf_from
 from tests.outage import Outage, database_outage
 from tests.questions.conftest import Asked, add_asked
@@ -251,3 +251,25 @@ def make_invitation(app: Flask, clock: FrozenClock) -> Callable[..., tuple[Invit
         return invitation, token_for(invitation)
 
     return make
+
+
+#: The shared list a migrated database starts with, in its order.
+SHARED_TAGS = ("Praise", "Product", "Billing", "Process", "Other")
+
+
+@pytest.fixture
+def shared_tags(app: Flask, clock: FrozenClock) -> dict[str, ReviewTag]:
+    """The shared tag list as migration 1114 seeds it, by name: a PostgreSQL test database
+    is emptied between tests, so the seeded rows are put back when missing."""
+    found = {
+        tag.name: tag
+        for tag in db.session.scalars(sa.select(ReviewTag).where(ReviewTag.team_id.is_(None)))
+    }
+    for position, name in enumerate(SHARED_TAGS, start=1):
+        if name not in found:
+            found[name] = ReviewTag(
+                name=name, folded=name.casefold(), position=position, created_at=clock.now
+            )
+            db.session.add(found[name])
+    db.session.commit()
+    return found

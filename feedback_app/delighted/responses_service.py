@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
+from feedback_app.comment_review.models import LIST_ORDER
 from feedback_app.delighted.notes_and_tags import Note, from_delighted
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -23,6 +24,7 @@ from feedback_app.models import (
     EventKind,
     FollowUpCase,
     Response,
+    ReviewTag,
 )
 from feedback_app.services.ingest import CustomerInput, upsert_customer
 from feedback_app.services.responses import record_response
@@ -89,13 +91,14 @@ def tags_of(responses: Sequence[Response]) -> dict[int, list[str]]:
     in two queries."""
     tags: dict[int, list[str]] = {response.id: [] for response in responses}
     rows = db.session.execute(
-        sa.select(CommentReview.response_id, CommentTag.tag)
+        sa.select(CommentReview.response_id, ReviewTag.name)
         .join(CommentTag, CommentTag.review_id == CommentReview.id)
+        .join(ReviewTag, ReviewTag.id == CommentTag.tag_id)
         .where(CommentReview.response_id.in_(tags))
-        .order_by(CommentReview.response_id, CommentTag.tag)
+        .order_by(CommentReview.response_id, *LIST_ORDER)
     )
-    for response_id, tag in rows:
-        tags[response_id].append(str(tag))
+    for response_id, name in rows:
+        tags[response_id].append(name)
     for response_id, kept in from_delighted(tags).items():
         tags[response_id].extend(kept.tags)
     return tags

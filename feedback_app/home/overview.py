@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from feedback_app.comment_review.service import ReviewFilters, agent_ids_of, review_query
 from feedback_app.extensions import db
 from feedback_app.models import Connector, FollowUpCase, Response, Role, Survey, Team, User
 from feedback_app.services.heartbeat import STALE_AFTER_SECONDS, last_beat
 from feedback_app.services.metrics import GroupBy, Period, min_n, score_report
-from feedback_app.services.review import ReviewFilters, agent_ids_of, review_query
 from feedback_app.services.triage import CaseFilters, case_query
 from surveys.bucketing import CONTRAST
 from surveys.cases import ACTIVE

@@ -2,6 +2,7 @@
 
 from feedback_app.accounts.models import AccountLink, LinkPurpose, PasswordResetRequest
 from feedback_app.audit.models import ActorKind, ApiKeyUse, AuditEvent
+from feedback_app.comment_review.models import CommentReview, CommentTag, ReviewTag
 from feedback_app.models.accounts import ApiKey, ApiScope, Role, StaffSession, User
 from feedback_app.models.base import Base
 from feedback_app.models.channels import ChannelAlias, ChannelLabel
@@ -10,8 +11,6 @@ from feedback_app.models.delighted import DelightedPerson, DelightedResponse
 from feedback_app.models.embed import EmbedRefusal, EmbedRefusalCount, SpentEmbedToken
 from feedback_app.models.followups import (
     CaseEvent,
-    CommentReview,
-    CommentTag,
     DigestDelivery,
     EventKind,
     FollowUpCase,
@@ -88,6 +87,7 @@ __all__ = [
     "ResponseAnswer",
     "ReviewDelivery",
     "ReviewKind",
+    "ReviewTag",
     "Role",
     "RollupDimension",
     "RoutingRule",

@@ -1,4 +1,4 @@
-"""Follow-up cases opened by low scores, their timeline, and agents' review of comments."""
+"""Follow-up cases opened by low scores and their timeline."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from surveys.bucketing import Bucket
 from surveys.cases import CaseClock, CaseStatus, Outcome
 from surveys.followups import FollowUpRule, OwnerPolicy, Priority
 from surveys.kinds import SurveyKind
-from surveys.review import ReviewTag
 
 
 class FollowUpRuleSettings(Base):
@@ -181,34 +180,3 @@ class DigestDelivery(Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "week_start", name="uq_followup_digests_user_week"),
     )
-
-
-class CommentReview(Base):
-    """An agent's acknowledgement and tags on a response to one of their interactions."""
-
-    __tablename__ = "comment_reviews"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("responses.id", ondelete="CASCADE"), unique=True
-    )
-    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    acknowledged_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime]
-
-    tag_rows: Mapped[list[CommentTag]] = relationship(
-        cascade="all, delete-orphan", order_by="CommentTag.tag"
-    )
-
-    @property
-    def tags(self) -> frozenset[ReviewTag]:
-        return frozenset(row.tag for row in self.tag_rows)
-
-
-class CommentTag(Base):
-    __tablename__ = "comment_review_tags"
-
-    review_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("comment_reviews.id", ondelete="CASCADE"), primary_key=True
-    )
-    tag: Mapped[ReviewTag] = mapped_column(enum_column(ReviewTag), primary_key=True)

@@ -219,7 +219,7 @@ def _response(
             if review is None
             else {
                 "acknowledged_at": _iso(review.acknowledged_at),
-                "tags": sorted(tag.value for tag in review.tags),
+                "tags": review.tag_names,
             }
         ),
         "created_at": _iso(response.created_at),

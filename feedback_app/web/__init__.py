@@ -13,6 +13,8 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.accounts import views as account_views
     from feedback_app.audit import views as audit_views
     from feedback_app.channels import admin as channels_admin
+    from feedback_app.comment_review import admin as review_admin
+    from feedback_app.comment_review import views as review_views
     from feedback_app.connectors import admin as connectors_admin
     from feedback_app.connectors import hooks
     from feedback_app.delighted import register_delighted
@@ -36,7 +38,6 @@ def register_blueprints(app: Flask) -> None:
         mailbox,
         public,
         recovery,
-        review,
         security_headers,
         surveys_admin,
         unavailable,
@@ -72,7 +73,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(followups.bp)
-    app.register_blueprint(review.bp)
+    app.register_blueprint(review_views.bp)
+    app.register_blueprint(review_admin.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(delivery.bp)

@@ -17,6 +17,7 @@ from feedback_app.models import (
     Customer,
     FollowUpCase,
     OutboxMessage,
+    ReviewTag,
     Survey,
     User,
     WebhookEndpoint,
@@ -270,6 +271,7 @@ def test_comment_reviews_and_bounces_are_logged(
     answer: Answer,
     api_key: str,
     sign_in: Callable[[User], User],
+    shared_tags: dict[str, ReviewTag],
 ) -> None:
     response = answer(4, comment="Fine")
     agent = sign_in(org.agent_user)
@@ -279,7 +281,7 @@ def test_comment_reviews_and_bounces_are_logged(
         data={
             "csrf_token": token,
             f"r{response.id}-acknowledged": "y",
-            f"r{response.id}-tags": "billing",
+            f"r{response.id}-tags": shared_tags["Billing"].id,
         },
     )
     assert reviewed.status_code == 302
@@ -297,7 +299,7 @@ def test_comment_reviews_and_bounces_are_logged(
             "127.0.0.1",
             "comment.reviewed",
             f"response:{response.id}",
-            {"tags": ["billing"]},
+            {"tags": ["Billing"]},
         ),
         (
             "api_key",

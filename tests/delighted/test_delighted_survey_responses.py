@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from feedback_app.comment_review.service import review_response
 from feedback_app.extensions import db
-from feedback_app.models import FollowUpCase, Invitation, Response, User
+from feedback_app.models import FollowUpCase, Invitation, Response, ReviewTag, User
 from feedback_app.services.followups import Actor, CaseChange, change_case
-from feedback_app.services.review import review_response
 from feedback_app.services.settling import settle_answers
-from surveys.review import ReviewTag
 from tests.delighted.delighted_calls import Delighted
 from tests.helpers import FrozenClock, store_answer
 
@@ -109,6 +108,7 @@ def test_expanded_people_notes_and_tags(
     answers: list[Response],
     clock: FrozenClock,
     make_user: Callable[..., User],
+    shared_tags: dict[str, ReviewTag],
 ) -> None:
     settle_answers()
     case = db.session.scalar(sa.select(FollowUpCase))
@@ -119,7 +119,7 @@ def test_expanded_people_notes_and_tags(
         answers[1],
         manager,
         acknowledged=True,
-        tags=frozenset({ReviewTag.PRODUCT, ReviewTag.BILLING}),
+        tags={shared_tags["Product"], shared_tags["Billing"]},
         now=clock.now,
     )
     db.session.commit()
@@ -142,7 +142,7 @@ def test_expanded_people_notes_and_tags(
         {"id": note_id, "text": "Called back", "user_email": "manager@example.com",
          "created_at": NOW + 3 * 3600}
     ]  # fmt: skip
-    assert item["tags"] == ["billing", "product"]
+    assert item["tags"] == ["Product", "Billing"]
     # The Python client collapses a list to its last value: expand[]=notes alone.
     [only_notes] = delighted.get("survey_responses?person_email=bo@example.com&expand[]=notes").json
     assert (only_notes["person"], len(only_notes["notes"])) == (str(answers[1].customer_id), 1)

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
-from feedback_app.models import CommentReview, FollowUpCase
-from surveys.review import ReviewTag
+from feedback_app.models import CommentReview, FollowUpCase, ReviewTag
 from tests.audit.support import logged
 from tests.followups.conftest import Answer, Org, SignIn
 from tests.followups.support import case_of
@@ -113,16 +112,21 @@ def test_the_filters_are_folded_unless_one_is_set(
     assert "<summary>Filters</summary>" in page
 
 
-def reviews() -> dict[int, tuple[Any, frozenset[ReviewTag]]]:
+def reviews() -> dict[int, tuple[Any, list[str]]]:
     db.session.expire_all()
     return {
-        review.response_id: (review.acknowledged_at, review.tags)
+        review.response_id: (review.acknowledged_at, review.tag_names)
         for review in db.session.scalars(sa.select(CommentReview))
     }
 
 
 def test_acknowledging_the_ticked_comments_at_once(
-    client: FlaskClient, org: Org, sign_in: SignIn, answer: Answer, clock: Any
+    client: FlaskClient,
+    org: Org,
+    sign_in: SignIn,
+    answer: Answer,
+    clock: Any,
+    shared_tags: dict[str, ReviewTag],
 ) -> None:
     tagged = answer(2, comment="The invoice was wrong")
     silent = answer(5)
@@ -132,7 +136,7 @@ def test_acknowledging_the_ticked_comments_at_once(
     page = client.get("/review/?q=").text
     token = csrf_from(page)
     client.post(f"/review/responses/{tagged.id}", data={
-        "csrf_token": token, f"r{tagged.id}-tags": ["billing"]})  # fmt: skip
+        "csrf_token": token, f"r{tagged.id}-tags": [shared_tags["Billing"].id]})  # fmt: skip
     client.post(f"/review/responses/{done.id}", data={
         "csrf_token": token, f"r{done.id}-acknowledged": "y"})  # fmt: skip
     first = clock.now
@@ -158,15 +162,15 @@ def test_acknowledging_the_ticked_comments_at_once(
         "/review/?q=o#acknowledge-selected",
     )
     assert reviews() == {
-        tagged.id: (clock.now, frozenset({ReviewTag.BILLING})),
-        silent.id: (clock.now, frozenset()),
-        done.id: (first, frozenset()),
+        tagged.id: (clock.now, ["Billing"]),
+        silent.id: (clock.now, []),
+        done.id: (first, []),
     }
     reviewed = [(target, details) for *_, action, target, details in logged("comment.reviewed")]
     assert reviewed == [
-        (f"response:{tagged.id}", {"tags": ["billing"]}),
+        (f"response:{tagged.id}", {"tags": ["Billing"]}),
         (f"response:{done.id}", {"tags": []}),
-        (f"response:{tagged.id}", {"tags": ["billing"]}),
+        (f"response:{tagged.id}", {"tags": ["Billing"]}),
         (f"response:{silent.id}", {"tags": []}),
     ]
     assert "2 comments acknowledged." in client.get("/review/").text

@@ -9,9 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from feedback_app.extensions import db
-from feedback_app.models import CommentReview, FollowUpCase
+from feedback_app.models import CommentReview, FollowUpCase, ReviewTag
 from surveys.cases import CaseStatus, Outcome
-from surveys.review import ReviewTag
 from tests.followups.conftest import Answer, Org, SignIn
 from tests.followups.support import case_of, outbox, timeline
 from tests.helpers import csrf_from
@@ -206,32 +205,38 @@ def test_agents_review_only_their_own_comments(
 
 
 def test_acknowledging_and_tagging_a_comment(
-    client: FlaskClient, org: Org, sign_in: SignIn, answer: Answer, clock: Any
+    client: FlaskClient,
+    org: Org,
+    sign_in: SignIn,
+    answer: Answer,
+    clock: Any,
+    shared_tags: dict[str, ReviewTag],
 ) -> None:
+    billing, process, praise = (shared_tags[name].id for name in ("Billing", "Process", "Praise"))
     response = answer(2, comment="The invoice was wrong")
     sign_in(org.agent_user)
     token = csrf_from(client.get("/review/").text)
     answer_ = client.post(f"/review/responses/{response.id}", data={
         "csrf_token": token, f"r{response.id}-acknowledged": "y",
-        f"r{response.id}-tags": ["billing", "process"], "next": "/review/?q=invoice"})  # fmt: skip
+        f"r{response.id}-tags": [process, billing], "next": "/review/?q=invoice"})  # fmt: skip
     assert (answer_.status_code, answer_.headers["Location"]) == (
         302,
         f"/review/?q=invoice#response-{response.id}",
     )
     review = db.session.scalar(db.select(CommentReview))
-    assert (review.acknowledged_at, review.tags) == (
-        clock.now,
-        {ReviewTag.BILLING, ReviewTag.PROCESS},
-    )
+    assert (review.acknowledged_at, review.tag_names) == (clock.now, ["Billing", "Process"])
     assert client.get("/review/?acknowledged=no").text.count("<article") == 0
-    assert client.get("/review/?tag=billing").text.count("<article") == 1
-    assert client.get("/review/?tag=praise").text.count("<article") == 0
-    bad = client.post(f"/review/responses/{response.id}",
-                      data={"csrf_token": token, f"r{response.id}-tags": ["rude"]})  # fmt: skip
-    assert bad.status_code == 302
-    db.session.expire_all()
-    assert review.tags == {ReviewTag.BILLING, ReviewTag.PROCESS}
+    assert client.get(f"/review/?tag={billing}").text.count("<article") == 1
+    assert client.get(f"/review/?tag={praise}").text.count("<article") == 0
+    for bad_value in ("rude", "9999", ""):
+        bad = client.post(
+            f"/review/responses/{response.id}",
+            data={"csrf_token": token, f"r{response.id}-tags": [bad_value]},
+        )
+        assert bad.status_code == 302
+        db.session.expire_all()
+        assert review.tag_names == ["Billing", "Process"]
     client.post(f"/review/responses/{response.id}",
-                data={"csrf_token": token, f"r{response.id}-tags": ["praise"]})  # fmt: skip
+                data={"csrf_token": token, f"r{response.id}-tags": [praise]})  # fmt: skip
     db.session.expire_all()
-    assert (review.acknowledged_at, review.tags) == (None, {ReviewTag.PRAISE})
+    assert (review.acknowledged_at, review.tag_names) == (None, ["Praise"])

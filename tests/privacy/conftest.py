@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback_app.comment_review.service import review_response
 from feedback_app.connectors.setup import create_connector
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -32,6 +33,7 @@ from feedback_app.models import (
     Interaction,
     Invitation,
     Response,
+    ReviewTag,
     Team,
     User,
     WebhookFormat,
@@ -40,14 +42,12 @@ from feedback_app.questions.service import asked_questions, record_answers
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.followups import Actor, CaseChange, change_case, write_to_customer
 from feedback_app.services.outbox import deliver_outbox
-from feedback_app.services.review import review_response
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.support.settling import settle_interactions
 from feedback_app.services.suppression import record_bounce, unsubscribe
 from feedback_app.services.webhooks import EVENTS, create_endpoint
 from surveys.cases import CaseStatus
 from surveys.questions import Answer
-from surveys.review import ReviewTag
 from tests.connectors.vendors import freshdesk
 from tests.helpers import FrozenClock, store_answer
 from tests.questions.conftest import Asked
@@ -101,6 +101,7 @@ def people(
     clock: FrozenClock,
     make_user: Callable[..., User],
     asked: Asked,
+    shared_tags: dict[str, ReviewTag],
 ) -> Callable[[], dict[str, Person]]:
     """Build both customers' data; returns them by address."""
 
@@ -193,7 +194,7 @@ def people(
                 response,
                 agent_user,
                 acknowledged=True,
-                tags=frozenset({ReviewTag.BILLING}),
+                tags={shared_tags["Billing"]},
                 now=clock.now,
             )
             db.session.commit()

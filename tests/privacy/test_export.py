@@ -75,7 +75,7 @@ def test_the_export_holds_exactly_their_data(
         1,
         ana.comment,
     )
-    assert response["review"] == {"acknowledged_at": "2026-03-02T09:00:00Z", "tags": ["billing"]}
+    assert response["review"] == {"acknowledged_at": "2026-03-02T09:00:00Z", "tags": ["Billing"]}
     assert response["answers"] == [
         {
             "question": asked.reason.id,

@@ -21,7 +21,6 @@ from surveys.followups import (
     wants_round_robin,
 )
 from surveys.kinds import KIND_SPECS, SurveyKind
-from surveys.review import InvalidTag, ReviewTag, parse_tags
 from surveys.schedule import digest_week, reminder_cutoff
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -160,13 +159,6 @@ def test_digest_week_is_the_last_complete_week_from_monday_eight(
 
 def test_reminder_cutoff() -> None:
     assert reminder_cutoff(3, NOW) == datetime(2026, 2, 27, 9, 0, tzinfo=UTC)
-
-
-def test_parse_tags() -> None:
-    assert parse_tags(["praise", "billing", "praise"]) == {ReviewTag.PRAISE, ReviewTag.BILLING}
-    assert parse_tags([]) == frozenset()
-    with pytest.raises(InvalidTag, match="unknown tag 'rude'"):
-        parse_tags(["praise", "rude"])
 
 
 def test_a_resurvey_is_asked_once_when_the_rule_wants_one_and_someone_can_answer() -> None:

@@ -9,11 +9,18 @@ import sqlalchemy as sa
 
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
-from feedback_app.models import Agent, CommentReview, CommentTag, Interaction, Response, User
+from feedback_app.models import (
+    Agent,
+    CommentReview,
+    CommentTag,
+    Interaction,
+    Response,
+    ReviewTag,
+    User,
+)
 from feedback_app.services.response_queries import comment_has_words
 from surveys.bucketing import Bucket
 from surveys.kinds import SurveyKind
-from surveys.review import ReviewTag
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,8 @@ class ReviewFilters:
     kind: SurveyKind | None = None
     bucket: Bucket | None = None
     acknowledged: bool | None = None
-    tag: ReviewTag | None = None
+    #: A tag's id.
+    tag: int | None = None
     #: Words looked for in the comment, case-insensitively.
     search: str = ""
     #: Only responses that carry a comment.
@@ -64,7 +72,7 @@ def review_query(user: User, filters: ReviewFilters) -> sa.Select[tuple[Response
         query = query.where(
             sa.exists()
             .where(CommentReview.response_id == Response.id)
-            .where(CommentTag.review_id == CommentReview.id, CommentTag.tag == filters.tag)
+            .where(CommentTag.review_id == CommentReview.id, CommentTag.tag_id == filters.tag)
         )
     query = query.where(*comment_has_words(filters.search))
     return query.order_by(Response.created_at.desc(), Response.id.desc())
@@ -82,7 +90,7 @@ def review_response(
     reviewer: User,
     *,
     acknowledged: bool,
-    tags: frozenset[ReviewTag],
+    tags: set[ReviewTag],
     now: datetime,
 ) -> CommentReview:
     """Set whether ``reviewer`` has acknowledged ``response`` and its tags; flushes only.
@@ -98,12 +106,12 @@ def review_response(
     elif review.acknowledged_at is None:
         review.acknowledged_at = now
     kept = [row for row in review.tag_rows if row.tag in tags]
-    added = [CommentTag(tag=tag) for tag in sorted(tags - {row.tag for row in kept})]
+    added = [CommentTag(tag=tag) for tag in tags - {row.tag for row in kept}]
     review.tag_rows = kept + added
     review.updated_at = now
     db.session.add(review)
     db.session.flush()
-    audit.record("comment.reviewed", f"response:{response.id}", {"tags": tags})
+    audit.record("comment.reviewed", f"response:{response.id}", {"tags": review.tag_names})
     return review
 
 
@@ -115,7 +123,7 @@ def acknowledge_responses(responses: list[Response], reviewer: User, now: dateti
     for response in responses:
         review = reviews.get(response.id)
         if review is None or review.acknowledged_at is None:
-            tags = review.tags if review else frozenset()
+            tags = set(review.tags) if review else set()
             review_response(response, reviewer, acknowledged=True, tags=tags, now=now)
             count += 1
     return count

@@ -19,6 +19,7 @@ from importlib import resources
 import sqlalchemy as sa
 
 from feedback_app.accounts.passwords import hashed
+from feedback_app.comment_review.tags import add_tag
 from feedback_app.extensions import db
 from feedback_app.jobs import all_jobs
 from feedback_app.models import Customer, Invitation, Role, Team, User
@@ -82,6 +83,8 @@ TEAMS = (
         ),
     ),
 )
+#: Each team's own review tags, offered to its agents after the shared list.
+TEAM_TAGS = {"Billing": ("Refund", "Invoice error"), "Technical": ("Bug", "Outage")}
 FIRST_NAMES = [
     "Amelia",
     "Oliver",
@@ -192,6 +195,9 @@ def seed_demo(
     rng = random.Random(seed)
     users = _create_users(now - timedelta(days=size.days + 1))
     agents = _create_teams(users)
+    for team in db.session.scalars(sa.select(Team).where(Team.name.in_(TEAM_TAGS))):
+        for name in TEAM_TAGS[team.name]:
+            add_tag(name, team, now - timedelta(days=size.days + 1))
     for kind in SurveyKind:
         survey = survey_for_kind(kind, now - timedelta(days=size.days + 1))
         survey.reminder_days = 3 if kind is SurveyKind.CSAT else None

@@ -30,6 +30,7 @@ from feedback_app.models import (
     Invitation,
     MailboxMessage,
     OutboxMessage,
+    ReviewTag,
     Role,
     Survey,
     Team,
@@ -167,6 +168,9 @@ def seed_site(now: datetime) -> Site:
             "filename": "css/app.css",
             "user_id": db.session.scalar(sa.select(User.id).where(User.email == EMAILS["agent"])),
             "team_id": team.id,
+            "tag_id": db.session.scalar(
+                sa.select(ReviewTag.id).where(ReviewTag.team_id.is_not(None))
+            ),
             "setup_token": setup_token,
             "reset_token": reset_token,
         },

@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback_app.accounts import resets, users
+from feedback_app.comment_review.tags import add_tag
 from feedback_app.connectors.receiving import receive
 from feedback_app.connectors.setup import create_connector
 from feedback_app.extensions import db
@@ -83,6 +84,7 @@ class World:
     user_id: int
     team_id: int
     agent_id: int
+    tag_id: int
     setup_token: str
     reset_token: str
     csrf: str
@@ -107,6 +109,7 @@ class World:
             "user": self.user_id,
             "team": self.team_id,
             "agent": self.agent_id,
+            "tag": self.tag_id,
             "setup": self.setup_token,
             "reset": self.reset_token,
             "resurvey": RESURVEY_TOKEN,
@@ -187,6 +190,7 @@ def world(
         user_id=colleague.id,
         team_id=team.id,
         agent_id=agent.id,
+        tag_id=add_tag("Refund", team, clock.now).id,
         setup_token=links["account_setup"].split("/account/setup/")[1].split()[0],
         reset_token=links["password_reset"].split("/account/reset/")[1].split()[0],
         csrf=csrf_from(client.get("/admin/surveys/").text),
@@ -472,6 +476,10 @@ PAGES = [
         {"go": "1"},
     ),
     Page("routing.move", "POST", "/admin/routing/rules/{rule}/move", {}, {"direction": "up"}),
+    Page("review_tags.index", "POST", "/admin/review-tags/", {}, {"name": "Kind", "team": ""}),
+    Page("review_tags.edit", "POST", "/admin/review-tags/{tag}", {}, {"name": "Refunds"}),
+    Page("review_tags.move", "POST", "/admin/review-tags/{tag}/move", {}, {"direction": "up"}),
+    Page("review_tags.archive", "POST", "/admin/review-tags/{tag}/archived", {}, {"go": "1"}),
     Page("routing.delete", "POST", "/admin/routing/rules/{rule}/delete", {}, {"go": "1"}),
     Page("routing.defaults", "POST", "/admin/routing/defaults", {}, {"kind": "nps", "survey": ""}),
     Page(
@@ -736,7 +744,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         template = next(
             (part for part in ("{case}", "{response}", "{interaction}", "{survey}",
                                "{endpoint}", "{outbox}", "{unsubscribe}", "{message}",
-                               "{delivery}", "{user}", "{team}")
+                               "{delivery}", "{user}", "{team}", "{tag}")
              if part in page.path),
             None,
         )  # fmt: skip
@@ -746,7 +754,7 @@ def test_an_id_no_column_holds_is_a_404(client: FlaskClient, world: World, raw: 
         result = send(client, world, page, path=path, query={})
         assert result.status_code == 404, (page.endpoint, result.status_code)
         checked += 1
-    assert checked == 31
+    assert checked == 34
 
 
 LISTINGS = [

@@ -67,7 +67,7 @@ class CommentReview(Base):
     acknowledged_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
-    tag_rows: Mapped[list[CommentTag]] = relationship(cascade="all, delete-orphan")
+    tag_rows: Mapped[list[CommentTag]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def tags(self) -> list[ReviewTag]:

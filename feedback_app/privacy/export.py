@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from feedback_app.audit.service import record
+from feedback_app.comment_review.service import reviews_of
 from feedback_app.delighted.notes_and_tags import FromDelighted, from_delighted
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -148,6 +149,7 @@ def _responses(responses: Sequence[Response]) -> list[dict[str, Any]]:
     ids = [response.id for response in responses]
     answers = answers_by_response(ids)
     delighted = from_delighted(ids)
+    reviews = reviews_of(list(responses))
     questions = {
         spec.id: spec
         for survey_id in {response.survey_id for response in responses}
@@ -161,6 +163,7 @@ def _responses(responses: Sequence[Response]) -> list[dict[str, Any]]:
                 for answer in answers.get(response.id, [])
             ],
             delighted.get(response.id),
+            reviews.get(response.id),
         )
         for response in responses
     ]
@@ -194,11 +197,11 @@ def _from_delighted(kept: FromDelighted) -> dict[str, Any]:
 
 
 def _response(
-    response: Response, answers: list[dict[str, Any]], delighted: FromDelighted | None
+    response: Response,
+    answers: list[dict[str, Any]],
+    delighted: FromDelighted | None,
+    review: CommentReview | None,
 ) -> dict[str, Any]:
-    review = db.session.scalar(
-        sa.select(CommentReview).where(CommentReview.response_id == response.id)
-    )
     return {
         "id": response.id,
         "survey_id": response.survey_id,

@@ -140,8 +140,9 @@ def normalize_label(raw: str | None) -> str | None:
 def committed(work: Callable[[], T], *, keep_loaded: bool = False) -> T:
     """Run ``work`` and commit; run it once more if a unique key raced with another request.
 
-    Two concurrent posts for one new customer (or one external id) both find no row and both
-    insert; the loser's commit fails on the unique key. Run again, it finds the winner's row.
+    Two concurrent posts for one new external id both find no interaction and both insert it;
+    the loser fails on the unique key. Run again, it finds the winner's row. (Customers,
+    agents and teams are added so that a race for one never fails: ``_add_or_find``.)
 
     ``keep_loaded`` keeps the rows ``work`` wrote loaded after the commit: what it wrote is
     what they hold, and reloading them to answer the request cost three more queries.

@@ -77,10 +77,23 @@ def choose_survey(kind: SurveyKind, contact: Contact, now: datetime) -> Routed:
 
 
 def router(kind: SurveyKind, now: datetime) -> Callable[[Contact], Routed]:
-    """``choose_survey`` for many contacts: the rules and the default read once."""
-    stored = rules_of(kind)
+    """``choose_survey`` for many contacts: the rules and the default read once, in one
+    query (every interaction posted runs it): the kind's surveys, the default first, each
+    with its rules."""
+    rows = db.session.execute(
+        sa.select(Survey, RoutingRule)
+        .outerjoin(DefaultSurvey, DefaultSurvey.survey_id == Survey.id)
+        .outerjoin(
+            RoutingRule, sa.and_(RoutingRule.survey_id == Survey.id, RoutingRule.kind == kind)
+        )
+        .where(Survey.kind == kind)
+        .order_by(DefaultSurvey.survey_id.is_(None), Survey.id)
+    ).all()
+    stored = sorted(
+        (rule for _, rule in rows if rule is not None), key=lambda rule: (rule.position, rule.id)
+    )
     rules = [_rule(row) for row in stored]
-    default: list[Survey] = []
+    default: list[Survey] = [rows[0][0]] if rows else []
 
     def choose(contact: Contact) -> Routed:
         chosen = first_match(rules, contact)

@@ -16,6 +16,7 @@ from feedback_app.channels.labels import Labeller
 from feedback_app.extensions import db
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Survey, Team
 from feedback_app.routing.service import Routed, choose_survey
+from feedback_app.services.embed.flood import dialect_insert
 from feedback_app.services.invitations import invite_or_suppress
 from feedback_app.services.support import segments
 from feedback_app.services.support.segment_moves import customer_changed
@@ -23,6 +24,7 @@ from surveys.kinds import SurveyKind
 from surveys.routing import Contact
 
 T = TypeVar("T")
+M = TypeVar("M", Customer, Agent, Team)
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,9 @@ def normalize_label(raw: str | None) -> str | None:
 def committed(work: Callable[[], T], *, keep_loaded: bool = False) -> T:
     """Run ``work`` and commit; run it once more if a unique key raced with another request.
 
-    Two concurrent posts for one new customer (or one external id) both find no row and both
-    insert; the loser's commit fails on the unique key. Run again, it finds the winner's row.
+    Two concurrent posts for one new external id both find no interaction and both insert it;
+    the loser fails on the unique key. Run again, it finds the winner's row. (Customers,
+    agents and teams are added so that a race for one never fails: ``_add_or_find``.)
 
     ``keep_loaded`` keeps the rows ``work`` wrote loaded after the commit: what it wrote is
     what they hold, and reloading them to answer the request cost three more queries.
@@ -172,13 +175,27 @@ def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
 
 
 def _upsert_customer(data: CustomerInput, now: datetime) -> tuple[Customer, bool]:
-    """``upsert_customer``, and whether the customer was added."""
-    customer = db.session.scalar(sa.select(Customer).where(Customer.email == data.email))
-    added = customer is None
-    if customer is None:
-        customer = Customer(email=data.email, name="", properties={}, created_at=now)
-        db.session.add(customer)
-    before = segments.values_of(customer.properties)
+    """``upsert_customer``, and whether the customer was added.
+
+    A new customer costs one statement, the INSERT of the row as given; a known one, that
+    INSERT doing nothing, then a SELECT and an UPDATE.
+    """
+    new = Customer(email=data.email, name="", properties={}, created_at=now)
+    _update_customer(new, data, now)
+    customer, added = _add_or_find(new, Customer.email)
+    if added:
+        before = segments.values_of({})
+    else:
+        before = segments.values_of(customer.properties)
+        _update_customer(customer, data, now)
+        db.session.flush()
+    customer_changed(customer, before)
+    return customer, added
+
+
+def _update_customer(customer: Customer, data: CustomerInput, now: datetime) -> None:
+    """Give ``customer`` the fields ``data`` gives; LifecycleError for a lifecycle that
+    would end before it began."""
     if data.name is not None:
         customer.name = data.name
     if data.external_id is not None:
@@ -189,9 +206,36 @@ def _upsert_customer(data: CustomerInput, now: datetime) -> tuple[Customer, bool
         customer.properties = {**customer.properties, **data.properties}
     _set_lifecycle(customer, data)
     customer.updated_at = now
-    db.session.flush()
-    customer_changed(customer, before)
-    return customer, added
+
+
+def _add_or_find(row: M, key: Any) -> tuple[M, bool]:
+    """Insert the new ``row`` unless one with its unique ``key`` column's value is stored;
+    the row stored, and whether it was added. One statement when it is added
+    (``INSERT … ON CONFLICT DO NOTHING``), two when it was there.
+
+    A concurrent transaction adding the same key makes the insert wait for its commit and do
+    nothing rather than fail, so concurrent posts for one new customer, agent or team all
+    succeed, the later ones finding the first one's row.
+    """
+    mapper = sa.inspect(type(row))
+    state = sa.inspect(row).dict
+    values = {
+        attribute.key: state[attribute.key]
+        for attribute in mapper.column_attrs
+        if state.get(attribute.key) is not None
+    }
+    insert = dialect_insert(db.session.get_bind().dialect.name)
+    statement = (
+        insert(type(row))
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(type(row))
+    )
+    added = db.session.scalars(statement).one_or_none()
+    if added is not None:
+        return added, True
+    stored = sa.select(type(row)).where(key == getattr(row, key.key))
+    return db.session.scalars(stored).one(), False
 
 
 def _set_lifecycle(customer: Customer, data: CustomerInput) -> None:
@@ -209,18 +253,11 @@ def _set_lifecycle(customer: Customer, data: CustomerInput) -> None:
 def upsert_agent(data: AgentInput) -> Agent:
     """Find the agent by email, else by name among the agents with no email yet, or add
     them; fill in the email and name given. Flushes only."""
-    agent = None
-    if data.email is not None:
-        agent = db.session.scalar(sa.select(Agent).where(Agent.email == data.email))
-    if agent is None and data.name:
-        agent = db.session.scalar(
-            sa.select(Agent)
-            .where(Agent.name == data.name, Agent.email.is_(None))
-            .order_by(Agent.id)
-            .limit(1)
-        )
-    if agent is None:
-        agent = Agent(email=data.email, name="")
+    agent = _find_agent(data)
+    if agent is None and data.email is not None:
+        agent = _add_or_find(Agent(email=data.email, name=data.name or ""), Agent.email)[0]
+    elif agent is None:
+        agent = Agent(name=data.name or "")
         db.session.add(agent)
     if data.email is not None:
         agent.email = data.email
@@ -230,14 +267,27 @@ def upsert_agent(data: AgentInput) -> Agent:
     return agent
 
 
+def _find_agent(data: AgentInput) -> Agent | None:
+    """The agent with ``data``'s email, else the first with its name and no email; one
+    query."""
+    found = []
+    if data.email is not None:
+        found.append(Agent.email == data.email)
+    if data.name:
+        found.append(sa.and_(Agent.name == data.name, Agent.email.is_(None)))
+    return db.session.scalar(
+        sa.select(Agent)
+        .where(sa.or_(*found))
+        # An agent found by email has one; those found by name have none.
+        .order_by(Agent.email.is_(None), Agent.id)
+        .limit(1)
+    )
+
+
 def upsert_team(name: str) -> Team:
     """Find the team by its exact name or add it. Flushes only."""
     team = db.session.scalar(sa.select(Team).where(Team.name == name))
-    if team is None:
-        team = Team(name=name)
-        db.session.add(team)
-        db.session.flush()
-    return team
+    return team if team is not None else _add_or_find(Team(name=name), Team.name)[0]
 
 
 def ingest_interaction(data: InteractionInput, now: datetime) -> IngestResult:

@@ -104,8 +104,8 @@ def test_agents_by_name_then_by_email(app: Flask) -> None:
 
 def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Flask) -> None:
     """A customer added by this post has no invitation, opt-out or bounce to read, and its
-    rows are not reloaded to answer: the channel's aliases and labels read (its label added on
-    first use), then eight statements, each a row to find or to add."""
+    rows are not reloaded to answer: the channel's aliases and labels read in one query (its
+    label added on first use), then six statements, each a row to find or to add."""
     survey_for_kind(SurveyKind.CSAT, NOW)
     db.session.commit()
     statements: list[str] = []
@@ -126,14 +126,11 @@ def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Fl
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert answer == (1, "scheduled", SurveyKind.CSAT)
     assert [s.split()[0] + " " + s.split()[-1] for s in statements] == [
-        "SELECT channel_aliases.label",  # the channel aliases
-        "SELECT channel_labels.label",  # the channel labels
+        "SELECT channel_aliases.label,",  # the channel aliases and labels
         "INSERT channel_labels",  # the channel's label, new
-        "SELECT customers.email,",  # the customer, by email
-        "INSERT customers",  # the customer
+        "INSERT customers",  # the customer, unless stored
         "SELECT interactions.source,",  # the interaction, by external id
-        "SELECT routing_rules.kind,",  # the kind's routing rules
-        "SELECT surveys.kind,",  # the default survey
+        "SELECT surveys.kind,",  # the kind's surveys, the default first, and their rules
         "INSERT interactions",  # the interaction
         "SELECT (SELECT",  # whether the address was forgotten
         "INSERT invitations",  # the invitation

@@ -18,6 +18,7 @@ from feedback_app.comment_review.models import LIST_ORDER, MAX_TAG_NAME, ReviewT
 from feedback_app.extensions import db
 from feedback_app.models import Team, User
 from surveys.errors import DomainError
+from surveys.ordering import move_one_step
 
 
 class TagError(DomainError):
@@ -116,14 +117,10 @@ def move_tag(tag: ReviewTag, step: int) -> bool:
             .order_by(ReviewTag.position, ReviewTag.id)
         )
     )
-    index = siblings.index(tag)
-    other = index + step
-    if not 0 <= other < len(siblings):
+    to = move_one_step(siblings, tag, step)
+    if to is None:
         return False
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings, start=1):
-        sibling.position = position
-    audit.record("review_tag.moved", f"review_tag:{tag.id}", {"name": tag.name, "to": other + 1})
+    audit.record("review_tag.moved", f"review_tag:{tag.id}", {"name": tag.name, "to": to + 1})
     db.session.commit()
     return True
 

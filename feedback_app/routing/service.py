@@ -18,6 +18,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Customer, DefaultSurvey, RoutingRule, Survey
 from feedback_app.services.surveys import create_survey
 from surveys.kinds import SurveyKind
+from surveys.ordering import move_one_step
 from surveys.routing import Conditions, Contact, InvalidRoutingRule, Route, Rule, first_match
 
 
@@ -174,12 +175,9 @@ def move_rule(rule: RoutingRule, step: int, now: datetime) -> bool:
     it is already first or last. Positions are renumbered from 1 on the way."""
     rules = rules_of(rule.kind)
     at = rules.index(rule)
-    to = at + step
-    if not 0 <= to < len(rules):
+    to = move_one_step(rules, rule, step)
+    if to is None:
         return False
-    rules[at], rules[to] = rules[to], rules[at]
-    for position, each in enumerate(rules, start=1):
-        each.position = position
     rule.updated_at = now
     db.session.flush()
     audit.record(

@@ -21,18 +21,14 @@ import sqlalchemy as sa
 from feedback_app.accounts.passwords import hashed
 from feedback_app.comment_review.tags import add_tag
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import AgentInput, CustomerInput
 from feedback_app.jobs import all_jobs
 from feedback_app.models import Customer, Invitation, Role, Team, User
 from feedback_app.models.followups import FollowUpCase
 from feedback_app.retention.service import buckets_before
 from feedback_app.services.dispatch import dispatch_due_invitations
 from feedback_app.services.followups import Actor, CaseChange, change_case
-from feedback_app.services.ingest import (
-    AgentInput,
-    CustomerInput,
-    InteractionInput,
-    ingest_interaction,
-)
 from feedback_app.services.nps import enrol_person, schedule_due_nps
 from feedback_app.services.outbox import deliver_outbox
 from feedback_app.services.responses import lock_invitation, record_response

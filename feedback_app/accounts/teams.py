@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from feedback_app.accounts.errors import AccountError
 from feedback_app.audit import service as audit
 from feedback_app.extensions import db
+from feedback_app.ingest.people import AgentInput, normalize_label, upsert_agent
 from feedback_app.models import Agent, Role, Team, User
-from feedback_app.services.ingest import AgentInput, normalize_label, upsert_agent
 
 
 class TeamError(AccountError):

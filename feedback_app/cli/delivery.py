@@ -6,8 +6,8 @@ import click
 
 from feedback_app.clock import utcnow
 from feedback_app.extensions import db
+from feedback_app.ingest.people import normalize_email
 from feedback_app.services import outbox
-from feedback_app.services.ingest import normalize_email
 from feedback_app.services.suppression import record_bounce
 
 

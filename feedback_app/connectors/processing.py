@@ -19,15 +19,11 @@ from flask import current_app
 
 from feedback_app.connectors.receiving import decode
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, record_interaction
+from feedback_app.ingest.people import AgentInput, CustomerInput
+from feedback_app.ingest.transactions import committed
 from feedback_app.models import Connector, ConnectorDelivery, Outcome
 from feedback_app.services.claims import claim
-from feedback_app.services.ingest import (
-    AgentInput,
-    CustomerInput,
-    InteractionInput,
-    committed,
-    record_interaction,
-)
 from surveys.channels import InvalidChannel
 from surveys.connectors import CONNECTORS, Fetch, Ignored, InteractionFacts, Rejected
 from surveys.invitations import InvitationStatus

@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
+from feedback_app.ingest.people import CustomerInput
 from feedback_app.models import Customer, Survey
-from feedback_app.services.ingest import CustomerInput
 from feedback_app.services.nps import cadence_days, enrol_person
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
+from feedback_app.ingest.people import CustomerInput, upsert_customer
 from feedback_app.models import (
     Customer,
     DelightedPerson,
@@ -25,7 +26,6 @@ from feedback_app.models import (
     Unsubscribe,
 )
 from feedback_app.services.imports import batches, insert_counted
-from feedback_app.services.ingest import CustomerInput, upsert_customer
 from feedback_app.services.suppression import suppress_scheduled
 from feedback_app.services.surveys import survey_for_kind
 from surveys.answers import ResponseSource

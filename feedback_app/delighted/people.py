@@ -21,9 +21,9 @@ from feedback_app.delighted.people_service import (
 )
 from feedback_app.delighted.shapes import PersonOut, people_payloads, person_payload
 from feedback_app.delighted.values import MAX_PAGE_SIZE, PAGE_SIZE, UnixTime, unix
+from feedback_app.ingest.people import CustomerInput
 from feedback_app.models import ApiScope
 from feedback_app.privacy.forget import forget_person
-from feedback_app.services.ingest import CustomerInput
 from feedback_app.web.api.errors import ApiError
 from feedback_app.web.inputs import (
     Choice,

@@ -17,9 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
+from feedback_app.ingest.people import CustomerInput, upsert_customer
+from feedback_app.ingest.transactions import committed
 from feedback_app.models import Customer, Invitation, Response
 from feedback_app.privacy.people import find_customer
-from feedback_app.services.ingest import CustomerInput, committed, upsert_customer
 from feedback_app.services.invitations import invite_or_suppress
 from feedback_app.services.support.entries import aware
 from feedback_app.services.surveys import survey_for_kind

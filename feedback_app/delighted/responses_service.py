@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from feedback_app.comment_review.models import LIST_ORDER
 from feedback_app.delighted.notes_and_tags import Note, from_delighted
 from feedback_app.extensions import db
+from feedback_app.ingest.people import CustomerInput, upsert_customer
 from feedback_app.models import (
     CaseEvent,
     CommentReview,
@@ -26,7 +27,6 @@ from feedback_app.models import (
     Response,
     ReviewTag,
 )
-from feedback_app.services.ingest import CustomerInput, upsert_customer
 from feedback_app.services.responses import record_response
 from feedback_app.services.surveys import survey_for_kind
 from surveys.answers import ResponseSource

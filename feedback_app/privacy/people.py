@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from feedback_app.audit.service import record
 from feedback_app.extensions import db
+from feedback_app.ingest.people import normalize_email
 from feedback_app.models import (
     CaseEvent,
     CommentReview,
@@ -31,7 +32,6 @@ from feedback_app.models import (
     Unsubscribe,
 )
 from feedback_app.questions.models import ResponseAnswer
-from feedback_app.services.ingest import normalize_email
 from feedback_app.text_match import UnicodeLower, escape_like
 
 #: Characters that may stand right before or after an address inside a longer one: an

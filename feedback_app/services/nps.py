@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from feedback_app.extensions import db
+from feedback_app.ingest.people import CustomerInput, upsert_customer
+from feedback_app.ingest.transactions import committed
 from feedback_app.models import Customer, Invitation, Survey
 from feedback_app.routing.service import Routed, choose_survey, customer_contact, router
-from feedback_app.services.ingest import CustomerInput, committed, upsert_customer
 from feedback_app.services.invitations import invite_or_suppress, invite_or_suppress_many
 from surveys.cadence import due_and_next, first_due
 from surveys.invitations import InvitationStatus

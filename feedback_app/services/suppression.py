@@ -122,7 +122,7 @@ def add_unsubscribe(
     :raises ValueError: ``email`` is not an email address, saying why.
     """
     # Imported here: ingest reads opt-outs (through invitations) from this module.
-    from feedback_app.services.ingest import normalize_email
+    from feedback_app.ingest.people import normalize_email
 
     customer = customer_for_email(normalize_email(email.strip()), now)
     record, created = unsubscribe(customer, kind, "admin", now, reason=reason.strip())

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from feedback_app.extensions import db
+from feedback_app.ingest.people import AgentInput, upsert_agent, upsert_team
+from feedback_app.ingest.transactions import committed
 from feedback_app.models import Agent, Team
-from feedback_app.services.ingest import AgentInput, committed, upsert_agent, upsert_team
 from feedback_app.services.kpis import KpiReport
 from feedback_app.services.metrics import NONE, Interval, Line, Period
 from feedback_app.utilization.models import AgentDay

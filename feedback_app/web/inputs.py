@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from feedback_app.services.ingest import normalize_email
+from feedback_app.ingest.people import normalize_email
 from feedback_app.web.guards.values import EARLIEST_DAY, LATEST_DAY
 from feedback_app.web.guards.values import MAX_ID as MAX_INT
 

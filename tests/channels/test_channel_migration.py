@@ -11,6 +11,8 @@ from flask.testing import FlaskCliRunner
 from flask_migrate import downgrade, upgrade
 
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import CustomerInput
 from feedback_app.models import (
     ChannelLabel,
     Interaction,
@@ -19,7 +21,6 @@ from feedback_app.models import (
     SupportHistogram,
     SupportRollup,
 )
-from feedback_app.services.ingest import CustomerInput, InteractionInput, ingest_interaction
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.support.settling import settle_interactions
 from surveys.kinds import SurveyKind

@@ -9,8 +9,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
 
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import CustomerInput
 from feedback_app.models import Interaction, Invitation
-from feedback_app.services.ingest import CustomerInput, InteractionInput, ingest_interaction
 from surveys.kinds import SurveyKind
 from tests.helpers import FrozenClock
 

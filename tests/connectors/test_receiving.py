@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from feedback_app.connectors.processing import MAX_LOOKUP_ATTEMPTS, process_deliveries, purge_bodies
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import CustomerInput
 from feedback_app.models import Connector, ConnectorDelivery, Interaction, Invitation, Outcome
-from feedback_app.services.ingest import CustomerInput, InteractionInput, ingest_interaction
 from feedback_app.services.surveys import create_survey
 from surveys import channels
 from surveys.kinds import SurveyKind

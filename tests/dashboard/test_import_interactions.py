@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import AgentInput
 from feedback_app.models import Agent, Customer, Interaction, Invitation, Response, User
-from feedback_app.services.ingest import AgentInput, InteractionInput, ingest_interaction
 from feedback_app.services.metrics import Period, score_report
 from feedback_app.services.rollups import rollup_differences
 from feedback_app.services.support.figures import SupportGroupBy, support_report

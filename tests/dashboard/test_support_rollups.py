@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import AgentInput, CustomerInput
 from feedback_app.models import (
     Customer,
     Interaction,
@@ -27,12 +29,6 @@ from feedback_app.models import (
     ScoreRollup,
     SupportHistogram,
     SupportRollup,
-)
-from feedback_app.services.ingest import (
-    AgentInput,
-    CustomerInput,
-    InteractionInput,
-    ingest_interaction,
 )
 from feedback_app.services.metrics import GroupBy, Period, score_report
 from feedback_app.services.rollups import rebuild_rollups, rollup_differences

@@ -15,6 +15,8 @@ from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import CustomerInput
 from feedback_app.models import (
     Customer,
     Invitation,
@@ -23,7 +25,6 @@ from feedback_app.models import (
     Unsubscribe,
     User,
 )
-from feedback_app.services.ingest import CustomerInput, InteractionInput, ingest_interaction
 from feedback_app.services.suppression import unsubscribe
 from feedback_app.services.webhooks import create_endpoint
 from surveys.invitations import InvitationStatus, SuppressionReason

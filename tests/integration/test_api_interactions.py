@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.test import TestResponse
 
 from feedback_app.extensions import db
+from feedback_app.ingest.transactions import committed
 from feedback_app.models import (
     Agent,
     ApiKey,
@@ -25,7 +26,6 @@ from feedback_app.models import (
     Team,
     Unsubscribe,
 )
-from feedback_app.services.ingest import committed
 from feedback_app.services.invitations import find_by_token
 from feedback_app.services.surveys import survey_for_kind
 from surveys import SurveyKind

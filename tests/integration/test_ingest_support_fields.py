@@ -10,13 +10,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import AgentInput, CustomerInput
 from feedback_app.models import Agent, Interaction, Invitation
-from feedback_app.services.ingest import (
-    AgentInput,
-    CustomerInput,
-    InteractionInput,
-    ingest_interaction,
-)
 from feedback_app.services.support.figures import support_report
 from feedback_app.services.support.settling import backlog, settle_interactions
 from feedback_app.services.surveys import survey_for_kind

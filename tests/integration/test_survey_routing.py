@@ -14,9 +14,9 @@ from werkzeug.test import TestResponse
 from feedback_app.connectors.processing import interaction_input
 from feedback_app.connectors.setup import Settings, create_connector
 from feedback_app.extensions import db
+from feedback_app.ingest.interactions import ingest_interaction
 from feedback_app.models import Invitation, RoutingRule, Survey
 from feedback_app.routing.service import add_rule, move_rule, set_default
-from feedback_app.services.ingest import ingest_interaction
 from feedback_app.services.nps import schedule_due_nps
 from feedback_app.services.surveys import create_survey
 from surveys.connectors import InteractionFacts

@@ -10,9 +10,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from feedback_app.extensions import db
+from feedback_app.ingest.people import AgentInput, upsert_agent, upsert_team
 from feedback_app.models import Interaction, Survey
 from feedback_app.services.imports import batches, customer_ids, insert_counted
-from feedback_app.services.ingest import AgentInput, upsert_agent, upsert_team
 from feedback_app.services.support.settling import settle
 from surveys import channels
 from surveys.answers import ResponseSource

@@ -10,8 +10,8 @@ from pydantic import Field, field_validator, model_validator
 from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
+from feedback_app.ingest.people import AgentInput
 from feedback_app.models import ApiScope
-from feedback_app.services.ingest import AgentInput
 from feedback_app.utilization.service import DayInput, save_days
 from feedback_app.web.api.operations import operation
 from feedback_app.web.inputs import Day, Email, Input, Text, WholeNumber, invalid

@@ -11,14 +11,10 @@ from pydantic import Field, ValidationInfo, field_validator
 from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
+from feedback_app.ingest.interactions import InteractionInput, ingest_interaction
+from feedback_app.ingest.people import AgentInput, CustomerInput
+from feedback_app.ingest.queries import InteractionFilters, interactions_query
 from feedback_app.models import ApiScope, Interaction, Invitation, Survey
-from feedback_app.services.ingest import (
-    AgentInput,
-    CustomerInput,
-    InteractionInput,
-    ingest_interaction,
-)
-from feedback_app.services.interaction_queries import InteractionFilters, interactions_query
 from feedback_app.services.invitations import survey_url
 from feedback_app.web.api.answers import MaybeTime, Page, Time, iso
 from feedback_app.web.api.errors import ApiError

@@ -10,8 +10,8 @@ from pydantic import Field, ValidationInfo, field_validator
 from typing_extensions import TypedDict
 
 from feedback_app.clock import utcnow
+from feedback_app.ingest.people import CustomerInput, LifecycleError
 from feedback_app.models import ApiScope, Customer
-from feedback_app.services.ingest import CustomerInput, LifecycleError
 from feedback_app.services.nps import enrol_person
 from feedback_app.web.api.answers import MaybeTime, iso
 from feedback_app.web.api.errors import ApiError

@@ -1,0 +1,170 @@
+"""The people a helpdesk names: customers, agents and teams, found or added, and the
+normalising of their addresses and labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from feedback_app.extensions import db
+from feedback_app.ingest.transactions import add_or_find
+from feedback_app.models import Agent, Customer, Team
+from feedback_app.services.support import segments
+from feedback_app.services.support.segment_moves import customer_changed
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    """A customer as a helpdesk describes them; ``None`` leaves a stored value as it is."""
+
+    #: Already normalised by ``normalize_email``.
+    email: str
+    name: str | None = None
+    external_id: str | None = None
+    locale: str | None = None
+    #: Merged key by key into the stored properties.
+    properties: dict[str, Any] | None = None
+    #: The lifecycle retention is measured on (``surveys.retention``): when they became a
+    #: customer, and when they left.
+    customer_since: datetime | None = None
+    churned_at: datetime | None = None
+
+
+class LifecycleError(ValueError):
+    """A customer's ``churned_at`` before their ``customer_since`` (one of them stored)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field} {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class AgentInput:
+    """An agent by email, or by name alone (an export that names its agents): matched by
+    name, and given the email when a later post brings it."""
+
+    email: str | None = None
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.email is None and not self.name:
+            raise ValueError("an agent needs an email or a name")
+
+
+def normalize_email(raw: str) -> str:
+    """Return the address validated (syntax only, no DNS) and lower-cased; ValueError if bad."""
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from None
+
+
+#: The longest team name or topic.
+MAX_LABEL = 200
+
+
+def normalize_label(raw: str | None) -> str | None:
+    """A team name or topic as stored: trimmed, None when blank; ValueError past
+    ``MAX_LABEL`` characters."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    if len(value) > MAX_LABEL:
+        raise ValueError(f"must be at most {MAX_LABEL} characters")
+    return value
+
+
+def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
+    """Find the customer by email or add them; update the fields given. Flushes only."""
+    return upserted_customer(data, now)[0]
+
+
+def upserted_customer(data: CustomerInput, now: datetime) -> tuple[Customer, bool]:
+    """``upsert_customer``, and whether the customer was added.
+
+    A new customer costs one statement, the INSERT of the row as given; a known one, that
+    INSERT doing nothing, then a SELECT and an UPDATE.
+    """
+    new = Customer(email=data.email, name="", properties={}, created_at=now)
+    _update_customer(new, data, now)
+    customer, added = add_or_find(new, Customer.email)
+    if added:
+        before = segments.values_of({})
+    else:
+        before = segments.values_of(customer.properties)
+        _update_customer(customer, data, now)
+        db.session.flush()
+    customer_changed(customer, before)
+    return customer, added
+
+
+def _update_customer(customer: Customer, data: CustomerInput, now: datetime) -> None:
+    """Give ``customer`` the fields ``data`` gives; LifecycleError for a lifecycle that
+    would end before it began."""
+    if data.name is not None:
+        customer.name = data.name
+    if data.external_id is not None:
+        customer.external_id = data.external_id
+    if data.locale is not None:
+        customer.locale = data.locale
+    if data.properties:
+        customer.properties = {**customer.properties, **data.properties}
+    _set_lifecycle(customer, data)
+    customer.updated_at = now
+
+
+def _set_lifecycle(customer: Customer, data: CustomerInput) -> None:
+    """Set the lifecycle given; LifecycleError, naming the field posted, when it would end
+    before it began."""
+    since = data.customer_since or customer.customer_since
+    churned = data.churned_at or customer.churned_at
+    if since is not None and churned is not None and churned < since:
+        if data.churned_at is not None:
+            raise LifecycleError("churned_at", "must not be before customer_since")
+        raise LifecycleError("customer_since", "must not be after churned_at")
+    customer.customer_since, customer.churned_at = since, churned
+
+
+def upsert_agent(data: AgentInput) -> Agent:
+    """Find the agent by email, else by name among the agents with no email yet, or add
+    them; fill in the email and name given. Flushes only."""
+    agent = _find_agent(data)
+    if agent is None and data.email is not None:
+        agent = add_or_find(Agent(email=data.email, name=data.name or ""), Agent.email)[0]
+    elif agent is None:
+        agent = Agent(name=data.name or "")
+        db.session.add(agent)
+    if data.email is not None:
+        agent.email = data.email
+    if data.name is not None:
+        agent.name = data.name
+    db.session.flush()
+    return agent
+
+
+def _find_agent(data: AgentInput) -> Agent | None:
+    """The agent with ``data``'s email, else the first with its name and no email; one
+    query."""
+    found = []
+    if data.email is not None:
+        found.append(Agent.email == data.email)
+    if data.name:
+        found.append(sa.and_(Agent.name == data.name, Agent.email.is_(None)))
+    return db.session.scalar(
+        sa.select(Agent)
+        .where(sa.or_(*found))
+        # An agent found by email has one; those found by name have none.
+        .order_by(Agent.email.is_(None), Agent.id)
+        .limit(1)
+    )
+
+
+def upsert_team(name: str) -> Team:
+    """Find the team by its exact name or add it. Flushes only."""
+    team = db.session.scalar(sa.select(Team).where(Team.name == name))
+    return team if team is not None else add_or_find(Team(name=name), Team.name)[0]

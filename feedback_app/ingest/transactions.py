@@ -1,0 +1,81 @@
+"""Writes that race with other requests: a unit of work retried once on a unique-key clash,
+and rows inserted unless already stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from feedback_app.extensions import db
+from feedback_app.models import Agent, Customer, Team
+from feedback_app.services.embed.flood import dialect_insert
+
+T = TypeVar("T")
+
+
+def committed(work: Callable[[], T], *, keep_loaded: bool = False) -> T:
+    """Run ``work`` and commit; run it once more if a unique key raced with another request.
+
+    Two concurrent posts for one new external id both find no interaction and both insert it;
+    the loser fails on the unique key. Run again, it finds the winner's row. (Customers,
+    agents and teams are added so that a race for one never fails: ``add_or_find``.)
+
+    ``keep_loaded`` keeps the rows ``work`` wrote loaded after the commit: what it wrote is
+    what they hold, and reloading them to answer the request cost three more queries.
+    """
+    try:
+        result = work()
+        _commit(keep_loaded)
+    except IntegrityError:
+        db.session.rollback()
+    else:
+        return result
+    result = work()
+    _commit(keep_loaded)
+    return result
+
+
+def _commit(keep_loaded: bool) -> None:
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+M = TypeVar("M", Customer, Agent, Team)
+
+
+def add_or_find(row: M, key: Any) -> tuple[M, bool]:
+    """Insert the new ``row`` unless one with its unique ``key`` column's value is stored;
+    the row stored, and whether it was added. One statement when it is added
+    (``INSERT … ON CONFLICT DO NOTHING``), two when it was there.
+
+    A concurrent transaction adding the same key makes the insert wait for its commit and do
+    nothing rather than fail, so concurrent posts for one new customer, agent or team all
+    succeed, the later ones finding the first one's row.
+    """
+    mapper = sa.inspect(type(row))
+    state = sa.inspect(row).dict
+    values = {
+        attribute.key: state[attribute.key]
+        for attribute in mapper.column_attrs
+        if state.get(attribute.key) is not None
+    }
+    insert = dialect_insert(db.session.get_bind().dialect.name)
+    statement = (
+        insert(type(row))
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(type(row))
+    )
+    added = db.session.scalars(statement).one_or_none()
+    if added is not None:
+        return added, True
+    stored = sa.select(type(row)).where(key == getattr(row, key.key))
+    return db.session.scalars(stored).one(), False

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from feedback_app.channels.labels import Labeller
 from feedback_app.extensions import db
@@ -18,8 +18,8 @@ from feedback_app.ingest.people import (
     upsert_team,
     upserted_customer,
 )
-from feedback_app.ingest.transactions import committed
-from feedback_app.models import Customer, Interaction, Invitation, Survey
+from feedback_app.ingest.transactions import add_or_find, committed
+from feedback_app.models import Agent, Customer, Interaction, Invitation, Survey, Team
 from feedback_app.routing.service import Routed, choose_survey
 from feedback_app.services.invitations import invite_or_suppress
 from surveys.kinds import SurveyKind
@@ -95,7 +95,7 @@ def record_interaction(data: InteractionInput, now: datetime) -> IngestResult:
 
 def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     # Check the labels before writing anything, then upsert everything the interaction points
-    # to: its own row is added last, complete, so no autoflush ever sends it half-filled.
+    # to, then the interaction itself, complete.
     team_name, topic = normalize_label(data.team), normalize_label(data.topic)
     channel = Labeller(now)(data.channel)
     customer, new_customer = (
@@ -103,46 +103,28 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     )
     agent = upsert_agent(data.agent) if data.agent else None
     team = upsert_team(team_name) if team_name else None
-    interaction = db.session.scalar(
-        sa.select(Interaction).where(
-            Interaction.source == data.source, Interaction.external_id == data.external_id
-        )
+    # Routed before it is known to be new: a new interaction then costs one statement (the
+    # insert), a known one the routing query more, and that query's answer is dropped.
+    routed = _survey_to_ask(data, customer, now) if customer else None
+    new = Interaction(
+        source=data.source,
+        external_id=data.external_id,
+        created_at=now,
+        routing_rule_id=routed.rule_id if routed else None,
+        routing_reason=routed.reason if routed else None,
     )
-    created = interaction is None
-    # Chosen before the new row is added: the rules' query would flush it half-filled.
-    routed = _survey_to_ask(data, customer, now) if created and customer else None
-    if interaction is None:
-        interaction = Interaction(
-            source=data.source,
-            external_id=data.external_id,
-            created_at=now,
-            routing_rule_id=routed.rule_id if routed else None,
-            routing_reason=routed.reason if routed else None,
-        )
-        db.session.add(interaction)
-    interaction.customer = customer
-    interaction.channel = channel
-    interaction.agent = agent
-    interaction.team = team
-    interaction.topic = topic
-    interaction.answered = data.answered
-    interaction.opened_at = data.opened_at
-    interaction.first_response_at = data.first_response_at
-    interaction.first_response_seconds = data.first_response_seconds
-    interaction.resolved_at = data.resolved_at
-    interaction.handle_seconds = data.handle_seconds
-    interaction.talk_seconds = data.talk_seconds
-    interaction.hold_seconds = data.hold_seconds
-    interaction.after_work_seconds = data.after_work_seconds
-    interaction.first_contact_resolved = data.first_contact_resolved
-    interaction.updated_at = now
-    # The support rollups are moved by the worker (``services.support.settling``), in
-    # batches: upkeep here would make every post queue on the day's rollup rows.
-    interaction.unsettled = True
-    # Written even when already set, so the UPDATE waits for a worker settling the row and
-    # leaves it unsettled after that worker's commit.
-    flag_modified(interaction, "unsettled")
-    db.session.flush()
+    _describe(new, data, now, channel=channel, topic=topic, ids=(customer, agent, team))
+    interaction, created = add_or_find(new, Interaction.source, Interaction.external_id)
+    if not created:
+        _describe(interaction, data, now, channel=channel, topic=topic, ids=(customer, agent, team))
+        # Written even when already set, so the UPDATE waits for a worker settling the row
+        # and leaves it unsettled after that worker's commit.
+        flag_modified(interaction, "unsettled")
+        db.session.flush()
+    # What was just written is what they are: loading them again would cost a query each.
+    set_committed_value(interaction, "customer", customer)
+    set_committed_value(interaction, "agent", agent)
+    set_committed_value(interaction, "team", team)
     if not created:
         invitation = db.session.scalar(
             sa.select(Invitation)
@@ -183,3 +165,35 @@ def _survey_to_ask(data: InteractionInput, customer: Customer, now: datetime) ->
         tags=data.tags,
     )
     return choose_survey(data.survey, contact, now)
+
+
+def _describe(
+    interaction: Interaction,
+    data: InteractionInput,
+    now: datetime,
+    *,
+    channel: str,
+    topic: str | None,
+    ids: tuple[Customer | None, Agent | None, Team | None],
+) -> None:
+    """Give ``interaction`` the values posted (those a repost replaces)."""
+    customer, agent, team = ids
+    interaction.customer_id = customer.id if customer else None
+    interaction.agent_id = agent.id if agent else None
+    interaction.team_id = team.id if team else None
+    interaction.channel = channel
+    interaction.topic = topic
+    interaction.answered = data.answered
+    interaction.opened_at = data.opened_at
+    interaction.first_response_at = data.first_response_at
+    interaction.first_response_seconds = data.first_response_seconds
+    interaction.resolved_at = data.resolved_at
+    interaction.handle_seconds = data.handle_seconds
+    interaction.talk_seconds = data.talk_seconds
+    interaction.hold_seconds = data.hold_seconds
+    interaction.after_work_seconds = data.after_work_seconds
+    interaction.first_contact_resolved = data.first_contact_resolved
+    interaction.updated_at = now
+    # The support rollups are moved by the worker (``services.support.settling``), in
+    # batches: upkeep here would make every post queue on the day's rollup rows.
+    interaction.unsettled = True

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from feedback_app.extensions import db
-from feedback_app.models import Agent, Customer, Team
+from feedback_app.models import Agent, Customer, Interaction, Team
 from feedback_app.services.embed.flood import dialect_insert
 
 T = TypeVar("T")
@@ -19,9 +19,9 @@ T = TypeVar("T")
 def committed(work: Callable[[], T], *, keep_loaded: bool = False) -> T:
     """Run ``work`` and commit; run it once more if a unique key raced with another request.
 
-    Two concurrent posts for one new external id both find no interaction and both insert it;
-    the loser fails on the unique key. Run again, it finds the winner's row. (Customers,
-    agents and teams are added so that a race for one never fails: ``add_or_find``.)
+    Rows added by ``add_or_find`` never fail on their key; other unique keys can still race
+    (two posts of one agent's day, two deliveries of one webhook): run again, the work finds the
+    winner's row.
 
     ``keep_loaded`` keeps the rows ``work`` wrote loaded after the commit: what it wrote is
     what they hold, and reloading them to answer the request cost three more queries.
@@ -48,17 +48,17 @@ def _commit(keep_loaded: bool) -> None:
         session.expire_on_commit = expire
 
 
-M = TypeVar("M", Customer, Agent, Team)
+M = TypeVar("M", Customer, Agent, Team, Interaction)
 
 
-def add_or_find(row: M, key: Any) -> tuple[M, bool]:
-    """Insert the new ``row`` unless one with its unique ``key`` column's value is stored;
-    the row stored, and whether it was added. One statement when it is added
+def add_or_find(row: M, *key: Any) -> tuple[M, bool]:
+    """Insert the new ``row`` unless one with the same values of its unique ``key`` columns
+    is stored; the row stored, and whether it was added. One statement when it is added
     (``INSERT … ON CONFLICT DO NOTHING``), two when it was there.
 
     A concurrent transaction adding the same key makes the insert wait for its commit and do
-    nothing rather than fail, so concurrent posts for one new customer, agent or team all
-    succeed, the later ones finding the first one's row.
+    nothing rather than fail, so concurrent posts for one new customer, agent, team or
+    interaction all succeed, the later ones finding the first one's row.
     """
     mapper = sa.inspect(type(row))
     state = sa.inspect(row).dict
@@ -71,11 +71,11 @@ def add_or_find(row: M, key: Any) -> tuple[M, bool]:
     statement = (
         insert(type(row))
         .values(values)
-        .on_conflict_do_nothing(index_elements=[key])
+        .on_conflict_do_nothing(index_elements=list(key))
         .returning(type(row))
     )
     added = db.session.scalars(statement).one_or_none()
     if added is not None:
         return added, True
-    stored = sa.select(type(row)).where(key == getattr(row, key.key))
+    stored = sa.select(type(row)).where(*(column == values[column.key] for column in key))
     return db.session.scalars(stored).one(), False

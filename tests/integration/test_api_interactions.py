@@ -762,7 +762,6 @@ def test_a_post_for_a_new_customer_agent_and_team_costs_a_fixed_number_of_statem
         "INSERT agents",
         "SELECT teams",
         "INSERT teams",
-        "SELECT interactions",
         "SELECT surveys",
         "INSERT interactions",
         "SELECT forgotten_addresses",

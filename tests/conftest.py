@@ -24,9 +24,32 @@ from feedback_app.models import Invitation, ReviewTag, Role, User
 from tests.helpers import FrozenClock, TestNames, csrf_from
 from tests.outage import Outage, database_outage
 from tests.questions.conftest import Asked, add_asked
+from tests.url_builders import share_url_builders
 
 POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"
 TEST_SECRET = "test-secret-key-not-for-production"
+#: Empties every table but the migration version and restarts the sequences, between two
+#: PostgreSQL tests. DELETE with the foreign keys' triggers off (``replica``) takes a tenth
+#: of the time of TRUNCATE, which makes new files for each of the fifty tables.
+EMPTY_DATABASE = """
+DO $$
+DECLARE item record;
+BEGIN
+  SET LOCAL session_replication_role = replica;
+  FOR item IN SELECT tablename FROM pg_tables
+      WHERE schemaname = 'public' AND tablename <> 'alembic_version' LOOP
+    EXECUTE format('DELETE FROM %I', item.tablename);
+  END LOOP;
+  FOR item IN SELECT sequencename FROM pg_sequences
+      WHERE schemaname = 'public' AND last_value IS NOT NULL LOOP
+    EXECUTE format('ALTER SEQUENCE %I RESTART', item.sequencename);
+  END LOOP;
+END $$
+"""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    share_url_builders()
 
 
 def base_config(database_url: str, clock: FrozenClock | None = None) -> dict[str, Any]:
@@ -72,6 +95,8 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     name = f"feedback_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        # Commits need not wait for the disk: a test database outlives no crash.
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     url = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
         _migrate(url, tmp_path_factory.mktemp("pg"))
@@ -94,16 +119,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield url
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        tables = [
-            t
-            for t in conn.execute(
-                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            ).scalars()
-            if t != "alembic_version"
-        ]
-        if tables:
-            names = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text(EMPTY_DATABASE))
     engine.dispose()
 
 

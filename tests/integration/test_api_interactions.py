@@ -516,6 +516,55 @@ def test_a_post_racing_other_posts_for_its_new_customer_agent_and_team_succeeds(
     ]
 
 
+def test_a_post_racing_another_for_the_same_new_ticket_updates_it_once_committed(
+    app: Any, api_key: str, post: Callable[..., TestResponse], clock: FrozenClock
+) -> None:
+    """Another post adds the interaction first, in its own transaction, committed while
+    this post waits on its insert: this post then finds it and updates it, as a repost.
+
+    PostgreSQL: SQLite's single writer lets no two posts insert at once.
+    """
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's concurrent writers")
+    assert post(interaction("T-0", "first@example.com")).status_code == 202
+    answers: list[TestResponse] = []
+
+    def send() -> None:
+        headers = {"Authorization": f"Bearer {api_key}"}
+        body = interaction("T-1", channel="phone", handle_seconds=95)
+        answers.append(app.test_client().post(URL, json=body, headers=headers))
+
+    engine = sa.create_engine(app.config["DATABASE_URL"])
+    other = engine.connect()
+    racing = threading.Thread(target=send)
+    try:
+        other.execute(
+            sa.insert(Interaction.__table__).values(
+                source="api",
+                external_id="T-1",
+                channel="email",
+                answered=True,
+                created_at=clock.now,
+                updated_at=clock.now,
+                unsettled=True,
+            )
+        )
+        racing.start()
+        wait_for_lock_waiters(engine, 1)
+        other.commit()
+    finally:
+        other.close()
+        racing.join()
+        engine.dispose()
+
+    db.session.expire_all()
+    assert [(answer.status_code, answer.json["invitation"]) for answer in answers] == [(200, None)]
+    stored = db.session.scalars(sa.select(Interaction).where(Interaction.external_id == "T-1"))
+    assert [(i.customer.email, i.channel, i.handle_seconds) for i in stored] == [
+        ("casey@example.com", "Phone", 95)
+    ]
+
+
 # --- fatigue ------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Invitation, ReviewTag, Role, User
 from tests.helpers import FrozenClock, TestNames, csrf_from
 from tests.outage import Outage, database_outage
-from tests.questions.conftest import Asked, add_asked
+from tests.questions.asked import Asked, add_asked
 from tests.url_builders import share_url_builders
 
 POSTGRES_ENV = "FEEDBACK_TEST_POSTGRES_URL"

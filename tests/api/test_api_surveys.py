@@ -20,7 +20,7 @@ from feedback_app.services.survey_settings import add_survey
 from surveys.kinds import SurveyKind
 from surveys.questions import QuestionDraft, QuestionType
 from tests.helpers import FrozenClock
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 from tests.questions.test_answer_outputs import answered
 from tests.questions.test_survey_page_questions import legends, score
 

@@ -13,7 +13,7 @@ from feedback_app.models import Invitation
 from feedback_app.questions.models import ResponseAnswer
 from tests.browser.conftest import fits_the_screen
 from tests.helpers import FrozenClock
-from tests.questions.conftest import add_asked
+from tests.questions.asked import add_asked
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from feedback_app.services.announcing import rows_digest, text_digest
 from feedback_app.services.settling import settle_answers
 from surveys.questions import Answer
 from tests.helpers import FrozenClock, store_answer
-from tests.questions.conftest import add_asked
+from tests.questions.asked import add_asked
 
 EVENTS = ["response.created", "response.updated"]
 ANNOUNCED = (

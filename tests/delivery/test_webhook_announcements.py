@@ -25,7 +25,7 @@ from feedback_app.services.webhooks import create_endpoint, slack_changes
 from surveys.questions import Answer
 from tests.delivery.sinks import WebhookReceiver
 from tests.helpers import FrozenClock, race, store_answer
-from tests.questions.conftest import add_asked
+from tests.questions.asked import add_asked
 
 QUIET = 90
 EVENTS = ["response.created", "response.updated"]

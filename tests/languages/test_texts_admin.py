@@ -15,7 +15,7 @@ from feedback_app.models import AuditEvent, Survey, User
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind
 from tests.helpers import FrozenClock, csrf_from
-from tests.questions.conftest import add_asked
+from tests.questions.asked import add_asked
 
 QUESTION = "How satisfied were you with the support you received from {company}?"
 FOLLOWUP = "What is the main reason for your score?"

@@ -50,7 +50,7 @@ from surveys.cases import CaseStatus
 from surveys.questions import Answer
 from tests.connectors.vendors import freshdesk
 from tests.helpers import FrozenClock, store_answer
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 
 ANA = "ana@example.com"
 JOANA = "joana@example.com"

@@ -13,7 +13,7 @@ from feedback_app.extensions import db
 from feedback_app.models import AuditEvent, OutboxChannel, OutboxMessage
 from tests.helpers import FrozenClock
 from tests.privacy.conftest import ANA, JOANA, Person
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 
 
 def test_the_export_holds_exactly_their_data(

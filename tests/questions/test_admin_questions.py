@@ -14,7 +14,7 @@ from feedback_app.questions.models import QuestionChoice, ResponseAnswer, Survey
 from feedback_app.services.surveys import survey_for_kind
 from surveys.kinds import SurveyKind
 from tests.helpers import FrozenClock, csrf_from
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 from tests.questions.test_survey_page_questions import score, send
 
 

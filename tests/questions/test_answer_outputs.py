@@ -15,7 +15,7 @@ from feedback_app.models import Invitation, OutboxMessage
 from feedback_app.services.settling import settle_answers
 from feedback_app.services.webhooks import create_endpoint
 from tests.helpers import FrozenClock, TestNames
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 from tests.questions.test_survey_page_questions import score, send
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]

@@ -19,7 +19,7 @@ from feedback_app.services.rollups import rebuild_rollups, rollup_differences
 from feedback_app.services.settling import settle_answers
 from surveys.questions import Answer
 from tests.helpers import FrozenClock, store_answer
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]
 PERIOD = Period(date(2026, 2, 1), date(2026, 3, 2))

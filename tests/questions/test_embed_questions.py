@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from feedback_app.extensions import db
 from feedback_app.questions.models import ResponseAnswer
 from tests.integration.test_embed import form_token, post, url
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 
 
 def stored() -> list[tuple[int, int | None, int | None]]:

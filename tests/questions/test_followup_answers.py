@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from feedback_app.extensions import db
 from feedback_app.models import FollowUpCase, Invitation
 from feedback_app.services.settling import settle_answers
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 from tests.questions.test_survey_page_questions import score, send
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]

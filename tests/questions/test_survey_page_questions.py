@@ -13,7 +13,7 @@ from feedback_app.extensions import db
 from feedback_app.models import Invitation, Response
 from feedback_app.questions.models import ResponseAnswer
 from tests.helpers import FrozenClock, csrf_from
-from tests.questions.conftest import Asked
+from tests.questions.asked import Asked
 
 MakeInvitation = Callable[..., tuple[Invitation, str]]
 

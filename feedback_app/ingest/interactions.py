@@ -14,8 +14,7 @@ from feedback_app.ingest.people import (
     AgentInput,
     CustomerInput,
     normalize_label,
-    upsert_agent,
-    upsert_team,
+    upsert_agent_and_team,
     upserted_customer,
 )
 from feedback_app.ingest.transactions import add_or_find, committed
@@ -101,8 +100,7 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     customer, new_customer = (
         upserted_customer(data.customer, now) if data.customer else (None, False)
     )
-    agent = upsert_agent(data.agent) if data.agent else None
-    team = upsert_team(team_name) if team_name else None
+    agent, team = upsert_agent_and_team(data.agent, team_name)
     # Routed before it is known to be new: a new interaction then costs one statement (the
     # insert), a known one the routing query more, and that query's answer is dropped.
     routed = _survey_to_ask(data, customer, now) if customer else None

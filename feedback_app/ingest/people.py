@@ -133,38 +133,70 @@ def _set_lifecycle(customer: Customer, data: CustomerInput) -> None:
 def upsert_agent(data: AgentInput) -> Agent:
     """Find the agent by email, else by name among the agents with no email yet, or add
     them; fill in the email and name given. Flushes only."""
-    agent = _find_agent(data)
-    if agent is None and data.email is not None:
-        agent = add_or_find(Agent(email=data.email, name=data.name or ""), Agent.email)[0]
-    elif agent is None:
-        agent = Agent(name=data.name or "")
-        db.session.add(agent)
-    if data.email is not None:
-        agent.email = data.email
-    if data.name is not None:
-        agent.name = data.name
-    db.session.flush()
-    return agent
+    return _settled_agent(
+        db.session.scalar(
+            sa.select(Agent).where(_agent_match(data)).order_by(*AGENT_ORDER).limit(1)
+        ),
+        data,
+    )
 
 
-def _find_agent(data: AgentInput) -> Agent | None:
-    """The agent with ``data``'s email, else the first with its name and no email; one
-    query."""
+def upsert_agent_and_team(
+    agent: AgentInput | None, team: str | None
+) -> tuple[Agent | None, Team | None]:
+    """``upsert_agent`` and ``upsert_team`` for the agent and the team an interaction names,
+    looked up together: one query when both are stored, as they are for every interaction
+    but an agent's or a team's first. Flushes only."""
+    if agent is None or team is None:
+        return (upsert_agent(agent) if agent else None, upsert_team(team) if team else None)
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    found_agent, found_team = db.session.execute(
+        sa.select(Agent, Team)
+        .select_from(one)
+        .outerjoin(Agent, _agent_match(agent))
+        .outerjoin_from(one, Team, Team.name == team)
+        .order_by(*AGENT_ORDER)
+        .limit(1)
+    ).one()
+    return _settled_agent(found_agent, agent), found_team or _added_team(team)
+
+
+def _agent_match(data: AgentInput) -> sa.ColumnElement[bool]:
+    """The agents ``data`` may be: the one with its email, and those with its name and no
+    email."""
     found = []
     if data.email is not None:
         found.append(Agent.email == data.email)
     if data.name:
         found.append(sa.and_(Agent.name == data.name, Agent.email.is_(None)))
-    return db.session.scalar(
-        sa.select(Agent)
-        .where(sa.or_(*found))
-        # An agent found by email has one; those found by name have none.
-        .order_by(Agent.email.is_(None), Agent.id)
-        .limit(1)
-    )
+    return sa.or_(*found)
+
+
+#: The agent with the email first (those found by name have none), then the oldest.
+AGENT_ORDER = (Agent.email.is_(None), Agent.id)
+
+
+def _settled_agent(agent: Agent | None, data: AgentInput) -> Agent:
+    """``agent`` as found (or added when None) with the email and name ``data`` gives."""
+    if agent is None and data.email is not None:
+        agent = add_or_find(Agent(email=data.email, name=data.name or ""), Agent.email)[0]
+    elif agent is None:
+        agent = Agent(name=data.name or "")
+        db.session.add(agent)
+    # Only what differs is set: an attribute set, even to its value, makes the flush work.
+    if data.email is not None and agent.email != data.email:
+        agent.email = data.email
+    if data.name is not None and agent.name != data.name:
+        agent.name = data.name
+    db.session.flush()
+    return agent
 
 
 def upsert_team(name: str) -> Team:
     """Find the team by its exact name or add it. Flushes only."""
     team = db.session.scalar(sa.select(Team).where(Team.name == name))
-    return team if team is not None else add_or_find(Team(name=name), Team.name)[0]
+    return team if team is not None else _added_team(name)
+
+
+def _added_team(name: str) -> Team:
+    return add_or_find(Team(name=name), Team.name)[0]

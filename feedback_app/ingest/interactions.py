@@ -97,9 +97,8 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     # to, then the interaction itself, complete.
     team_name, topic = normalize_label(data.team), normalize_label(data.topic)
     channel = Labeller(now)(data.channel)
-    customer, new_customer = (
-        upserted_customer(data.customer, now) if data.customer else (None, False)
-    )
+    upserted = upserted_customer(data.customer, now) if data.customer else None
+    customer = upserted.customer if upserted else None
     agent, team = upsert_agent_and_team(data.agent, team_name)
     # Routed before it is known to be new: a new interaction then costs one statement (the
     # insert), a known one the routing query more, and that query's answer is dropped.
@@ -130,17 +129,18 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
             .order_by(Invitation.id)
             .limit(1)
         )
-    elif routed is None or customer is None:
+    elif routed is None or upserted is None:
         invitation = None
     else:
         delay = routed.survey.delay_seconds if data.delay_seconds is None else data.delay_seconds
         invitation = invite_or_suppress(
             routed.survey,
-            customer,
+            upserted.customer,
             now,
             send_at=now + timedelta(seconds=delay),
             interaction=interaction,
-            new_customer=new_customer,
+            new_customer=upserted.added,
+            forgotten=upserted.forgotten,
         )
     return IngestResult(interaction=interaction, created=created, invitation=invitation)
 

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from feedback_app.extensions import db
-from feedback_app.ingest.transactions import add_or_find
+from feedback_app.ingest.transactions import add_or_find, find_stored, insert_unless_stored
 from feedback_app.models import Agent, Customer, Team
+from feedback_app.privacy.blocklist import was_forgotten
 from feedback_app.services.support import segments
 from feedback_app.services.support.segment_moves import customer_changed
 
@@ -81,26 +82,39 @@ def normalize_label(raw: str | None) -> str | None:
 
 def upsert_customer(data: CustomerInput, now: datetime) -> Customer:
     """Find the customer by email or add them; update the fields given. Flushes only."""
-    return upserted_customer(data, now)[0]
+    return upserted_customer(data, now).customer
 
 
-def upserted_customer(data: CustomerInput, now: datetime) -> tuple[Customer, bool]:
-    """``upsert_customer``, and whether the customer was added.
+@dataclass(frozen=True)
+class UpsertedCustomer:
+    customer: Customer
+    #: Added now: no invitation, opt-out or bounce of theirs can exist yet.
+    added: bool
+    #: For a customer added, whether their address was forgotten before (``privacy``), read
+    #: with the insert; None for one stored.
+    forgotten: bool | None
 
-    A new customer costs one statement, the INSERT of the row as given; a known one, that
-    INSERT doing nothing, then a SELECT and an UPDATE.
+
+def upserted_customer(data: CustomerInput, now: datetime) -> UpsertedCustomer:
+    """``upsert_customer``, whether the customer was added and, if so, forgotten before.
+
+    A new customer costs one statement, the INSERT of the row as given (which also reads the
+    forgotten addresses); a known one, that INSERT doing nothing, then a SELECT and an
+    UPDATE.
     """
     new = Customer(email=data.email, name="", properties={}, created_at=now)
     _update_customer(new, data, now)
-    customer, added = add_or_find(new, Customer.email)
-    if added:
-        before = segments.values_of({})
-    else:
-        before = segments.values_of(customer.properties)
-        _update_customer(customer, data, now)
-        db.session.flush()
+    added = insert_unless_stored(new, [Customer.email], was_forgotten(data.email))
+    if added is not None:
+        customer, forgotten = added
+        customer_changed(customer, segments.values_of({}))
+        return UpsertedCustomer(customer, added=True, forgotten=bool(forgotten))
+    customer = find_stored(new, [Customer.email])
+    before = segments.values_of(customer.properties)
+    _update_customer(customer, data, now)
+    db.session.flush()
     customer_changed(customer, before)
-    return customer, added
+    return UpsertedCustomer(customer, added=False, forgotten=None)
 
 
 def _update_customer(customer: Customer, data: CustomerInput, now: datetime) -> None:

@@ -3,7 +3,7 @@ and rows inserted unless already stored."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -60,22 +60,37 @@ def add_or_find(row: M, *key: Any) -> tuple[M, bool]:
     nothing rather than fail, so concurrent posts for one new customer, agent, team or
     interaction all succeed, the later ones finding the first one's row.
     """
-    mapper = sa.inspect(type(row))
-    state = sa.inspect(row).dict
-    values = {
-        attribute.key: state[attribute.key]
-        for attribute in mapper.column_attrs
-        if state.get(attribute.key) is not None
-    }
+    added = insert_unless_stored(row, key)
+    if added is not None:
+        return added[0], True
+    return find_stored(row, key), False
+
+
+def insert_unless_stored(row: M, key: Sequence[Any], *also: Any) -> sa.Row[Any] | None:
+    """``add_or_find``'s insert: the row added and the ``also`` expressions read by the same
+    statement (its ``RETURNING``), or None when a row with ``row``'s key was stored."""
     insert = dialect_insert(db.session.get_bind().dialect.name)
     statement = (
         insert(type(row))
-        .values(values)
+        .values(_values(row))
         .on_conflict_do_nothing(index_elements=list(key))
-        .returning(type(row))
+        .returning(type(row), *also)
     )
-    added = db.session.scalars(statement).one_or_none()
-    if added is not None:
-        return added, True
+    return db.session.execute(statement).one_or_none()
+
+
+def find_stored(row: M, key: Sequence[Any]) -> M:
+    """The stored row with ``row``'s values of the ``key`` columns."""
+    values = _values(row)
     stored = sa.select(type(row)).where(*(column == values[column.key] for column in key))
-    return db.session.scalars(stored).one(), False
+    return db.session.scalars(stored).one()
+
+
+def _values(row: Any) -> dict[str, Any]:
+    """The columns set on the new ``row``: those left None take their defaults."""
+    state = sa.inspect(row).dict
+    return {
+        attribute.key: state[attribute.key]
+        for attribute in sa.inspect(type(row)).column_attrs
+        if state.get(attribute.key) is not None
+    }

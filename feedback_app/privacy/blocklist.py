@@ -33,6 +33,12 @@ def address_hash(email: str) -> str:
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
+def was_forgotten(email: str) -> sa.Exists:
+    """Whether ``email`` was forgotten before, as an expression: read with the statement
+    that adds its customer (``ingest.people.upserted_customer``), it costs no query."""
+    return sa.exists().where(ForgottenAddress.address_hash == address_hash(email))
+
+
 def remember_forgotten(email: str, now: datetime) -> None:
     """Keep the hash of ``email`` (once); flushes only."""
     digest = address_hash(email)

@@ -143,6 +143,7 @@ def invite_or_suppress(
     send_at: datetime | None = None,
     interaction: Interaction | None = None,
     new_customer: bool = False,
+    forgotten: bool | None = None,
 ) -> Invitation:
     """Add the customer's invitation to ``survey``: scheduled, or suppressed with its reason.
 
@@ -155,9 +156,13 @@ def invite_or_suppress(
         opt-out or bounce yet, and no other transaction can see them: nothing to lock and only
         the forgotten addresses to read (two queries fewer on every interaction of a new
         customer). A forgotten address that comes back is such a new customer.
+    :param forgotten: for a new customer, whether their address was forgotten before, when
+        the caller read it with the customer's insert; read here when None.
     """
     due = [(customer, send_at or now)]
-    return _invite_or_suppress_each(survey, due, now, interaction, new=new_customer)[0]
+    return _invite_or_suppress_each(
+        survey, due, now, interaction, new=new_customer, forgotten=forgotten
+    )[0]
 
 
 def invite_or_suppress_many(
@@ -177,15 +182,20 @@ def _invite_or_suppress_each(
     interaction: Interaction | None,
     *,
     new: bool = False,
+    forgotten: bool | None = None,
 ) -> list[Invitation]:
     customers = [customer for customer, _ in due]
     if not customers:
         return []
     rules = fatigue_rules(survey)
     if new:
-        forgotten = forgotten_customers(customer.id for customer in customers)
+        blocked = (
+            forgotten_customers(customer.id for customer in customers)
+            if forgotten is None
+            else {customer.id for customer in customers if forgotten}
+        )
         facts = {
-            customer.id: CustomerFacts(unsubscribed_from_all=customer.id in forgotten)
+            customer.id: CustomerFacts(unsubscribed_from_all=customer.id in blocked)
             for customer in customers
         }
     else:

@@ -814,10 +814,9 @@ def test_a_post_for_a_new_customer_costs_a_fixed_number_of_statements(
     assert statements == [
         "SELECT api_keys",
         "SELECT channel_aliases channel_labels",
-        "INSERT customers",
+        "INSERT customers forgotten_addresses",
         *names,
         "SELECT surveys default_surveys routing_rules",
         "INSERT interactions",
-        "SELECT forgotten_addresses",
         "INSERT invitations",
     ]

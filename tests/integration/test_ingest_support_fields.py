@@ -101,7 +101,7 @@ def test_agents_by_name_then_by_email(app: Flask) -> None:
 def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Flask) -> None:
     """A customer added by this post has no invitation, opt-out or bounce to read, and its
     rows are not reloaded to answer: the channel's aliases and labels read in one query (its
-    label added on first use), then five statements, each a row to find or to add."""
+    label added on first use), then four statements, each a row to find or to add."""
     survey_for_kind(SurveyKind.CSAT, NOW)
     db.session.commit()
     statements: list[str] = []
@@ -124,9 +124,8 @@ def test_a_new_customers_interaction_reads_and_locks_nothing_it_need_not(app: Fl
     assert [s.split()[0] + " " + s.split()[-1] for s in statements] == [
         "SELECT channel_aliases.label,",  # the channel aliases and labels
         "INSERT channel_labels",  # the channel's label, new
-        "INSERT customers",  # the customer, unless stored
+        "INSERT customers",  # the customer, unless stored, and whether it was forgotten
         "SELECT surveys.kind,",  # the kind's surveys, the default first, and their rules
         "INSERT interactions",  # the interaction, unless stored
-        "SELECT (SELECT",  # whether the address was forgotten
         "INSERT invitations",  # the invitation
     ]

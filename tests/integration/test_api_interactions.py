@@ -457,6 +457,38 @@ def test_a_unique_key_race_is_run_again_once(app: Any, clock: FrozenClock) -> No
     assert len(attempts) == 2
 
 
+def post_behind_rivals(
+    app: Any, api_key: str, body: dict[str, Any], rivals: list[tuple[type, dict[str, Any]]]
+) -> TestResponse:
+    """Post ``body`` while other transactions hold each of ``rivals`` (a model and its row)
+    inserted and uncommitted; each is committed once the post waits on it, in order. The
+    post's answer."""
+    answers: list[TestResponse] = []
+
+    def send() -> None:
+        headers = {"Authorization": f"Bearer {api_key}"}
+        answers.append(app.test_client().post(URL, json=body, headers=headers))
+
+    engine = sa.create_engine(app.config["DATABASE_URL"])
+    others = [engine.connect() for _ in rivals]
+    racing = threading.Thread(target=send)
+    try:
+        for other, (model, row) in zip(others, rivals, strict=True):
+            other.execute(sa.insert(model.__table__).values(row))
+        racing.start()
+        for other in others:
+            wait_for_lock_waiters(engine, 1)
+            other.commit()
+    finally:
+        for other in others:
+            other.close()
+        racing.join()
+        engine.dispose()
+    db.session.expire_all()
+    (answer,) = answers
+    return answer
+
+
 def test_a_post_racing_other_posts_for_its_new_customer_agent_and_team_succeeds(
     app: Any, api_key: str, post: Callable[..., TestResponse], clock: FrozenClock
 ) -> None:
@@ -471,37 +503,22 @@ def test_a_post_racing_other_posts_for_its_new_customer_agent_and_team_succeeds(
         pytest.skip("PostgreSQL's concurrent writers")
     # The key's first use, the survey and the channel's label are written by this post.
     assert post(interaction("T-0", "first@example.com")).status_code == 202
-    statuses: list[int] = []
+    # The post meets the customer, the agent and the team in this order.
+    answer = post_behind_rivals(
+        app,
+        api_key,
+        interaction("T-1", agent={"email": "sam@example.com", "name": "Sam"}, team="Support"),
+        [
+            (
+                Customer,
+                {"email": "casey@example.com", "created_at": clock.now, "updated_at": clock.now},
+            ),
+            (Agent, {"email": "sam@example.com", "name": "Sam"}),
+            (Team, {"name": "Support"}),
+        ],
+    )
 
-    def send() -> None:
-        body = interaction("T-1", agent={"email": "sam@example.com", "name": "Sam"}, team="Support")
-        headers = {"Authorization": f"Bearer {api_key}"}
-        statuses.append(app.test_client().post(URL, json=body, headers=headers).status_code)
-
-    engine = sa.create_engine(app.config["DATABASE_URL"])
-    first = {
-        Customer: {"email": "casey@example.com", "created_at": clock.now, "updated_at": clock.now},
-        Agent: {"email": "sam@example.com", "name": "Sam"},
-        Team: {"name": "Support"},
-    }
-    others = [engine.connect() for _ in first]
-    racing = threading.Thread(target=send)
-    try:
-        for other, (model, row) in zip(others, first.items(), strict=True):
-            other.execute(sa.insert(model.__table__).values(row))
-        racing.start()
-        # The post meets the customer, the agent and the team in this order.
-        for other in others:
-            wait_for_lock_waiters(engine, 1)
-            other.commit()
-    finally:
-        for other in others:
-            other.close()
-        racing.join()
-        engine.dispose()
-
-    db.session.expire_all()
-    assert statuses == [202]
+    assert answer.status_code == 202
     assert sorted(db.session.scalars(sa.select(Customer.email))) == [
         "casey@example.com",
         "first@example.com",
@@ -527,38 +544,20 @@ def test_a_post_racing_another_for_the_same_new_ticket_updates_it_once_committed
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's concurrent writers")
     assert post(interaction("T-0", "first@example.com")).status_code == 202
-    answers: list[TestResponse] = []
+    rival = {
+        "source": "api",
+        "external_id": "T-1",
+        "channel": "email",
+        "answered": True,
+        "created_at": clock.now,
+        "updated_at": clock.now,
+        "unsettled": True,
+    }
+    answer = post_behind_rivals(
+        app, api_key, interaction("T-1", channel="phone", handle_seconds=95), [(Interaction, rival)]
+    )
 
-    def send() -> None:
-        headers = {"Authorization": f"Bearer {api_key}"}
-        body = interaction("T-1", channel="phone", handle_seconds=95)
-        answers.append(app.test_client().post(URL, json=body, headers=headers))
-
-    engine = sa.create_engine(app.config["DATABASE_URL"])
-    other = engine.connect()
-    racing = threading.Thread(target=send)
-    try:
-        other.execute(
-            sa.insert(Interaction.__table__).values(
-                source="api",
-                external_id="T-1",
-                channel="email",
-                answered=True,
-                created_at=clock.now,
-                updated_at=clock.now,
-                unsettled=True,
-            )
-        )
-        racing.start()
-        wait_for_lock_waiters(engine, 1)
-        other.commit()
-    finally:
-        other.close()
-        racing.join()
-        engine.dispose()
-
-    db.session.expire_all()
-    assert [(answer.status_code, answer.json["invitation"]) for answer in answers] == [(200, None)]
+    assert (answer.status_code, answer.json["invitation"]) == (200, None)
     stored = db.session.scalars(sa.select(Interaction).where(Interaction.external_id == "T-1"))
     assert [(i.customer.email, i.channel, i.handle_seconds) for i in stored] == [
         ("casey@example.com", "Phone", 95)

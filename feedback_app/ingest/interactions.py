@@ -102,7 +102,7 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     agent, team = upsert_agent_and_team(data.agent, team_name)
     # Routed before it is known to be new: a new interaction then costs one statement (the
     # insert), a known one the routing query more, and that query's answer is dropped.
-    routed = _survey_to_ask(data, customer, now) if customer else None
+    routed = _survey_to_ask(data, team_name, customer, now) if customer else None
     new = Interaction(
         source=data.source,
         external_id=data.external_id,
@@ -145,10 +145,12 @@ def _ingest(data: InteractionInput, now: datetime) -> IngestResult:
     return IngestResult(interaction=interaction, created=created, invitation=invitation)
 
 
-def _survey_to_ask(data: InteractionInput, customer: Customer, now: datetime) -> Routed | None:
+def _survey_to_ask(
+    data: InteractionInput, team: str | None, customer: Customer, now: datetime
+) -> Routed | None:
     """The survey a new interaction's invitation goes to: the one given (a connector's own),
     else the one its kind's routing rules choose from the post and the customer as now
-    stored; None when no survey was asked."""
+    stored (``team`` as normalised); None when no survey was asked."""
     if data.survey is None:
         return None
     given = db.session.get(Survey, data.survey_id) if data.survey_id is not None else None
@@ -156,7 +158,7 @@ def _survey_to_ask(data: InteractionInput, customer: Customer, now: datetime) ->
         return Routed(given, None, given=True)
     contact = Contact(
         channel=str(data.channel),
-        team=normalize_label(data.team),
+        team=team,
         source=data.source,
         locale=customer.locale,
         properties=customer.properties,

@@ -160,8 +160,9 @@ def invite_or_suppress(
         the caller read it with the customer's insert; read here when None.
     """
     due = [(customer, send_at or now)]
+    known = None if forgotten is None else ({customer.id} if forgotten else set())
     return _invite_or_suppress_each(
-        survey, due, now, interaction, new=new_customer, forgotten=forgotten
+        survey, due, now, interaction, new=new_customer, forgotten=known
     )[0]
 
 
@@ -182,20 +183,17 @@ def _invite_or_suppress_each(
     interaction: Interaction | None,
     *,
     new: bool = False,
-    forgotten: bool | None = None,
+    forgotten: set[int] | None = None,
 ) -> list[Invitation]:
     customers = [customer for customer, _ in due]
     if not customers:
         return []
     rules = fatigue_rules(survey)
     if new:
-        blocked = (
-            forgotten_customers(customer.id for customer in customers)
-            if forgotten is None
-            else {customer.id for customer in customers if forgotten}
-        )
+        if forgotten is None:
+            forgotten = forgotten_customers(customer.id for customer in customers)
         facts = {
-            customer.id: CustomerFacts(unsubscribed_from_all=customer.id in blocked)
+            customer.id: CustomerFacts(unsubscribed_from_all=customer.id in forgotten)
             for customer in customers
         }
     else:

@@ -13,17 +13,18 @@ from feedback_app.extensions import db
 from feedback_app.models import ChannelAlias, ChannelLabel
 from surveys.channels import MAX_LABELS, ChannelBook, TooManyChannels, fold
 
+#: The aliases and the labels in one query, built once: every interaction posted runs it.
+_BOTH = sa.union_all(
+    sa.select(ChannelAlias.name, ChannelAlias.label, sa.true().label("alias")),
+    sa.select(ChannelLabel.key, ChannelLabel.label, sa.false()),
+)
+
 
 def channel_book() -> ChannelBook:
-    """The admins' aliases and the labels in use, as stored now: one query, which every
-    interaction posted runs."""
-    both = sa.union_all(
-        sa.select(ChannelAlias.name, ChannelAlias.label, sa.true().label("alias")),
-        sa.select(ChannelLabel.key, ChannelLabel.label, sa.false()),
-    )
+    """The admins' aliases and the labels in use, as stored now."""
     aliases: dict[str, str] = {}
     labels: dict[str, str] = {}
-    for name, label, alias in db.session.execute(both):
+    for name, label, alias in db.session.execute(_BOTH):
         (aliases if alias else labels)[name] = label
     return ChannelBook(aliases=aliases, labels=labels)
 

@@ -3,6 +3,7 @@ normalising of their addresses and labels."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from feedback_app.extensions import db
 from feedback_app.ingest.transactions import add_or_find, find_stored, insert_unless_stored
 from feedback_app.models import Agent, Customer, Team
-from feedback_app.privacy.blocklist import was_forgotten
+from feedback_app.privacy.blocklist import WAS_FORGOTTEN, was_forgotten_parameters
 from feedback_app.services.support import segments
 from feedback_app.services.support.segment_moves import customer_changed
 
@@ -104,7 +105,9 @@ def upserted_customer(data: CustomerInput, now: datetime) -> UpsertedCustomer:
     """
     new = Customer(email=data.email, name="", properties={}, created_at=now)
     _update_customer(new, data, now)
-    added = insert_unless_stored(new, [Customer.email], was_forgotten(data.email))
+    added = insert_unless_stored(
+        new, [Customer.email], WAS_FORGOTTEN, parameters=was_forgotten_parameters(data.email)
+    )
     if added is not None:
         customer, forgotten = added
         customer_changed(customer, segments.values_of({}))
@@ -147,12 +150,8 @@ def _set_lifecycle(customer: Customer, data: CustomerInput) -> None:
 def upsert_agent(data: AgentInput) -> Agent:
     """Find the agent by email, else by name among the agents with no email yet, or add
     them; fill in the email and name given. Flushes only."""
-    return _settled_agent(
-        db.session.scalar(
-            sa.select(Agent).where(_agent_match(data)).order_by(*AGENT_ORDER).limit(1)
-        ),
-        data,
-    )
+    found = db.session.scalar(_agent_query(*_agent_shape(data)), _agent_parameters(data))
+    return _settled_agent(found, data)
 
 
 def upsert_agent_and_team(
@@ -163,26 +162,51 @@ def upsert_agent_and_team(
     but an agent's or a team's first. Flushes only."""
     if agent is None or team is None:
         return (upsert_agent(agent) if agent else None, upsert_team(team) if team else None)
-    one = sa.select(sa.literal(1).label("one")).subquery("one")
     found_agent, found_team = db.session.execute(
-        sa.select(Agent, Team)
-        .select_from(one)
-        .outerjoin(Agent, _agent_match(agent))
-        .outerjoin_from(one, Team, Team.name == team)
-        .order_by(*AGENT_ORDER)
-        .limit(1)
+        _agent_and_team_query(*_agent_shape(agent)), {**_agent_parameters(agent), "team": team}
     ).one()
     return _settled_agent(found_agent, agent), found_team or _added_team(team)
 
 
-def _agent_match(data: AgentInput) -> sa.ColumnElement[bool]:
-    """The agents ``data`` may be: the one with its email, and those with its name and no
-    email."""
+def _agent_shape(data: AgentInput) -> tuple[bool, bool]:
+    """Whether the agent is looked for by email, and by name: what their query matches."""
+    return data.email is not None, bool(data.name)
+
+
+def _agent_parameters(data: AgentInput) -> dict[str, str | None]:
+    return {"agent_email": data.email, "agent_name": data.name}
+
+
+# The agent queries are built once per shape: every interaction posted runs one, and building
+# it cost more than the database took to run it.
+
+
+@functools.cache
+def _agent_query(by_email: bool, by_name: bool) -> sa.Select[tuple[Agent]]:
+    return sa.select(Agent).where(_agent_match(by_email, by_name)).order_by(*AGENT_ORDER).limit(1)
+
+
+@functools.cache
+def _agent_and_team_query(by_email: bool, by_name: bool) -> sa.Select[tuple[Agent, Team]]:
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    return (
+        sa.select(Agent, Team)
+        .select_from(one)
+        .outerjoin(Agent, _agent_match(by_email, by_name))
+        .outerjoin_from(one, Team, Team.name == sa.bindparam("team"))
+        .order_by(*AGENT_ORDER)
+        .limit(1)
+    )
+
+
+def _agent_match(by_email: bool, by_name: bool) -> sa.ColumnElement[bool]:
+    """The agents an agent posted may be: the one with its email (the ``agent_email``
+    parameter), and those with its name (``agent_name``) and no email."""
     found = []
-    if data.email is not None:
-        found.append(Agent.email == data.email)
-    if data.name:
-        found.append(sa.and_(Agent.name == data.name, Agent.email.is_(None)))
+    if by_email:
+        found.append(Agent.email == sa.bindparam("agent_email"))
+    if by_name:
+        found.append(sa.and_(Agent.name == sa.bindparam("agent_name"), Agent.email.is_(None)))
     return sa.or_(*found)
 
 

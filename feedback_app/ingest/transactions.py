@@ -3,14 +3,15 @@ and rows inserted unless already stored."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from feedback_app.extensions import db
-from feedback_app.models import Agent, Customer, Interaction, Team
+from feedback_app.models import Agent, Customer, Interaction, Invitation, Team
 from feedback_app.services.embed.flood import dialect_insert
 
 T = TypeVar("T")
@@ -49,6 +50,7 @@ def _commit(keep_loaded: bool) -> None:
 
 
 M = TypeVar("M", Customer, Agent, Team, Interaction)
+N = TypeVar("N", Interaction, Invitation)
 
 
 def add_or_find(row: M, *key: Any) -> tuple[M, bool]:
@@ -66,17 +68,34 @@ def add_or_find(row: M, *key: Any) -> tuple[M, bool]:
     return find_stored(row, key), False
 
 
-def insert_unless_stored(row: M, key: Sequence[Any], *also: Any) -> sa.Row[Any] | None:
+def insert_unless_stored(
+    row: M, key: Sequence[Any], *also: Any, parameters: Mapping[str, Any] | None = None
+) -> sa.Row[Any] | None:
     """``add_or_find``'s insert: the row added and the ``also`` expressions read by the same
-    statement (its ``RETURNING``), or None when a row with ``row``'s key was stored."""
-    insert = dialect_insert(db.session.get_bind().dialect.name)
-    statement = (
-        insert(type(row))
-        .values(_values(row))
-        .on_conflict_do_nothing(index_elements=list(key))
-        .returning(type(row), *also)
-    )
-    return db.session.execute(statement).one_or_none()
+    statement (its ``RETURNING``, their bound ``parameters`` given), or None when a row with
+    ``row``'s key was stored."""
+    statement = _insert(type(row), db.session.get_bind().dialect.name, tuple(key), also)
+    return db.session.execute(statement, {**_values(row), **(parameters or {})}).one_or_none()
+
+
+def inserted(row: N) -> N:
+    """Add the new ``row`` in one ``INSERT … RETURNING`` and return it, stored, in the
+    session, for a row added on every request: the unit of work a flush runs costs more than
+    the insert. Its relationships are not loaded: set them (``set_committed_value``) where
+    they are read, and its foreign keys as ids of stored rows."""
+    statement = _insert(type(row), db.session.get_bind().dialect.name, (), ())
+    return db.session.scalars(statement, _values(row)).one()
+
+
+@functools.cache
+def _insert(model: type[Any], dialect: str, key: tuple[Any, ...], also: tuple[Any, ...]) -> Any:
+    """The insert of ``model``'s rows (doing nothing on a clash of ``key``) that returns them
+    and ``also``, built once: building it for each row cost more than the database took to
+    run it. The row's values are the statement's parameters."""
+    statement = dialect_insert(dialect)(model)
+    if key:
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))
+    return statement.returning(model, *also)
 
 
 def find_stored(row: M, key: Sequence[Any]) -> M:

@@ -33,10 +33,15 @@ def address_hash(email: str) -> str:
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-def was_forgotten(email: str) -> sa.Exists:
-    """Whether ``email`` was forgotten before, as an expression: read with the statement
-    that adds its customer (``ingest.people.upserted_customer``), it costs no query."""
-    return sa.exists().where(ForgottenAddress.address_hash == address_hash(email))
+#: Whether an address was forgotten before, as an expression over its hash (the
+#: ``forgotten_hash`` parameter, ``was_forgotten_parameters``), built once: read with the
+#: statement that adds its customer (``ingest.people.upserted_customer``), it costs no query.
+WAS_FORGOTTEN = sa.exists().where(ForgottenAddress.address_hash == sa.bindparam("forgotten_hash"))
+
+
+def was_forgotten_parameters(email: str) -> dict[str, str]:
+    """``WAS_FORGOTTEN``'s parameter for ``email``."""
+    return {"forgotten_hash": address_hash(email)}
 
 
 def remember_forgotten(email: str, now: datetime) -> None:

@@ -77,19 +77,24 @@ def choose_survey(kind: SurveyKind, contact: Contact, now: datetime) -> Routed:
     return router(kind, now)(contact)
 
 
+#: ``router``'s query, built once: building it cost more than the database took to run it.
+_SURVEYS_AND_RULES = (
+    sa.select(Survey, RoutingRule)
+    .outerjoin(DefaultSurvey, DefaultSurvey.survey_id == Survey.id)
+    .outerjoin(
+        RoutingRule,
+        sa.and_(RoutingRule.survey_id == Survey.id, RoutingRule.kind == sa.bindparam("kind")),
+    )
+    .where(Survey.kind == sa.bindparam("kind"))
+    .order_by(DefaultSurvey.survey_id.is_(None), Survey.id)
+)
+
+
 def router(kind: SurveyKind, now: datetime) -> Callable[[Contact], Routed]:
     """``choose_survey`` for many contacts: the rules and the default read once, in one
     query (every interaction posted runs it): the kind's surveys, the default first, each
     with its rules."""
-    rows = db.session.execute(
-        sa.select(Survey, RoutingRule)
-        .outerjoin(DefaultSurvey, DefaultSurvey.survey_id == Survey.id)
-        .outerjoin(
-            RoutingRule, sa.and_(RoutingRule.survey_id == Survey.id, RoutingRule.kind == kind)
-        )
-        .where(Survey.kind == kind)
-        .order_by(DefaultSurvey.survey_id.is_(None), Survey.id)
-    ).all()
+    rows = db.session.execute(_SURVEYS_AND_RULES, {"kind": kind}).all()
     stored = sorted(
         (rule for _, rule in rows if rule is not None), key=lambda rule: (rule.position, rule.id)
     )

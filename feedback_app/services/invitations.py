@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from feedback_app.extensions import db
+from feedback_app.ingest.transactions import inserted
 from feedback_app.models import Customer, Interaction, Invitation, Survey
 from feedback_app.privacy.blocklist import forgotten_customers
 from feedback_app.services.claims import take_write_lock
@@ -35,10 +37,11 @@ def add_invitation(
     """
     salt = new_salt()
     when = scheduled_for or now
+    db.session.flush()  # The customer or interaction may still be pending: their ids are read.
     invitation = Invitation(
-        survey=survey,
-        customer=customer,
-        interaction=interaction,
+        survey_id=survey.id,
+        customer_id=customer.id,
+        interaction_id=interaction.id if interaction else None,
         token_salt=salt,
         token_hash=hash_token(derive_token(current_app.config["SECRET_KEY"], salt)),
         status=InvitationStatus.SUPPRESSED if suppressed else InvitationStatus.SCHEDULED,
@@ -47,8 +50,10 @@ def add_invitation(
         expires_at=when + timedelta(days=survey.expiry_days),
         created_at=now,
     )
-    db.session.add(invitation)
-    db.session.flush()
+    invitation = inserted(invitation)
+    set_committed_value(invitation, "survey", survey)
+    set_committed_value(invitation, "customer", customer)
+    set_committed_value(invitation, "interaction", interaction)
     return invitation
 
 

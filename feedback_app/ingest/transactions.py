@@ -91,11 +91,13 @@ def inserted(row: N) -> N:
 def _insert(model: type[Any], dialect: str, key: tuple[Any, ...], also: tuple[Any, ...]) -> Any:
     """The insert of ``model``'s rows (doing nothing on a clash of ``key``) that returns them
     and ``also``, built once: building it for each row cost more than the database took to
-    run it. The row's values are the statement's parameters."""
+    run it. The row's values are the statement's parameters, run as one statement (the "orm"
+    strategy): parameters alone would make it an ORM bulk insert, which costs more for a
+    row."""
     statement = dialect_insert(dialect)(model)
     if key:
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    return statement.returning(model, *also)
+    return statement.returning(model, *also).execution_options(dml_strategy="orm")
 
 
 def find_stored(row: M, key: Sequence[Any]) -> M:

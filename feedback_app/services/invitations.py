@@ -37,7 +37,10 @@ def add_invitation(
     """
     salt = new_salt()
     when = scheduled_for or now
-    db.session.flush()  # The customer or interaction may still be pending: their ids are read.
+    # Its rows are stored first, as a flush's cascade would store them: their ids are read.
+    unsaved = [row for row in (survey, customer, interaction) if row and not sa.inspect(row).key]
+    db.session.add_all(unsaved)
+    db.session.flush()
     invitation = Invitation(
         survey_id=survey.id,
         customer_id=customer.id,

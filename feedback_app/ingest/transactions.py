@@ -50,7 +50,6 @@ def _commit(keep_loaded: bool) -> None:
 
 
 M = TypeVar("M", Customer, Agent, Team, Interaction)
-N = TypeVar("N", Interaction, Invitation)
 
 
 def add_or_find(row: M, *key: Any) -> tuple[M, bool]:
@@ -78,7 +77,7 @@ def insert_unless_stored(
     return db.session.execute(statement, {**_values(row), **(parameters or {})}).one_or_none()
 
 
-def inserted(row: N) -> N:
+def inserted(row: Invitation) -> Invitation:
     """Add the new ``row`` in one ``INSERT … RETURNING`` and return it, stored, in the
     session, for a row added on every request: the unit of work a flush runs costs more than
     the insert. Its relationships are not loaded: set them (``set_committed_value``) where
